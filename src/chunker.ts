@@ -1,0 +1,87 @@
+// FastCDC content-defined chunking (Xia et al. 2016/2020): a gear rolling
+// hash, cut-point skipping below `min`, and normalized chunking (level 2): a
+// stricter mask before `avg`, a looser one after. Cut points depend only on
+// content and the repository's parameters, so an edit moves at most the
+// chunks around it and the rest deduplicate.
+import { hash as b3hash } from 'blake3';
+
+export interface ChunkerParams {
+  min: number;
+  avg: number;
+  max: number;
+  /** hex seed; the gear table is derived from it so cut points are per-repo. */
+  seed: string;
+}
+
+export const DEFAULT_CHUNKER: Omit<ChunkerParams, 'seed'> = {
+  min: 512 * 1024,
+  avg: 1024 * 1024,
+  max: 8 * 1024 * 1024,
+};
+
+export class Chunker {
+  readonly min: number;
+  readonly avg: number;
+  readonly max: number;
+  private readonly gear: Int32Array;
+  private readonly maskS: number;
+  private readonly maskL: number;
+
+  constructor(p: ChunkerParams) {
+    if (!(p.min > 0 && p.min <= p.avg && p.avg <= p.max)) throw new RangeError('chunker: need 0 < min <= avg <= max');
+    this.min = p.min;
+    this.avg = p.avg;
+    this.max = p.max;
+    const bits = Math.round(Math.log2(p.avg));
+    // Masks use the high bits of the 32-bit gear hash: bit k depends on the
+    // last k+1 bytes, so high bits see the widest window.
+    const mask = (n: number) => (n >= 32 ? -1 : ((1 << n) - 1) << (32 - n)) | 0;
+    this.maskS = mask(Math.min(31, bits + 2));
+    this.maskL = mask(Math.max(1, bits - 2));
+    const raw = b3hash(Buffer.from(`strata-gear:${p.seed}`), { length: 1024 });
+    this.gear = new Int32Array(256);
+    for (let i = 0; i < 256; i++) this.gear[i] = raw.readInt32LE(i * 4);
+  }
+
+  /**
+   * Length of the next chunk of buf[start, end). When fewer than `max` bytes
+   * are available and `eof` is false the caller must supply more data first;
+   * this returns -1 then.
+   */
+  next(buf: Uint8Array, start: number, end: number, eof: boolean): number {
+    const avail = end - start;
+    if (avail <= 0) return 0;
+    if (avail < this.max && !eof) return -1;
+    if (avail <= this.min) return avail;
+    const n = Math.min(avail, this.max);
+    const normal = Math.min(n, this.avg);
+    const gear = this.gear;
+    const maskS = this.maskS;
+    const maskL = this.maskL;
+    let h = 0;
+    let i = start + this.min;
+    const normalEnd = start + normal;
+    const stop = start + n;
+    for (; i < normalEnd; i++) {
+      h = ((h << 1) + gear[buf[i]!]!) | 0;
+      if ((h & maskS) === 0) return i - start + 1;
+    }
+    for (; i < stop; i++) {
+      h = ((h << 1) + gear[buf[i]!]!) | 0;
+      if ((h & maskL) === 0) return i - start + 1;
+    }
+    return n;
+  }
+
+  /** All chunk lengths of an in-memory buffer (tests and benchmarks). */
+  split(buf: Uint8Array): number[] {
+    const out: number[] = [];
+    let pos = 0;
+    while (pos < buf.length) {
+      const len = this.next(buf, pos, buf.length, true);
+      out.push(len);
+      pos += len;
+    }
+    return out;
+  }
+}

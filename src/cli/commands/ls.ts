@@ -1,0 +1,71 @@
+// `strata ls SNAP[:PATH]`: entries of a directory in a snapshot.
+import type { Command } from 'commander';
+import { displayName } from '../../fs/paths.js';
+import type { BlobReader } from '../../store/repository.js';
+import type { TreeEntry } from '../../tree/codec.js';
+import { loadTree } from '../../tree/trees.js';
+import { globals, locate, withRepo } from '../context.js';
+import { fmtBytes, printJson, println } from '../output.js';
+import { resolveSource } from './snapshot.js';
+
+const TYPE_CHAR: Record<string, string> = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
+
+export function permString(e: TreeEntry): string {
+  const m = e.mode;
+  const rwx = (s: number) => `${m & (4 << s) ? 'r' : '-'}${m & (2 << s) ? 'w' : '-'}${m & (1 << s) ? 'x' : '-'}`;
+  return `${TYPE_CHAR[e.kind]}${rwx(6)}${rwx(3)}${rwx(0)}`;
+}
+
+export const mtimeIso = (e: TreeEntry): string => new Date(Number(e.mtimeNs / 1000000n)).toISOString();
+
+export function entryJson(e: TreeEntry, path: string) {
+  return {
+    path,
+    name: displayName(e.name),
+    type: e.kind,
+    mode: e.mode,
+    permissions: permString(e),
+    uid: e.uid,
+    gid: e.gid,
+    size: e.size,
+    mtime: mtimeIso(e),
+    ...(e.content ? { hash: e.content.hash.toString('hex') } : {}),
+    ...(e.subtree ? { tree: e.subtree.toString('hex'), files: e.files, dirs: e.dirs } : {}),
+    ...(e.target ? { target: displayName(e.target) } : {}),
+  };
+}
+
+async function* walk(repo: BlobReader, tree: Buffer, prefix: string, recursive: boolean): AsyncGenerator<[TreeEntry, string]> {
+  for (const e of await loadTree(repo, tree)) {
+    const p = prefix ? `${prefix}/${displayName(e.name)}` : displayName(e.name);
+    yield [e, p];
+    if (recursive && e.kind === 'dir') yield* walk(repo, e.subtree!, p, true);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('ls')
+    .description('list a directory in a snapshot (SNAP[:PATH]; SNAP = id prefix, latest or latest~N)')
+    .argument('<snapshot-path>', 'SNAP[:PATH]')
+    .option('-l, --long', 'show type, permissions, size and mtime')
+    .option('-R, --recursive', 'list subdirectories too')
+    .option('--source <dir>', 'latest means the newest snapshot of this source')
+    .action(async (spec: string, opts: { long?: boolean; recursive?: boolean; source?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      await withRepo(g, async (repo) => {
+        const { entry, path } = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined);
+        const base = path.split('/').filter(Boolean).join('/');
+        const rows: [TreeEntry, string][] = [];
+        if (entry.kind === 'dir') for await (const r of walk(repo, entry.subtree!, base, !!opts.recursive)) rows.push(r);
+        else rows.push([entry, base]);
+        if (g.json) return printJson(rows.map(([e, p]) => entryJson(e, p)));
+        for (const [e, p] of rows) {
+          const shown = (opts.recursive ? p : displayName(e.name) || p) + (e.kind === 'dir' ? '/' : '');
+          const link = e.kind === 'symlink' ? ` -> ${displayName(e.target!)}` : '';
+          if (opts.long) println(`${permString(e)}  ${String(e.uid).padStart(5)} ${String(e.gid).padStart(5)}  ${fmtBytes(e.size).padStart(10)}  ${mtimeIso(e).slice(0, 19).replace('T', ' ')}  ${shown}${link}`);
+          else println(shown + link);
+        }
+      });
+    });
+}

@@ -1,0 +1,30 @@
+// Exit codes, documented in README.md. Only the CLI turns errors into these.
+import { isStrataError } from '../errors.js';
+
+export const EXIT = {
+  OK: 0,
+  FATAL: 1,
+  USAGE: 2,
+  PARTIAL: 3, // snapshot saved, but some files could not be read
+  INTEGRITY: 4, // corrupted or missing repository data
+  NO_REPO: 10, // repository does not exist / is not a strata repository
+  BAD_REPO: 11, // unsupported format version or damaged config
+} as const;
+
+export function exitCodeFor(e: unknown): number {
+  if (!isStrataError(e)) return EXIT.FATAL;
+  switch (e.code) {
+    case 'E_USAGE':
+      return EXIT.USAGE;
+    case 'E_NO_REPO':
+      return EXIT.NO_REPO;
+    case 'E_REPO_VERSION':
+    case 'E_REPO_CONFIG':
+      return EXIT.BAD_REPO;
+    case 'E_CORRUPT':
+    case 'E_BLOB_MISSING':
+      return EXIT.INTEGRITY;
+    default:
+      return EXIT.FATAL;
+  }
+}

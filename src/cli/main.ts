@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The `strata` command: a commander program with one module per command. Only
+// this layer prints, and only here do errors become exit codes.
+import { Command, CommanderError } from 'commander';
+import { errnoCode, isStrataError } from '../errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { progressClear } from './output.js';
+import * as cat from './commands/cat.js';
+import * as init from './commands/init.js';
+import * as ls from './commands/ls.js';
+import * as restoreCmd from './commands/restore.js';
+import * as snapshot from './commands/snapshot.js';
+import * as snapshots from './commands/snapshots.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('strata')
+    .description('content-addressed, continuously snapshotting backups')
+    .version('0.1.0')
+    .option('-r, --repo <path>', 'repository path (default: $STRATA_REPO)')
+    .option('--json', 'machine-readable output (one JSON value)')
+    .option('-q, --quiet', 'no progress and no warnings except skipped files')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const m of [init, snapshot, snapshots, ls, cat, restoreCmd]) m.register(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    progressClear();
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    if (errnoCode(e) === 'EPIPE') return;
+    const msg = isStrataError(e) ? e.message : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`strata: ${msg}\n`);
+    if (process.env.STRATA_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = exitCodeFor(e);
+  }
+}
+
+process.stdout.on('error', (e) => {
+  if (errnoCode(e) === 'EPIPE') process.exit(0);
+});
+
+void main();

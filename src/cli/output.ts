@@ -1,0 +1,70 @@
+// Everything the CLI prints: JSON vs human text, sizes and times, warnings on
+// stderr, and a single self-overwriting progress line when on a terminal.
+
+export function fmtBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export const fmtInt = (n: number): string => n.toLocaleString('en-US');
+
+export function fmtDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(2)} s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${Math.round(s - m * 60)
+    .toString()
+    .padStart(2, '0')}s`;
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) + '\n');
+}
+
+export function println(s = ''): void {
+  process.stdout.write(s + '\n');
+}
+
+export function warn(s: string): void {
+  progressClear();
+  process.stderr.write(s + '\n');
+}
+
+let progressShown = false;
+
+/** A progress line is drawn only when both stdout and stderr are terminals. */
+export function progressEnabled(json: boolean): boolean {
+  return !json && process.stdout.isTTY === true && process.stderr.isTTY === true;
+}
+
+export function progressLine(s: string): void {
+  const cols = process.stderr.columns || 100;
+  process.stderr.write('\r\x1b[2K' + (s.length > cols - 1 ? s.slice(0, cols - 2) + '…' : s));
+  progressShown = true;
+}
+
+export function progressClear(): void {
+  if (progressShown) process.stderr.write('\r\x1b[2K');
+  progressShown = false;
+}
+
+/** Rate and ETA helper for progress lines. */
+export class RateMeter {
+  private readonly t0 = Date.now();
+  line(files: number, bytes: number, totalBytes?: number): string {
+    const secs = Math.max(0.001, (Date.now() - this.t0) / 1000);
+    const rate = bytes / secs;
+    let s = `${fmtInt(files)} files, ${fmtBytes(bytes)}`;
+    if (totalBytes) s += ` / ${fmtBytes(totalBytes)} (${Math.min(100, (100 * bytes) / totalBytes).toFixed(0)}%)`;
+    s += `, ${fmtBytes(rate)}/s`;
+    if (totalBytes && rate > 0 && bytes < totalBytes) s += `, ETA ${fmtDuration(Math.round(((totalBytes - bytes) / rate) * 1000))}`;
+    return s;
+  }
+}

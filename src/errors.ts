@@ -1,0 +1,38 @@
+// One small error hierarchy for all of strata. Every error carries a stable
+// `code` (documented in README.md) so the CLI can map it to an exit code and
+// scripts can match on it; the original error travels as `cause`.
+
+export type ErrorCode =
+  | 'E_USAGE' // bad arguments
+  | 'E_NO_REPO' // path is not a strata repository
+  | 'E_REPO_EXISTS' // init on a non-empty repository path
+  | 'E_REPO_VERSION' // repository of an unknown format version
+  | 'E_REPO_CONFIG' // damaged repository config
+  | 'E_NO_SNAPSHOT' // snapshot reference matches nothing
+  | 'E_AMBIGUOUS' // snapshot id prefix matches several
+  | 'E_NO_PATH' // path absent from a snapshot
+  | 'E_NOT_DIR' // expected a directory
+  | 'E_NOT_FILE' // expected a regular file
+  | 'E_BLOB_MISSING' // a referenced blob is not in the index or pack
+  | 'E_CORRUPT' // bytes read back do not match their hash / format
+  | 'E_SOURCE' // the source directory cannot be read
+  | 'E_FILE_CHANGED' // a file kept changing while being read
+  | 'E_IO'; // other I/O failure
+
+export class StrataError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StrataError';
+    this.code = code;
+  }
+}
+
+export function isStrataError(e: unknown, code?: ErrorCode): e is StrataError {
+  return e instanceof StrataError && (code === undefined || e.code === code);
+}
+
+/** The errno code of a Node system error, if any. */
+export function errnoCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}

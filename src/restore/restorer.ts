@@ -1,0 +1,268 @@
+// Restores a snapshot, a subtree or one file. Files are streamed chunk by
+// chunk into a temporary name beside their destination, every chunk and the
+// whole file are verified against their BLAKE3 names, then metadata is set and
+// the file renamed into place. Directory metadata is applied after children.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import { hashBytes, newHasher } from '../hash.js';
+import { displayName, joinPath } from '../fs/paths.js';
+import type { BlobReader } from '../store/repository.js';
+import type { TreeEntry } from '../tree/codec.js';
+import { fileChunks, loadTree } from '../tree/trees.js';
+
+export interface RestoreProgress {
+  files: number;
+  bytes: number;
+  totalBytes: number;
+  totalFiles: number;
+  path: string;
+}
+
+export interface RestoreNotice {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface RestoreRequest {
+  /** what to restore: a directory's contents go into target; anything else becomes target/NAME */
+  entry: TreeEntry;
+  target: string;
+  /** skip files whose existing content already matches (hash compare) */
+  skipIdentical?: boolean;
+  dryRun?: boolean;
+  onProgress?: (p: RestoreProgress) => void;
+  onNotice?: (n: RestoreNotice) => void;
+}
+
+export interface RestoreStats {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  others: number;
+  bytes: number;
+  filesSkipped: number; // already identical
+  errors: number;
+  durationMs: number;
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+export async function restore(repo: BlobReader, req: RestoreRequest): Promise<RestoreStats> {
+  return new Restorer(repo, req).run();
+}
+
+class Restorer {
+  readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, filesSkipped: 0, errors: 0, durationMs: 0 };
+  private readonly progress: RestoreProgress;
+  private lastTick = 0;
+
+  constructor(
+    private readonly repo: BlobReader,
+    private readonly req: RestoreRequest,
+  ) {
+    const e = req.entry;
+    this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
+  }
+
+  async run(): Promise<RestoreStats> {
+    const t0 = Date.now();
+    const target = Buffer.from(this.req.target);
+    const e = this.req.entry;
+    if (e.kind === 'dir') {
+      const existed = fs.existsSync(target);
+      fs.mkdirSync(target, { recursive: true });
+      await this.restoreDirContents(e.subtree!, target);
+      if (!existed) this.applyMeta(target, e);
+    } else {
+      fs.mkdirSync(target, { recursive: true });
+      await this.restoreEntry(e, joinPath(target, e.name));
+    }
+    this.stats.durationMs = Date.now() - t0;
+    this.tick(true);
+    return this.stats;
+  }
+
+  private notice(p: Buffer, code: string, message: string): void {
+    this.stats.errors++;
+    this.req.onNotice?.({ path: displayName(p), code, message });
+  }
+
+  private async restoreDirContents(tree: Buffer, dir: Buffer): Promise<void> {
+    for (const child of await loadTree(this.repo, tree)) {
+      await this.restoreEntry(child, joinPath(dir, child.name));
+    }
+  }
+
+  private async restoreEntry(e: TreeEntry, dest: Buffer): Promise<void> {
+    try {
+      switch (e.kind) {
+        case 'dir':
+          this.stats.dirs++;
+          try {
+            fs.mkdirSync(dest);
+          } catch (err) {
+            if (errnoCode(err) !== 'EEXIST') throw err;
+            if (!fs.lstatSync(dest).isDirectory()) {
+              fs.rmSync(dest, { force: true });
+              fs.mkdirSync(dest);
+            }
+          }
+          await this.restoreDirContents(e.subtree!, dest);
+          this.applyMeta(dest, e);
+          break;
+        case 'file':
+          await this.restoreFile(e, dest);
+          break;
+        case 'symlink':
+          this.stats.symlinks++;
+          replaceWith(dest, (tmp) => fs.symlinkSync(e.target!, tmp));
+          this.applyMeta(dest, e);
+          break;
+        case 'fifo':
+          this.stats.others++;
+          replaceWith(dest, (tmp) => execFileSync('mkfifo', ['-m', (e.mode & 0o777).toString(8), tmp.toString()]));
+          this.applyMeta(dest, e);
+          break;
+        case 'chardev':
+        case 'blockdev':
+          if (!isRoot) {
+            this.notice(dest, 'E_SPECIAL', `${e.kind} not restored (needs root)`);
+            break;
+          }
+          this.stats.others++;
+          replaceWith(dest, (tmp) =>
+            execFileSync('mknod', [tmp.toString(), e.kind === 'chardev' ? 'c' : 'b', String(Math.floor(e.rdev! / 256) & 0xfff), String(e.rdev! & 0xff)]),
+          );
+          this.applyMeta(dest, e);
+          break;
+        case 'socket':
+          this.notice(dest, 'E_SPECIAL', 'socket not restored (sockets cannot be recreated)');
+          break;
+      }
+    } catch (err) {
+      if (isStrataError(err) && (err.code === 'E_CORRUPT' || err.code === 'E_BLOB_MISSING')) {
+        throw new StrataError(err.code, `${displayName(dest)}: ${err.message}`, { cause: err });
+      }
+      this.notice(dest, errnoCode(err) ?? 'E_IO', (err as Error).message);
+    }
+  }
+
+  private async restoreFile(e: TreeEntry, dest: Buffer): Promise<void> {
+    const c = e.content!;
+    this.progress.path = displayName(dest);
+    if (this.req.skipIdentical && sameFileContent(dest, e.size, c.hash)) {
+      this.stats.filesSkipped++;
+      this.applyMeta(dest, e);
+      this.advance(e.size);
+      return;
+    }
+    if (this.req.dryRun) return;
+    const chunks = await fileChunks(this.repo, c);
+    const tmp = tmpName(dest);
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      const whole = chunks.length > 1 ? newHasher() : undefined;
+      let written = 0;
+      for (const h of chunks) {
+        const data = await this.repo.getBlob(h); // verifies the chunk hash
+        whole?.update(data);
+        let off = 0;
+        while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+        written += data.length;
+        this.advance(data.length, false);
+      }
+      const got = whole ? whole.digest() : chunks.length === 1 ? chunks[0]! : hashBytes(Buffer.alloc(0));
+      if (written !== e.size || !got.equals(c.hash)) {
+        throw new StrataError('E_CORRUPT', `restored content does not match the snapshot (size ${written}/${e.size})`);
+      }
+      if (isRoot) fs.fchownSync(fd, e.uid, e.gid);
+      fs.fchmodSync(fd, e.mode);
+      fs.futimesSync(fd, nsToSeconds(e.mtimeNs), nsToSeconds(e.mtimeNs));
+    } catch (err) {
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    fs.closeSync(fd);
+    try {
+      fs.renameSync(tmp, dest);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    }
+    this.stats.files++;
+    this.stats.bytes += e.size;
+    this.progress.files++;
+    this.tick();
+  }
+
+  private advance(bytes: number, isFile = true): void {
+    this.progress.bytes += bytes;
+    if (isFile) this.progress.files++;
+    this.tick();
+  }
+
+  private applyMeta(p: Buffer, e: TreeEntry): void {
+    if (this.req.dryRun) return;
+    if (isRoot) fs.lchownSync(p, e.uid, e.gid);
+    if (e.kind !== 'symlink') fs.chmodSync(p, e.mode);
+    const t = nsToSeconds(e.mtimeNs);
+    fs.lutimesSync(p, t, t);
+  }
+
+  private tick(force = false): void {
+    if (!this.req.onProgress) return;
+    const now = Date.now();
+    if (!force && now - this.lastTick < 200) return;
+    this.lastTick = now;
+    this.req.onProgress(this.progress);
+  }
+}
+
+const nsToSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6;
+
+function tmpName(dest: Buffer): Buffer {
+  const slash = dest.lastIndexOf(0x2f);
+  const dir = slash >= 0 ? dest.subarray(0, slash) : Buffer.from('.');
+  return joinPath(dir, Buffer.from(`.strata-restore-${randomBytes(6).toString('hex')}`));
+}
+
+/** Create something at a temporary name, then rename it over `dest`. */
+function replaceWith(dest: Buffer, make: (tmp: Buffer) => void): void {
+  const tmp = tmpName(dest);
+  make(tmp);
+  try {
+    const st = fs.lstatSync(dest, { throwIfNoEntry: false });
+    if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
+    fs.renameSync(tmp, dest);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function sameFileContent(p: Buffer, size: number, hash: Buffer): boolean {
+  let fd: number;
+  try {
+    const st = fs.lstatSync(p);
+    if (!st.isFile() || st.size !== size) return false;
+    fd = fs.openSync(p, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const h = newHasher();
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+    return h.digest().equals(hash);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,130 @@
+// Reads one regular file, cuts it with FastCDC, names each chunk by BLAKE3 and
+// hands new chunks to the repository. The file is fstat'ed before and after
+// the read: if anything changed underneath, the read is retried and, if it
+// keeps changing, the file is reported instead of being stored torn.
+import * as fs from 'node:fs';
+import { Chunker } from '../chunker.js';
+import { StrataError, errnoCode } from '../errors.js';
+import { hashBytes, newHasher } from '../hash.js';
+import { BLOB_DATA } from '../store/pack.js';
+import type { BlobWriter } from '../store/repository.js';
+import type { FileContent } from '../tree/codec.js';
+import { makeFileContent } from '../tree/trees.js';
+
+const EMPTY_HASH = hashBytes(Buffer.alloc(0));
+const O_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+export interface SavedFile {
+  content: FileContent;
+  size: number;
+  stat: fs.BigIntStats; // fstat after the read: what the stat cache should remember
+}
+
+export interface ReadCounters {
+  bytesRead: number;
+  filesRead: number;
+}
+
+const sameStat = (a: fs.BigIntStats, b: fs.BigIntStats) =>
+  a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+
+export class FileSaver {
+  private buf: Buffer;
+
+  constructor(
+    private readonly repo: BlobWriter | null, // null: dry run, hash only
+    private readonly chunker: Chunker,
+    private readonly counters: ReadCounters,
+    private readonly attempts = 3,
+  ) {
+    this.buf = Buffer.allocUnsafe(2 * chunker.max);
+  }
+
+  /** Read and store `path`; `expect` is the lstat taken while listing its directory. */
+  async save(path: Buffer, expect: fs.BigIntStats): Promise<SavedFile> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.readOnce(path, expect);
+      if (r) return r;
+      if (attempt >= this.attempts) throw new StrataError('E_FILE_CHANGED', `file changed while being read (${this.attempts} attempts)`);
+      try {
+        expect = fs.lstatSync(path, { bigint: true });
+      } catch (e) {
+        throw new StrataError('E_IO', `vanished while being read (${errnoCode(e)})`, { cause: e });
+      }
+      if (!expect.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
+    }
+  }
+
+  private async readOnce(path: Buffer, expect: fs.BigIntStats): Promise<SavedFile | undefined> {
+    const fd = fs.openSync(path, O_FLAGS);
+    try {
+      const before = fs.fstatSync(fd, { bigint: true });
+      if (!before.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
+      if (before.ino !== expect.ino) return undefined;
+      const { chunks, total, wholeHash } = await this.chunkFd(fd);
+      const after = fs.fstatSync(fd, { bigint: true });
+      this.counters.bytesRead += total;
+      if (!sameStat(before, after) || BigInt(total) !== after.size) return undefined;
+      this.counters.filesRead++;
+      const content = await makeFileContent(this.repo, wholeHash, chunks);
+      return { content, size: total, stat: after };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private async chunkFd(fd: number): Promise<{ chunks: Buffer[]; total: number; wholeHash: Buffer }> {
+    const buf = this.buf;
+    const chunks: Buffer[] = [];
+    let start = 0;
+    let end = 0;
+    let eof = false;
+    let total = 0;
+    let hasher: ReturnType<typeof newHasher> | undefined;
+    for (;;) {
+      if (!eof && end - start < this.chunker.max) {
+        if (start > 0) {
+          buf.copyWithin(0, start, end);
+          end -= start;
+          start = 0;
+        }
+        while (end < buf.length) {
+          const n = readSome(fd, buf, end);
+          if (n === 0) {
+            eof = true;
+            break;
+          }
+          end += n;
+        }
+      }
+      const len = this.chunker.next(buf, start, end, eof);
+      if (len <= 0) break;
+      const chunk = buf.subarray(start, start + len);
+      const h = hashBytes(chunk);
+      // the only chunk of the file: its hash is the whole-file hash, no second pass
+      const only = chunks.length === 0 && eof && start + len === end;
+      if (!only) {
+        hasher ??= newHasher();
+        hasher.update(chunk);
+      }
+      chunks.push(h);
+      if (this.repo) await this.repo.putBlob(BLOB_DATA, h, chunk);
+      total += len;
+      start += len;
+    }
+    // one chunk: the chunk hash is the BLAKE3 of the whole file
+    const wholeHash = chunks.length === 0 ? EMPTY_HASH : hasher ? hasher.digest() : chunks[0]!;
+    return { chunks, total, wholeHash };
+  }
+}
+
+function readSome(fd: number, buf: Buffer, at: number): number {
+  for (;;) {
+    try {
+      return fs.readSync(fd, buf, at, buf.length - at, null);
+    } catch (e) {
+      if (errnoCode(e) === 'EAGAIN' || errnoCode(e) === 'EINTR') continue;
+      throw e;
+    }
+  }
+}

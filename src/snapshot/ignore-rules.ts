@@ -1,0 +1,56 @@
+// Exclusion rules: `--exclude` patterns (gitignore syntax, relative to the
+// source root) and `.strataignore` files (gitignore syntax, relative to the
+// directory holding them), plus absolute paths that are always excluded (the
+// repository itself when it lies inside the source).
+import * as fs from 'node:fs';
+import ignore, { type Ignore } from 'ignore';
+import { errnoCode } from '../errors.js';
+import { joinPath } from '../fs/paths.js';
+
+export const IGNORE_FILE = '.strataignore';
+const IGNORE_FILE_BUF = Buffer.from(IGNORE_FILE);
+
+interface Level {
+  base: string; // directory of the rules, relative to the root ('' for the root)
+  ig: Ignore;
+}
+
+export class IgnoreRules {
+  private constructor(
+    private readonly levels: readonly Level[],
+    private readonly excludedAbs: ReadonlySet<string>,
+  ) {}
+
+  static root(excludes: readonly string[], excludedAbs: readonly string[]): IgnoreRules {
+    const levels: Level[] = excludes.length ? [{ base: '', ig: ignore().add([...excludes]) }] : [];
+    return new IgnoreRules(levels, new Set(excludedAbs));
+  }
+
+  /** Rules for the directory `abs` (relative path `rel`), adding its .strataignore if any. */
+  enter(abs: Buffer, rel: string): IgnoreRules {
+    let text: string;
+    try {
+      text = fs.readFileSync(joinPath(abs, IGNORE_FILE_BUF), 'utf8');
+    } catch (e) {
+      const c = errnoCode(e);
+      if (c === 'ENOENT' || c === 'ENOTDIR' || c === 'EACCES' || c === 'EISDIR') return this;
+      throw e;
+    }
+    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs);
+  }
+
+  /** Whether the entry at `rel` (relative to the root; `abs` absolute) is excluded. */
+  excludes(abs: string, rel: string, isDir: boolean): boolean {
+    if (this.excludedAbs.has(abs)) return true;
+    for (const l of this.levels) {
+      const sub = l.base === '' ? rel : rel.startsWith(l.base + '/') ? rel.slice(l.base.length + 1) : undefined;
+      if (!sub) continue;
+      try {
+        if (l.ig.ignores(isDir ? sub + '/' : sub)) return true;
+      } catch {
+        // names the ignore package cannot express as a relative path are never excluded
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,130 @@
+// Snapshot manifests: a root tree hash plus when, where and what. Each is a
+// small JSON file `snapshots/<id>` in the repository (id = BLAKE3 of its
+// bytes), so snapshots survive the loss of the index, and a copy in LMDB
+// makes listing fast. Also resolves references: id prefix, latest, latest~N.
+import { StrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
+import type { Repository } from '../store/repository.js';
+import type { TreeEntry } from '../tree/codec.js';
+
+export interface SnapshotStats {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  others: number;
+  bytes: number; // logical size of all files
+  bytesRead: number; // content bytes read from the source this time
+  filesRead: number;
+  bytesAdded: number; // stored bytes this snapshot added to the repository
+  blobsAdded: number;
+  dirsScanned: number;
+  durationMs: number;
+}
+
+export interface SkippedPath {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface Manifest {
+  version: 1;
+  time: string; // ISO 8601, UTC
+  host: string;
+  source: string; // absolute path of the snapshotted directory
+  root: string; // hex tree hash
+  rootMeta: { mode: number; uid: number; gid: number; mtimeNs: string };
+  parent: string | null;
+  unchanged: boolean;
+  stats: SnapshotStats;
+  skipped: SkippedPath[]; // first 1000
+  skippedCount: number;
+  warnings: SkippedPath[]; // first 1000 (stored, but worth knowing: special files, odd names)
+  warningCount: number;
+}
+
+export interface Snapshot extends Manifest {
+  id: string;
+}
+
+const snapshotName = (id: string) => `snapshots/${id}`;
+
+export async function saveManifest(repo: Repository, m: Manifest): Promise<Snapshot> {
+  const bytes = Buffer.from(JSON.stringify(m));
+  const id = hashBytes(bytes).toString('hex');
+  await repo.store.put(snapshotName(id), bytes);
+  await repo.index.snapshots.put(id, bytes.toString('utf8'));
+  return { ...m, id };
+}
+
+/** Load every manifest, oldest first. Picks up manifest files the index lacks. */
+export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
+  const out = new Map<string, Snapshot>();
+  for (const { key, value } of repo.index.snapshots.getRange()) {
+    out.set(key as string, { ...(JSON.parse(value) as Manifest), id: key as string });
+  }
+  for await (const name of repo.store.list('snapshots/')) {
+    const id = name.slice('snapshots/'.length);
+    if (out.has(id) || !/^[0-9a-f]{64}$/.test(id)) continue;
+    try {
+      const bytes = await repo.store.get(name);
+      if (!hashBytes(bytes).equals(Buffer.from(id, 'hex'))) continue; // damaged; `check` reports it
+      const m = JSON.parse(bytes.toString('utf8')) as Manifest;
+      out.set(id, { ...m, id });
+      await repo.index.snapshots.put(id, bytes.toString('utf8'));
+    } catch {
+      continue;
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+}
+
+export interface SnapshotFilter {
+  source?: string;
+  host?: string;
+}
+
+export function filterSnapshots(all: Snapshot[], f: SnapshotFilter): Snapshot[] {
+  return all.filter((s) => (!f.source || s.source === f.source) && (!f.host || s.host === f.host));
+}
+
+/** Resolve `latest`, `latest~N` or a unique id prefix. */
+export async function resolveSnapshot(repo: Repository, ref: string, f: SnapshotFilter = {}): Promise<Snapshot> {
+  const all = await listSnapshots(repo);
+  const m = /^latest(?:~(\d+))?$/.exec(ref);
+  if (m) {
+    const list = filterSnapshots(all, f);
+    const back = Number(m[1] ?? 0);
+    const s = list[list.length - 1 - back];
+    if (!s) {
+      const scope = f.source ? ` of ${f.source}` : '';
+      throw new StrataError('E_NO_SNAPSHOT', list.length === 0 ? `no snapshots${scope} in the repository` : `${ref}: only ${list.length} snapshot(s)${scope}`);
+    }
+    return s;
+  }
+  if (!/^[0-9a-f]+$/i.test(ref)) throw new StrataError('E_NO_SNAPSHOT', `not a snapshot reference: ${ref} (use an id, latest or latest~N)`);
+  const hits = all.filter((s) => s.id.startsWith(ref.toLowerCase()));
+  if (hits.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshot matches ${ref}`);
+  if (hits.length > 1) throw new StrataError('E_AMBIGUOUS', `snapshot id prefix ${ref} is ambiguous (${hits.length} matches)`);
+  return hits[0]!;
+}
+
+/** Split "SNAP:PATH" (PATH optional). */
+export function splitRef(spec: string): { ref: string; path: string } {
+  const i = spec.indexOf(':');
+  return i < 0 ? { ref: spec, path: '' } : { ref: spec.slice(0, i), path: spec.slice(i + 1) };
+}
+
+/** The root directory of a snapshot as a tree entry. */
+export function rootEntry(s: Manifest): TreeEntry {
+  return {
+    name: Buffer.alloc(0),
+    kind: 'dir',
+    mode: s.rootMeta.mode,
+    uid: s.rootMeta.uid,
+    gid: s.rootMeta.gid,
+    mtimeNs: BigInt(s.rootMeta.mtimeNs),
+    size: 0,
+    subtree: Buffer.from(s.root, 'hex'),
+  };
+}

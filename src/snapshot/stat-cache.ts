@@ -1,0 +1,56 @@
+// Per-source stat cache: (source, device, inode) → size, mtime, ctime, path
+// and content reference. A file whose stat matches is not read again, also
+// after a rename or move (found by inode). At the same path the ctime must
+// match too; after a move it cannot (rename updates ctime on Linux), so size,
+// mtime and inode decide. Entries are hints: a hit is used only when every
+// chunk it names is still in the index.
+import type { BigIntStats } from 'node:fs';
+import { hashBytes } from '../hash.js';
+import type { IndexDb } from '../store/index-db.js';
+import type { FileContent } from '../tree/codec.js';
+
+export class StatCache {
+  private readonly prefix: Buffer;
+
+  constructor(
+    private readonly index: IndexDb,
+    host: string,
+    source: string,
+  ) {
+    this.prefix = hashBytes(Buffer.from(`${host}\0${source}`)).subarray(0, 8);
+  }
+
+  private key(st: BigIntStats): Buffer {
+    const k = Buffer.allocUnsafe(24);
+    this.prefix.copy(k, 0);
+    k.writeBigUInt64BE(BigInt.asUintN(64, st.dev), 8);
+    k.writeBigUInt64BE(BigInt.asUintN(64, st.ino), 16);
+    return k;
+  }
+
+  lookup(st: BigIntStats, relPath: Buffer): FileContent | undefined {
+    const v = this.index.statCache.get(this.key(st));
+    if (!v || v.length < 8 + 8 + 8 + 8 + 33) return undefined;
+    if (BigInt(v.readBigUInt64LE(0)) !== st.size || v.readBigInt64LE(8) !== st.mtimeNs) return undefined;
+    const samePath = v.subarray(24, 32).equals(hashBytes(relPath).subarray(0, 8));
+    if (samePath && v.readBigInt64LE(16) !== st.ctimeNs) return undefined;
+    const hash = Buffer.from(v.subarray(32, 64));
+    if (v[64] === 1) return { hash, chunkList: Buffer.from(v.subarray(65, 97)) };
+    const chunks: Buffer[] = [];
+    for (let o = 65; o + 32 <= v.length; o += 32) chunks.push(Buffer.from(v.subarray(o, o + 32)));
+    return { hash, chunks };
+  }
+
+  store(st: BigIntStats, relPath: Buffer, c: FileContent): void {
+    const refs = c.chunkList ? [c.chunkList] : c.chunks!;
+    const v = Buffer.allocUnsafe(65 + 32 * refs.length);
+    v.writeBigUInt64LE(st.size, 0);
+    v.writeBigInt64LE(st.mtimeNs, 8);
+    v.writeBigInt64LE(st.ctimeNs, 16);
+    hashBytes(relPath).copy(v, 24, 0, 8);
+    c.hash.copy(v, 32);
+    v[64] = c.chunkList ? 1 : 0;
+    refs.forEach((h, i) => h.copy(v, 65 + 32 * i));
+    void this.index.statCache.put(this.key(st), v);
+  }
+}

@@ -1,0 +1,204 @@
+// Canonical binary encoding of a directory (a tree object). Entries are sorted
+// by raw name bytes and every field has one fixed encoding, so equal
+// directories encode to equal bytes and get equal BLAKE3 names: an unchanged
+// subtree is stored once and reused by every snapshot. See docs/format.md.
+import { StrataError } from '../errors.js';
+import { KINDS, type Kind } from '../fs/dir-entry.js';
+
+export { KINDS, type Kind };
+
+export const TREE_MAGIC = Buffer.from('STRT', 'latin1');
+export const TREE_VERSION = 1;
+
+
+/** Where a file's bytes are: its chunk hashes inline, or a chunk-list blob. */
+export type FileContent = { hash: Buffer; chunks: Buffer[]; chunkList?: undefined } | { hash: Buffer; chunks?: undefined; chunkList: Buffer };
+
+export interface TreeEntry {
+  name: Buffer; // raw bytes, not necessarily UTF-8
+  kind: Kind;
+  mode: number; // permission bits incl. setuid/setgid/sticky (0o7777)
+  uid: number;
+  gid: number;
+  mtimeNs: bigint;
+  size: number; // file: content length; dir: bytes of all files below; symlink: target length; others 0
+  content?: FileContent; // file
+  subtree?: Buffer; // dir
+  files?: number; // dir: regular files in the subtree (recursive)
+  dirs?: number; // dir: directories in the subtree (recursive, excluding itself)
+  target?: Buffer; // symlink
+  rdev?: number; // chardev / blockdev
+}
+
+export const MAX_INLINE_CHUNKS = 8;
+
+function fail(msg: string): never {
+  throw new StrataError('E_CORRUPT', `tree object: ${msg}`);
+}
+
+export function compareNames(a: Buffer, b: Buffer): number {
+  return Buffer.compare(a, b);
+}
+
+export function sortEntries(entries: TreeEntry[]): TreeEntry[] {
+  return entries.sort((x, y) => compareNames(x.name, y.name));
+}
+
+function entrySize(e: TreeEntry): number {
+  let n = 2 + e.name.length + 1 + 4 + 4 + 4 + 8 + 8;
+  switch (e.kind) {
+    case 'file':
+      n += 32 + 1 + (e.content!.chunkList ? 32 : 4 + 32 * e.content!.chunks!.length);
+      break;
+    case 'dir':
+      n += 32 + 8 + 8;
+      break;
+    case 'symlink':
+      n += 4 + e.target!.length;
+      break;
+    case 'chardev':
+    case 'blockdev':
+      n += 8;
+      break;
+  }
+  return n;
+}
+
+/** Encode entries, which must already be sorted with unique names. */
+export function encodeTree(entries: readonly TreeEntry[]): Buffer {
+  let size = TREE_MAGIC.length + 1 + 4;
+  for (const e of entries) size += entrySize(e);
+  const b = Buffer.alloc(size);
+  TREE_MAGIC.copy(b, 0);
+  b[4] = TREE_VERSION;
+  b.writeUInt32LE(entries.length, 5);
+  let o = 9;
+  let prev: Buffer | undefined;
+  for (const e of entries) {
+    if (prev && compareNames(prev, e.name) >= 0) throw new Error(`encodeTree: entries not sorted/unique at ${e.name.toString()}`);
+    prev = e.name;
+    o = b.writeUInt16LE(e.name.length, o);
+    o += e.name.copy(b, o);
+    b[o++] = KINDS.indexOf(e.kind);
+    o = b.writeUInt32LE(e.mode, o);
+    o = b.writeUInt32LE(e.uid, o);
+    o = b.writeUInt32LE(e.gid, o);
+    o = b.writeBigInt64LE(e.mtimeNs, o);
+    o = b.writeBigUInt64LE(BigInt(e.size), o);
+    switch (e.kind) {
+      case 'file': {
+        const c = e.content!;
+        o += c.hash.copy(b, o);
+        if (c.chunkList) {
+          b[o++] = 1;
+          o += c.chunkList.copy(b, o);
+        } else {
+          b[o++] = 0;
+          o = b.writeUInt32LE(c.chunks!.length, o);
+          for (const h of c.chunks!) o += h.copy(b, o);
+        }
+        break;
+      }
+      case 'dir':
+        o += e.subtree!.copy(b, o);
+        o = b.writeBigUInt64LE(BigInt(e.files ?? 0), o);
+        o = b.writeBigUInt64LE(BigInt(e.dirs ?? 0), o);
+        break;
+      case 'symlink':
+        o = b.writeUInt32LE(e.target!.length, o);
+        o += e.target!.copy(b, o);
+        break;
+      case 'chardev':
+      case 'blockdev':
+        o = b.writeBigUInt64LE(BigInt(e.rdev ?? 0), o);
+        break;
+    }
+  }
+  return b;
+}
+
+export function decodeTree(b: Buffer): TreeEntry[] {
+  if (b.length < 9 || !b.subarray(0, 4).equals(TREE_MAGIC)) fail('bad magic');
+  if (b[4] !== TREE_VERSION) fail(`unknown version ${b[4]}`);
+  const count = b.readUInt32LE(5);
+  const out: TreeEntry[] = [];
+  let o = 9;
+  const need = (n: number) => {
+    if (o + n > b.length) fail('truncated');
+  };
+  const take = (n: number) => {
+    need(n);
+    const s = Buffer.from(b.subarray(o, o + n));
+    o += n;
+    return s;
+  };
+  for (let i = 0; i < count; i++) {
+    need(2);
+    const nameLen = b.readUInt16LE(o);
+    o += 2;
+    const name = take(nameLen);
+    need(1 + 4 + 4 + 4 + 8 + 8);
+    const kind = KINDS[b[o++]!];
+    if (!kind) fail(`unknown kind ${b[o - 1]}`);
+    const e: TreeEntry = {
+      name,
+      kind,
+      mode: b.readUInt32LE(o),
+      uid: b.readUInt32LE(o + 4),
+      gid: b.readUInt32LE(o + 8),
+      mtimeNs: b.readBigInt64LE(o + 12),
+      size: Number(b.readBigUInt64LE(o + 20)),
+    };
+    o += 28;
+    switch (kind) {
+      case 'file': {
+        const hash = take(32);
+        need(1);
+        const ref = b[o++];
+        if (ref === 1) e.content = { hash, chunkList: take(32) };
+        else if (ref === 0) {
+          need(4);
+          const n = b.readUInt32LE(o);
+          o += 4;
+          const chunks: Buffer[] = [];
+          for (let k = 0; k < n; k++) chunks.push(take(32));
+          e.content = { hash, chunks };
+        } else fail(`unknown content ref ${ref}`);
+        break;
+      }
+      case 'dir':
+        e.subtree = take(32);
+        need(16);
+        e.files = Number(b.readBigUInt64LE(o));
+        e.dirs = Number(b.readBigUInt64LE(o + 8));
+        o += 16;
+        break;
+      case 'symlink': {
+        need(4);
+        const n = b.readUInt32LE(o);
+        o += 4;
+        e.target = take(n);
+        break;
+      }
+      case 'chardev':
+      case 'blockdev':
+        need(8);
+        e.rdev = Number(b.readBigUInt64LE(o));
+        o += 8;
+        break;
+    }
+    if (out.length && compareNames(out[out.length - 1]!.name, name) >= 0) fail('entries not sorted');
+    out.push(e);
+  }
+  if (o !== b.length) fail('trailing bytes');
+  return out;
+}
+
+/** Chunk-list blob: concatenated 32-byte chunk hashes. */
+export const encodeChunkList = (chunks: readonly Buffer[]): Buffer => Buffer.concat(chunks as Buffer[]);
+export function decodeChunkList(b: Buffer): Buffer[] {
+  if (b.length % 32 !== 0) fail('chunk list length not a multiple of 32');
+  const out: Buffer[] = [];
+  for (let o = 0; o < b.length; o += 32) out.push(Buffer.from(b.subarray(o, o + 32)));
+  return out;
+}

@@ -1,0 +1,91 @@
+// Loading and saving tree objects through the narrow blob interfaces, plus
+// path lookup inside a tree. A small LRU keeps recently decoded trees, since
+// walks revisit parents and snapshots share most subtrees.
+import { StrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
+import { BLOB_CHUNKLIST, BLOB_TREE } from '../store/pack.js';
+import type { BlobReader, BlobWriter } from '../store/repository.js';
+import { MAX_INLINE_CHUNKS, decodeChunkList, decodeTree, encodeChunkList, encodeTree, type FileContent, type TreeEntry } from './codec.js';
+
+const CACHE_MAX = 256;
+const cache = new Map<string, TreeEntry[]>();
+
+export async function loadTree(repo: BlobReader, hash: Buffer): Promise<TreeEntry[]> {
+  const hex = hash.toString('hex');
+  const hit = cache.get(hex);
+  if (hit) {
+    cache.delete(hex);
+    cache.set(hex, hit);
+    return hit;
+  }
+  const entries = decodeTree(await repo.getBlob(hash));
+  cache.set(hex, entries);
+  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  return entries;
+}
+
+export interface TreeSink {
+  /** Store a tree; returns its hash. `added` tells whether bytes were written. */
+  saveTree(entries: readonly TreeEntry[]): Promise<{ hash: Buffer; added: boolean }>;
+}
+
+/** Saves into a repository (BlobWriter); a dry-run sink only hashes. */
+export function repoTreeSink(repo: BlobWriter | null): TreeSink {
+  return {
+    async saveTree(entries) {
+      const raw = encodeTree(entries);
+      const hash = hashBytes(raw);
+      const added = repo ? await repo.putBlob(BLOB_TREE, hash, raw) : false;
+      return { hash, added };
+    },
+  };
+}
+
+/** Build a file's content reference, spilling long chunk lists into a blob. */
+export async function makeFileContent(repo: BlobWriter | null, hash: Buffer, chunks: Buffer[]): Promise<FileContent> {
+  if (chunks.length <= MAX_INLINE_CHUNKS) return { hash, chunks };
+  const raw = encodeChunkList(chunks);
+  const listHash = hashBytes(raw);
+  if (repo) await repo.putBlob(BLOB_CHUNKLIST, listHash, raw);
+  return { hash, chunkList: listHash };
+}
+
+export async function fileChunks(repo: BlobReader, c: FileContent): Promise<Buffer[]> {
+  return c.chunkList ? decodeChunkList(await repo.getBlob(c.chunkList)) : c.chunks!;
+}
+
+/** Split "a/b/c" into raw name components (UTF-8), ignoring empty and "." parts. */
+export function splitPath(p: string): Buffer[] {
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  if (parts.includes('..')) throw new StrataError('E_USAGE', `path may not contain '..': ${p}`);
+  return parts.map((s) => Buffer.from(s, 'utf8'));
+}
+
+export function findEntry(entries: readonly TreeEntry[], name: Buffer): TreeEntry | undefined {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = Buffer.compare(entries[mid]!.name, name);
+    if (c === 0) return entries[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/**
+ * Resolve a path inside a snapshot's root tree. Returns a synthetic directory
+ * entry for the root itself when the path is empty.
+ */
+export async function resolvePath(repo: BlobReader, root: TreeEntry, p: string): Promise<TreeEntry> {
+  let cur = root;
+  const parts = splitPath(p);
+  for (let i = 0; i < parts.length; i++) {
+    if (cur.kind !== 'dir') throw new StrataError('E_NO_PATH', `${parts.slice(0, i).join('/')} is not a directory in this snapshot`);
+    const next = findEntry(await loadTree(repo, cur.subtree!), parts[i]!);
+    if (!next) throw new StrataError('E_NO_PATH', `path not found in snapshot: ${p}`);
+    cur = next;
+  }
+  return cur;
+}
