@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'E_CORRUPT' // bytes read back do not match their hash / format
   | 'E_SOURCE' // the source directory cannot be read
   | 'E_FILE_CHANGED' // a file kept changing while being read
+  | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
+  | 'E_LOCKED' // repository is locked by another process
   | 'E_IO'; // other I/O failure
 
 export class StrataError extends Error {

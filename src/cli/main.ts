@@ -11,6 +11,7 @@ import * as ls from './commands/ls.js';
 import * as restoreCmd from './commands/restore.js';
 import * as snapshot from './commands/snapshot.js';
 import * as snapshots from './commands/snapshots.js';
+import * as watch from './commands/watch.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
     .showHelpAfterError()
     .exitOverride();
-  for (const m of [init, snapshot, snapshots, ls, cat, restoreCmd]) m.register(program);
+  for (const m of [init, snapshot, snapshots, ls, cat, restoreCmd, watch]) m.register(program);
   return program;
 }
 

@@ -1,7 +1,8 @@
 // Snapshot manifests: a root tree hash plus when, where and what. Each is a
 // small JSON file `snapshots/<id>` in the repository (id = BLAKE3 of its
 // bytes), so snapshots survive the loss of the index, and a copy in LMDB
-// makes listing fast. Also resolves references: id prefix, latest, latest~N.
+// makes listing fast. Also resolves references: id prefix, latest, latest~N,
+// the latter two optionally counted back from a point in time (--at).
 import { StrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
 import type { Repository } from '../store/repository.js';
@@ -82,10 +83,18 @@ export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
 export interface SnapshotFilter {
   source?: string;
   host?: string;
+  /** only snapshots taken at or before this instant (`--at`) */
+  at?: Date;
 }
 
 export function filterSnapshots(all: Snapshot[], f: SnapshotFilter): Snapshot[] {
-  return all.filter((s) => (!f.source || s.source === f.source) && (!f.host || s.host === f.host));
+  const until = f.at?.getTime();
+  return all.filter((s) => (!f.source || s.source === f.source) && (!f.host || s.host === f.host) && (until === undefined || Date.parse(s.time) <= until));
+}
+
+/** Words for a filter in messages: " of /src at or before 2026-…". */
+export function describeFilter(f: SnapshotFilter): string {
+  return (f.source ? ` of ${f.source}` : '') + (f.host ? ` from ${f.host}` : '') + (f.at ? ` at or before ${f.at.toISOString()}` : '');
 }
 
 /** Resolve `latest`, `latest~N` or a unique id prefix. */
@@ -97,7 +106,7 @@ export async function resolveSnapshot(repo: Repository, ref: string, f: Snapshot
     const back = Number(m[1] ?? 0);
     const s = list[list.length - 1 - back];
     if (!s) {
-      const scope = f.source ? ` of ${f.source}` : '';
+      const scope = describeFilter(f);
       throw new StrataError('E_NO_SNAPSHOT', list.length === 0 ? `no snapshots${scope} in the repository` : `${ref}: only ${list.length} snapshot(s)${scope}`);
     }
     return s;

@@ -54,3 +54,53 @@ export class StatCache {
     void this.index.statCache.put(this.key(st), v);
   }
 }
+
+/** What the snapshotter remembers of a directory it built: enough to reuse its subtree safely. */
+export interface DirRecord {
+  subtree: Buffer;
+  files: number;
+  dirs: number;
+  size: number;
+}
+
+/**
+ * Directory records by inode. A clean child directory of a re-listed parent is
+ * reused only if the same inode was last seen at the same path with the same
+ * subtree; anything else (a directory renamed over it, moved in) is scanned.
+ */
+export class DirCache {
+  private readonly prefix: Buffer;
+
+  constructor(
+    private readonly index: IndexDb,
+    host: string,
+    source: string,
+  ) {
+    this.prefix = hashBytes(Buffer.from(`dir\0${host}\0${source}`)).subarray(0, 8);
+  }
+
+  private key(st: BigIntStats): Buffer {
+    const k = Buffer.allocUnsafe(24);
+    this.prefix.copy(k, 0);
+    k.writeBigUInt64BE(BigInt.asUintN(64, st.dev), 8);
+    k.writeBigUInt64BE(BigInt.asUintN(64, st.ino), 16);
+    return k;
+  }
+
+  /** The record for this directory if it was last seen at `relPath`. */
+  lookup(st: BigIntStats, relPath: Buffer): DirRecord | undefined {
+    const v = this.index.dirCache.get(this.key(st));
+    if (!v || v.length !== 8 + 32 + 24 || !v.subarray(0, 8).equals(hashBytes(relPath).subarray(0, 8))) return undefined;
+    return { subtree: Buffer.from(v.subarray(8, 40)), files: Number(v.readBigUInt64LE(40)), dirs: Number(v.readBigUInt64LE(48)), size: Number(v.readBigUInt64LE(56)) };
+  }
+
+  store(st: BigIntStats, relPath: Buffer, r: DirRecord): void {
+    const v = Buffer.allocUnsafe(8 + 32 + 24);
+    hashBytes(relPath).copy(v, 0, 0, 8);
+    r.subtree.copy(v, 8);
+    v.writeBigUInt64LE(BigInt(r.files), 40);
+    v.writeBigUInt64LE(BigInt(r.dirs), 48);
+    v.writeBigUInt64LE(BigInt(r.size), 56);
+    void this.index.dirCache.put(this.key(st), v);
+  }
+}

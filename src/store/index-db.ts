@@ -46,6 +46,8 @@ export class IndexDb {
   readonly snapshots: Database<string, string>;
   /** per-source stat cache; keys are built by snapshot/stat-cache.ts */
   readonly statCache: Database<Buffer, Buffer>;
+  /** per-source directory records (inode → path, subtree), see snapshot/stat-cache.ts */
+  readonly dirCache: Database<Buffer, Buffer>;
   /** small JSON state records (dirty sets, daemon state) */
   readonly state: Database<unknown, string>;
 
@@ -55,6 +57,7 @@ export class IndexDb {
     this.packs = this.env.openDB({ name: 'packs', encoding: 'binary' });
     this.snapshots = this.env.openDB({ name: 'snapshots', encoding: 'string' });
     this.statCache = this.env.openDB({ name: 'statcache', keyEncoding: 'binary', encoding: 'binary' });
+    this.dirCache = this.env.openDB({ name: 'dircache', keyEncoding: 'binary', encoding: 'binary' });
     this.state = this.env.openDB({ name: 'state', encoding: 'msgpack' });
   }
 

@@ -66,7 +66,7 @@ export function register(program: Command): void {
         });
       });
       progressClear();
-      const s = result.snapshot;
+      const s = result.snapshot!; // never null without skipUnchanged
       if (g.json) printJson(snapshotSummary(s));
       else {
         const st = s.stats;

@@ -1,0 +1,96 @@
+// `strata watch DIR`: the continuous-snapshot daemon, until SIGINT/SIGTERM.
+import * as os from 'node:os';
+import type { Command } from 'commander';
+import { StrataError } from '../../errors.js';
+import { Repository } from '../../store/repository.js';
+import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
+import { parseDuration } from '../duration.js';
+import { globals, repoPath } from '../context.js';
+import { printJson, warn } from '../output.js';
+import { resolveSource, snapshotSummary } from './snapshot.js';
+
+interface WatchCliOpts {
+  exclude?: string[];
+  host: string;
+  backend: string;
+  quietMs: string;
+  maxDelayMs: string;
+  reconcile: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('watch')
+    .description('snapshot DIR continuously: watch events mark directories dirty, snapshots re-read only those')
+    .argument('<dir>', 'directory to protect')
+    .option('-e, --exclude <pattern...>', 'exclude paths matching a gitignore-style pattern (repeatable)')
+    .option('--host <name>', 'host name to record', os.hostname())
+    .option('--backend <name>', 'auto | watchman | inotify', 'auto')
+    .option('--quiet-ms <ms>', 'snapshot after this much quiet', '1000')
+    .option('--max-delay-ms <ms>', 'snapshot at most this long after the first change', '10000')
+    .option('--reconcile <interval>', 'full stat-only reconcile every (e.g. 30s, 10m, 1h)', '1h')
+    .action(async (dir: string, opts: WatchCliOpts, cmd: Command) => {
+      const g = globals(cmd);
+      if (!['auto', 'watchman', 'inotify'].includes(opts.backend)) throw new StrataError('E_USAGE', `unknown backend ${opts.backend}`);
+      const source = resolveSource(dir);
+      const repo = await Repository.open(repoPath(g));
+      const say = (level: 'info' | 'warn', msg: string) => {
+        if (level === 'warn' || !g.quiet) warn(`strata watch: ${level === 'warn' ? 'warning: ' : ''}${msg}`);
+      };
+      const report = (r: WatchReport) => {
+        const s = r.result.snapshot!;
+        if (g.json) printJson({ type: 'snapshot', trigger: r.trigger, ...snapshotSummary(s), ...(r.missed !== undefined ? { missed: r.missed } : {}) });
+        else
+          say(
+            'info',
+            `snapshot ${s.id?.slice(0, 8)} (${r.trigger}): ${s.stats.files} files, read ${s.stats.bytesRead} B, added ${s.stats.bytesAdded} B, ${s.stats.dirsScanned} dirs scanned, ${s.stats.durationMs} ms` +
+              (r.missed !== undefined ? `; ${r.missed} changes no event announced` : ''),
+          );
+      };
+      const daemon = new WatchDaemon(repo, {
+        source,
+        host: opts.host,
+        exclude: opts.exclude,
+        backend: opts.backend as 'auto',
+        quietMs: parseDuration(opts.quietMs, '--quiet-ms'),
+        maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
+        reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
+        onSnapshot: report,
+        onReconcile: (r) => {
+          if (g.json) printJson({ type: 'reconcile', missed: r.missed, durationMs: r.durationMs, snapshot: r.snapshot });
+          say(r.missed > 0 ? 'warn' : 'info', `reconcile: ${r.missed} changes no event announced (${r.durationMs} ms)`);
+        },
+        onLog: say,
+        onNotice: (n) => {
+          if (!g.quiet || n.skipped) warn(`${n.skipped ? 'skipped' : 'warning'}: ${n.path}: ${n.message} [${n.code}]`);
+        },
+      });
+      let stopping: Promise<void> | undefined;
+      const done = new Promise<void>((resolve) => {
+        const onSignal = (sig: string) => {
+          if (stopping) return;
+          say('info', `${sig}: stopping`);
+          stopping = daemon
+            .stop(true)
+            .then(() => repo.close())
+            .then(resolve, (e) => {
+              warn(`strata watch: ${(e as Error).message}`);
+              resolve();
+            });
+        };
+        process.on('SIGINT', () => onSignal('SIGINT'));
+        process.on('SIGTERM', () => onSignal('SIGTERM'));
+      });
+      try {
+        await daemon.start();
+      } catch (e) {
+        if (!stopping) {
+          await daemon.stop(true);
+          await repo.close();
+          throw e;
+        }
+      }
+      say('info', `ready (${daemon.backend}); quiet ${opts.quietMs} ms, max delay ${opts.maxDelayMs} ms, reconcile every ${opts.reconcile}`);
+      await done;
+    });
+}

@@ -1,0 +1,35 @@
+// Turns watcher events into dirty marks. An event never says what happened,
+// only where to look: the parent directory of the path gets the name to
+// re-stat, and a created path is also marked for a full re-read in case it
+// is a directory (files made in it before its watch existed are then found).
+import * as path from 'node:path';
+import type { DirtyMark } from '../snapshot/dirty-tree.js';
+import { IGNORE_FILE } from '../snapshot/ignore-rules.js';
+
+export interface WatchEvent {
+  path: string;
+  type: 'create' | 'update' | 'delete';
+}
+
+const raw = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+
+export function eventsToMarks(root: string, events: readonly WatchEvent[]): DirtyMark[] {
+  const marks: DirtyMark[] = [];
+  for (const ev of events) {
+    const rel = path.relative(root, ev.path);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    if (rel === '') {
+      marks.push({ dir: '', all: true });
+      continue;
+    }
+    const parent = path.dirname(rel);
+    const dir = parent === '.' ? '' : raw(parent);
+    const base = path.basename(rel);
+    // a name that was not valid UTF-8 reaches us mangled: re-list the directory instead
+    if (base.includes('\ufffd')) marks.push({ dir, all: true });
+    else if (base === IGNORE_FILE) marks.push({ dir, recursive: true });
+    else marks.push({ dir, names: [raw(base)] });
+    if (ev.type === 'create') marks.push({ dir: raw(rel), recursive: true });
+  }
+  return marks;
+}
