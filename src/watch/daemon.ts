@@ -39,6 +39,8 @@ export interface WatchOptions {
   onReconcile?: (r: { missed: number; durationMs: number; snapshot: boolean }) => void;
   onLog?: (level: 'info' | 'warn', msg: string) => void;
   onNotice?: (n: Notice) => void;
+  /** fault injection for tests: drop this share (0..1) of watcher events */
+  dropEvents?: number;
   /** called after each pass of the loop (tests) */
   afterMaintain?: (repo: Repository, latest: Snapshot | null) => Promise<void>;
 }
@@ -167,7 +169,10 @@ export class WatchDaemon {
       this.log('warn', `watcher error (${err.message}): marking the whole tree dirty and re-subscribing`);
       marks = [{ dir: '', recursive: true }];
       this.wantRewatch = true;
-    } else marks = eventsToMarks(this.source, events);
+    } else {
+      const drop = this.opts.dropEvents ?? 0;
+      marks = eventsToMarks(this.source, drop > 0 ? events.filter(() => Math.random() >= drop) : events);
+    }
     if (marks.length === 0) return;
     await this.dirty.add(marks);
     const now = Date.now();
@@ -230,7 +235,6 @@ export class WatchDaemon {
   }
 
   private async reconcile(): Promise<void> {
-    const t0 = Date.now();
     if (this.dirty.size > 0) await this.eventSnapshot();
     const before = this.latest?.root;
     const seq = this.dirty.currentSeq;

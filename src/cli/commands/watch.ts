@@ -56,6 +56,7 @@ export function register(program: Command): void {
         maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
         reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
         onSnapshot: report,
+        dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
         onReconcile: (r) => {
           if (g.json) printJson({ type: 'reconcile', missed: r.missed, durationMs: r.durationMs, snapshot: r.snapshot });
           say(r.missed > 0 ? 'warn' : 'info', `reconcile: ${r.missed} changes no event announced (${r.durationMs} ms)`);
