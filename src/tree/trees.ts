@@ -7,8 +7,10 @@ import { BLOB_CHUNKLIST, BLOB_TREE } from '../store/pack.js';
 import type { BlobReader, BlobWriter } from '../store/repository.js';
 import { MAX_INLINE_CHUNKS, decodeChunkList, decodeTree, encodeChunkList, encodeTree, type FileContent, type TreeEntry } from './codec.js';
 
-const CACHE_MAX = 256;
+// Bounded by entries, not trees: one flat directory can hold 100k entries.
+const CACHE_MAX_ENTRIES = 200_000;
 const cache = new Map<string, TreeEntry[]>();
+let cachedEntries = 0;
 
 export async function loadTree(repo: BlobReader, hash: Buffer): Promise<TreeEntry[]> {
   const hex = hash.toString('hex');
@@ -19,8 +21,15 @@ export async function loadTree(repo: BlobReader, hash: Buffer): Promise<TreeEntr
     return hit;
   }
   const entries = decodeTree(await repo.getBlob(hash));
-  cache.set(hex, entries);
-  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  if (entries.length <= CACHE_MAX_ENTRIES / 4) {
+    cache.set(hex, entries);
+    cachedEntries += entries.length;
+    while (cachedEntries > CACHE_MAX_ENTRIES) {
+      const [oldest, old] = cache.entries().next().value as [string, TreeEntry[]];
+      cache.delete(oldest);
+      cachedEntries -= old.length;
+    }
+  }
   return entries;
 }
 
