@@ -9,6 +9,20 @@ import { hashBytes } from '../hash.js';
 import type { IndexDb } from '../store/index-db.js';
 import type { FileContent } from '../tree/codec.js';
 
+/** 8-byte FNV-1a of a path (two 32-bit lanes): a cheap same-path check, no cryptography needed. */
+export function pathTag(p: Buffer): Buffer {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < p.length; i++) {
+    a = Math.imul(a ^ p[i]!, 0x01000193);
+    b = Math.imul(b ^ p[i]!, 0x01000193) ^ (b >>> 15);
+  }
+  const out = Buffer.allocUnsafe(8);
+  out.writeUInt32LE(a >>> 0, 0);
+  out.writeUInt32LE(b >>> 0, 4);
+  return out;
+}
+
 export class StatCache {
   private readonly prefix: Buffer;
 
@@ -32,7 +46,7 @@ export class StatCache {
     const v = this.index.statCache.get(this.key(st));
     if (!v || v.length < 8 + 8 + 8 + 8 + 33) return undefined;
     if (BigInt(v.readBigUInt64LE(0)) !== st.size || v.readBigInt64LE(8) !== st.mtimeNs) return undefined;
-    const samePath = v.subarray(24, 32).equals(hashBytes(relPath).subarray(0, 8));
+    const samePath = v.subarray(24, 32).equals(pathTag(relPath));
     if (samePath && v.readBigInt64LE(16) !== st.ctimeNs) return undefined;
     const hash = Buffer.from(v.subarray(32, 64));
     if (v[64] === 1) return { hash, chunkList: Buffer.from(v.subarray(65, 97)) };
@@ -47,7 +61,7 @@ export class StatCache {
     v.writeBigUInt64LE(st.size, 0);
     v.writeBigInt64LE(st.mtimeNs, 8);
     v.writeBigInt64LE(st.ctimeNs, 16);
-    hashBytes(relPath).copy(v, 24, 0, 8);
+    pathTag(relPath).copy(v, 24);
     c.hash.copy(v, 32);
     v[64] = c.chunkList ? 1 : 0;
     refs.forEach((h, i) => h.copy(v, 65 + 32 * i));
@@ -90,13 +104,13 @@ export class DirCache {
   /** The record for this directory if it was last seen at `relPath`. */
   lookup(st: BigIntStats, relPath: Buffer): DirRecord | undefined {
     const v = this.index.dirCache.get(this.key(st));
-    if (!v || v.length !== 8 + 32 + 24 || !v.subarray(0, 8).equals(hashBytes(relPath).subarray(0, 8))) return undefined;
+    if (!v || v.length !== 8 + 32 + 24 || !v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
     return { subtree: Buffer.from(v.subarray(8, 40)), files: Number(v.readBigUInt64LE(40)), dirs: Number(v.readBigUInt64LE(48)), size: Number(v.readBigUInt64LE(56)) };
   }
 
   store(st: BigIntStats, relPath: Buffer, r: DirRecord): void {
     const v = Buffer.allocUnsafe(8 + 32 + 24);
-    hashBytes(relPath).copy(v, 0, 0, 8);
+    pathTag(relPath).copy(v, 0);
     r.subtree.copy(v, 8);
     v.writeBigUInt64LE(BigInt(r.files), 40);
     v.writeBigUInt64LE(BigInt(r.dirs), 48);

@@ -8,9 +8,21 @@ import type { BlobReader, BlobWriter } from '../store/repository.js';
 import { MAX_INLINE_CHUNKS, decodeChunkList, decodeTree, encodeChunkList, encodeTree, type FileContent, type TreeEntry } from './codec.js';
 
 // Bounded by entries, not trees: one flat directory can hold 100k entries.
-const CACHE_MAX_ENTRIES = 200_000;
+// Cached arrays are shared: callers must not mutate them.
+const CACHE_MAX_ENTRIES = 150_000;
 const cache = new Map<string, TreeEntry[]>();
 let cachedEntries = 0;
+
+function remember(hex: string, entries: TreeEntry[]): void {
+  if (entries.length > CACHE_MAX_ENTRIES * 0.8 || cache.has(hex)) return;
+  cache.set(hex, entries);
+  cachedEntries += entries.length;
+  while (cachedEntries > CACHE_MAX_ENTRIES) {
+    const [oldest, old] = cache.entries().next().value as [string, TreeEntry[]];
+    cache.delete(oldest);
+    cachedEntries -= old.length;
+  }
+}
 
 export async function loadTree(repo: BlobReader, hash: Buffer): Promise<TreeEntry[]> {
   const hex = hash.toString('hex');
@@ -21,15 +33,7 @@ export async function loadTree(repo: BlobReader, hash: Buffer): Promise<TreeEntr
     return hit;
   }
   const entries = decodeTree(await repo.getBlob(hash));
-  if (entries.length <= CACHE_MAX_ENTRIES / 4) {
-    cache.set(hex, entries);
-    cachedEntries += entries.length;
-    while (cachedEntries > CACHE_MAX_ENTRIES) {
-      const [oldest, old] = cache.entries().next().value as [string, TreeEntry[]];
-      cache.delete(oldest);
-      cachedEntries -= old.length;
-    }
-  }
+  remember(hex, entries);
   return entries;
 }
 
@@ -45,6 +49,8 @@ export function repoTreeSink(repo: BlobWriter | null): TreeSink {
       const raw = encodeTree(entries);
       const hash = hashBytes(raw);
       const added = repo ? await repo.putBlob(BLOB_TREE, hash, raw) : false;
+      // large trees are re-read right after a change in them (the watch daemon): keep them decoded
+      if (entries.length >= 1000) remember(hash.toString('hex'), entries as TreeEntry[]);
       return { hash, added };
     },
   };
