@@ -1,22 +1,26 @@
 // FastCDC content-defined chunking (Xia et al. 2016/2020): a gear rolling
-// hash, cut-point skipping below `min`, and normalized chunking (level 2): a
-// stricter mask before `avg`, a looser one after. Cut points depend only on
-// content and the repository's parameters, so an edit moves at most the
-// chunks around it and the rest deduplicate.
+// hash, cut-point skipping below `min`, and normalized chunking (level N: a
+// mask N bits stricter before `avg`, N bits looser after). Cut points depend
+// only on content and the repository's parameters, so an edit moves at most
+// the chunks around it and the rest deduplicate. The default level is 0:
+// measured, normalization delays re-synchronisation after an edit (docs/design.md).
 import { hash as b3hash } from 'blake3';
 
 export interface ChunkerParams {
   min: number;
   avg: number;
   max: number;
-  /** hex seed; the gear table is derived from it so cut points are per-repo. */
+  /** seed text; the gear table is derived from it so cut points are per-repo. */
   seed: string;
+  /** FastCDC normalization level 0-3 (absent in early configs: 2). */
+  normalization?: number;
 }
 
 export const DEFAULT_CHUNKER: Omit<ChunkerParams, 'seed'> = {
   min: 512 * 1024,
   avg: 1024 * 1024,
   max: 8 * 1024 * 1024,
+  normalization: 0,
 };
 
 export class Chunker {
@@ -32,12 +36,17 @@ export class Chunker {
     this.min = p.min;
     this.avg = p.avg;
     this.max = p.max;
-    const bits = Math.round(Math.log2(p.avg));
+    const level = p.normalization ?? 2;
+    if (!(Number.isInteger(level) && level >= 0 && level <= 3)) throw new RangeError('chunker: normalization must be 0..3');
+    // Level 0 is plain gear CDC after the skipped `min` bytes: a match every
+    // 2^bits bytes on average, so bits = log2(avg - min) makes the mean chunk
+    // about `avg`. Normalized levels centre the distribution on `avg` itself.
+    const bits = level === 0 ? Math.round(Math.log2(Math.max(2, p.avg - p.min))) : Math.round(Math.log2(p.avg));
     // Masks use the high bits of the 32-bit gear hash: bit k depends on the
     // last k+1 bytes, so high bits see the widest window.
     const mask = (n: number) => (n >= 32 ? -1 : ((1 << n) - 1) << (32 - n)) | 0;
-    this.maskS = mask(Math.min(31, bits + 2));
-    this.maskL = mask(Math.max(1, bits - 2));
+    this.maskS = mask(Math.min(31, bits + level));
+    this.maskL = mask(Math.max(1, bits - level));
     const raw = b3hash(Buffer.from(`strata-gear:${p.seed}`), { length: 1024 });
     this.gear = new Int32Array(256);
     for (let i = 0; i < 256; i++) this.gear[i] = raw.readInt32LE(i * 4);

@@ -49,6 +49,7 @@ export class FileSaver {
       try {
         expect = fs.lstatSync(path, { bigint: true });
       } catch (e) {
+        if (errnoCode(e) === 'ENOENT') throw e; // gone: a warning, not a skipped file
         throw new StrataError('E_IO', `vanished while being read (${errnoCode(e)})`, { cause: e });
       }
       if (!expect.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');

@@ -1,11 +1,13 @@
 // The versions of one path across snapshots (`strata log PATH`). It never
 // reads file contents: it compares tree entries, and for each snapshot it
 // walks down the path's ancestors only while their tree hashes differ from the
-// previous snapshot's, so unchanged snapshots cost nothing beyond the manifest.
+// previous snapshot's, so unchanged snapshots cost nothing beyond the manifest,
+// and each changed ancestor costs one name lookup in its encoded tree.
 import { displayName } from '../fs/paths.js';
 import type { BlobReader } from '../store/repository.js';
 import type { TreeEntry } from '../tree/codec.js';
-import { findEntry, loadTree, splitPath } from '../tree/trees.js';
+import { lookupName } from '../tree/lookup.js';
+import { splitPath } from '../tree/trees.js';
 import { rootEntry, type Snapshot } from './manifest.js';
 
 export type VersionStatus = 'added' | 'modified' | 'removed' | 're-added' | 'type-changed';
@@ -21,7 +23,7 @@ export interface HistoryResult {
   path: string;
   versions: Version[]; // oldest first
   snapshots: number; // snapshots considered
-  treesLoaded: number; // tree objects looked at (decoded or cached)
+  treesLoaded: number; // tree objects read
   lineages: number; // distinct (host, source) pairs
 }
 
@@ -93,13 +95,14 @@ async function lineageHistory(repo: BlobReader, snaps: readonly Snapshot[], part
         }
         chain[d] = h;
         counter.trees++;
-        const e = findEntry(await loadTree(repo, Buffer.from(h, 'hex')), parts[d]!);
-        if (d === parts.length - 1 || !e || e.kind !== 'dir') {
-          cur = d === parts.length - 1 ? e : undefined;
+        const last = d === parts.length - 1;
+        const r = await lookupName(repo, Buffer.from(h, 'hex'), parts[d]!, last);
+        if (last || !r.found || r.kind !== 'dir') {
+          cur = last && r.found ? r.entry : undefined;
           prevChain = chain;
           break;
         }
-        h = e.subtree!.toString('hex');
+        h = r.subtree!.toString('hex');
       }
     }
     if (same) continue;

@@ -11,8 +11,6 @@ import type { TreeEntry } from '../tree/codec.js';
 export interface SnapshotStats {
   files: number;
   dirs: number;
-  symlinks: number;
-  others: number;
   bytes: number; // logical size of all files
   bytesRead: number; // content bytes read from the source this time
   filesRead: number;
@@ -53,9 +51,17 @@ const snapshotName = (id: string) => `snapshots/${id}`;
 export async function saveManifest(repo: Repository, m: Manifest): Promise<Snapshot> {
   const bytes = Buffer.from(JSON.stringify(m));
   const id = hashBytes(bytes).toString('hex');
+  await repo.lock?.verify(); // a writer whose lock was broken (prune ran) must not commit
   await repo.store.put(snapshotName(id), bytes);
   await repo.index.snapshots.put(id, bytes.toString('utf8'));
   return { ...m, id };
+}
+
+/** Remove a snapshot: the index copy first, then the file (the file is the truth; a crash in between leaves it listed). */
+export async function deleteSnapshot(repo: Repository, id: string): Promise<void> {
+  await repo.index.snapshots.remove(id);
+  await repo.index.env.flushed;
+  await repo.store.delete(snapshotName(id));
 }
 
 /** Load every manifest, oldest first. Picks up manifest files the index lacks. */

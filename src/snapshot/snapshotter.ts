@@ -3,7 +3,7 @@
 // every clean subtree of the parent snapshot by hash; without one it re-lists
 // the whole tree (a stat-only walk: the stat cache spares unchanged files).
 // Problems with single paths are reported and skipped; the snapshot completes.
-import type * as fs from 'node:fs';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chunker } from '../chunker.js';
@@ -110,7 +110,12 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     throw new StrataError('E_SOURCE', `cannot read source ${source}: ${(e as Error).message}`, { cause: e });
   }
   if (!st.isDirectory()) throw new StrataError('E_SOURCE', `source ${source} is not a directory`);
-  const rules = IgnoreRules.root(req.exclude ?? [], [path.resolve(repo.location)]);
+  const repoAbs = path.resolve(repo.location);
+  let repoReal = repoAbs;
+  try {
+    repoReal = fs.realpathSync(repoAbs);
+  } catch {}
+  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal]);
   const parent = req.parent ?? null;
   const old: DirRecord | null =
     parent && req.dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
@@ -131,8 +136,6 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   const stats: SnapshotStats = {
     files: root.files,
     dirs: root.dirs,
-    symlinks: 0,
-    others: 0,
     bytes: root.size,
     bytesRead: counters.bytesRead,
     filesRead: counters.filesRead,

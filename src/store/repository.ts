@@ -3,19 +3,25 @@
 // the store layer's front door: engines above see it only through the small
 // BlobReader / BlobWriter interfaces at the bottom of this file.
 import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
-import { compressBlob, decompressBlob } from '../compress.js';
+import { CompressPool } from '../compress-pool.js';
+import { decompressBlob } from '../compress.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
 import type { BlobStore } from './blob-store.js';
 import { IndexDb } from './index-db.js';
+import { assertIndexFile } from './index-file.js';
 import { LocalBlobStore } from './local-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
 
 export const FORMAT_VERSION = 1;
+const POOL_AFTER = 4 << 20;
+/** compression worker threads (STRATA_COMPRESS_WORKERS; 0: compress on the calling thread) */
+const POOL_WORKERS = Number(process.env.STRATA_COMPRESS_WORKERS ?? availableParallelism());
 
 export interface RepoConfig {
   format: 'strata';
@@ -43,13 +49,20 @@ export class Repository implements BlobWriter {
   private readonly dataPacker: Packer;
   private readonly treePacker: Packer;
   readonly writeStats: WriteStats = { blobsAdded: 0, bytesAdded: 0, rawBytesAdded: 0 };
+  /** The repository lock this process holds (store/lock.ts): refreshed as packs are written, verified before a snapshot commits. */
+  lock: HeldLock | null = null;
+  /** zstd on worker threads, started once a process has written enough to make it pay */
+  private pool: CompressPool | null = null;
 
   private constructor(
     readonly store: BlobStore,
     readonly config: RepoConfig,
     readonly index: IndexDb,
   ) {
-    const onFlush = async (p: FlushedPack) => this.index.addPack(p.id, p.size, p.entries);
+    const onFlush = async (p: FlushedPack) => {
+      this.index.addPack(p.id, p.size, p.entries);
+      await this.lock?.refreshIfDue();
+    };
     this.dataPacker = new Packer(store, config.packSize, onFlush);
     this.treePacker = new Packer(store, Math.min(config.packSize, 8 << 20), onFlush);
   }
@@ -69,7 +82,7 @@ export class Repository implements BlobWriter {
       version: FORMAT_VERSION,
       id: randomUUID(),
       created: new Date().toISOString(),
-      chunker: { ...DEFAULT_CHUNKER, ...opts.chunker, seed: randomBytes(16).toString('hex') },
+      chunker: chunkerFor(opts.chunker),
       compression: { algorithm: 'zstd', level: opts.compressionLevel ?? 3 },
       packSize: opts.packSize ?? 32 << 20,
     };
@@ -79,7 +92,8 @@ export class Repository implements BlobWriter {
     return new Repository(store, config, new IndexDb(path.join(abs, 'index')));
   }
 
-  static async open(dir: string): Promise<Repository> {
+  /** `checkIndex: false` skips the index sanity checks (for `repair index`, which rebuilds it). */
+  static async open(dir: string, opts: { checkIndex?: boolean } = {}): Promise<Repository> {
     const abs = path.resolve(dir);
     let st: fs.Stats;
     try {
@@ -97,8 +111,16 @@ export class Repository implements BlobWriter {
       throw e;
     }
     const config = parseConfig(raw, abs);
-    fs.mkdirSync(path.join(abs, 'index'), { recursive: true, mode: 0o700 });
-    return new Repository(store, config, new IndexDb(path.join(abs, 'index')));
+    const indexDir = path.join(abs, 'index');
+    fs.mkdirSync(indexDir, { recursive: true, mode: 0o700 });
+    if (opts.checkIndex === false) return new Repository(store, config, new IndexDb(indexDir));
+    assertIndexFile(indexDir); // lmdb-js crashes on a damaged file instead of throwing
+    const repo = new Repository(store, config, new IndexDb(indexDir));
+    if (repo.index.packs.getKeysCount({ limit: 1 }) === 0 && (await hasAny(store, 'snapshots/'))) {
+      await repo.close();
+      throw new StrataError('E_INDEX', `the index of ${abs} is empty but the repository has snapshots (index files deleted?); run 'strata repair index' to rebuild it`);
+    }
+    return repo;
   }
 
   get location(): string {
@@ -113,12 +135,11 @@ export class Repository implements BlobWriter {
   /** Store a blob unless present; returns true when it was added. */
   async putBlob(type: BlobType, hash: Buffer, raw: Uint8Array): Promise<boolean> {
     if (this.hasBlob(hash)) return false;
-    const { data, comp } = compressBlob(raw, this.config.compression.level);
     const packer = type === BLOB_DATA ? this.dataPacker : this.treePacker;
     this.writeStats.blobsAdded++;
-    this.writeStats.bytesAdded += data.length;
     this.writeStats.rawBytesAdded += raw.length;
-    await packer.add(hash, type, comp, data, raw.length);
+    const level = this.config.compression.level;
+    await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
     return true;
   }
 
@@ -129,6 +150,8 @@ export class Repository implements BlobWriter {
     let comp: number;
     let rawLength: number;
     let where: string;
+    await this.dataPacker.settled(hex, this.pool);
+    await this.treePacker.settled(hex, this.pool);
     const pending = this.dataPacker.pendingBytes(hex) ?? this.treePacker.pendingBytes(hex);
     if (pending) {
       ({ comp, rawLength } = pending.entry);
@@ -158,8 +181,15 @@ export class Repository implements BlobWriter {
 
   /** Make every added blob durable and indexed. */
   async flush(): Promise<void> {
-    await this.dataPacker.flush();
-    await this.treePacker.flush();
+    await this.dataPacker.flush(this.pool);
+    await this.treePacker.flush(this.pool);
+  }
+
+  /** The compression pool, once this process has added POOL_AFTER raw bytes (small writes stay on this thread). */
+  private compressPool(level: number): CompressPool | null {
+    if (this.pool || level <= 0 || this.writeStats.rawBytesAdded < POOL_AFTER || POOL_WORKERS === 0) return this.pool;
+    this.pool = new CompressPool(level, { workers: POOL_WORKERS });
+    return this.pool;
   }
 
   /** Rebuild index records for packs the index does not know (another writer, a crash before indexing). */
@@ -183,12 +213,29 @@ export class Repository implements BlobWriter {
 
   async close(): Promise<void> {
     await this.flush();
+    await this.pool?.close();
+    this.pool = null;
     await this.index.close();
     await this.store.close();
   }
 }
 
-function parseConfig(raw: Buffer, where: string): RepoConfig {
+async function hasAny(store: BlobStore, prefix: string): Promise<boolean> {
+  for await (const _ of store.list(prefix)) return true;
+  return false;
+}
+
+/** Chunker parameters for a new repository: min/max follow avg when only avg is given. */
+function chunkerFor(o: InitOptions['chunker'] = {}): ChunkerParams {
+  const avg = o.avg ?? DEFAULT_CHUNKER.avg;
+  const min = o.min ?? (o.avg ? Math.floor(avg / 2) : DEFAULT_CHUNKER.min);
+  const max = o.max ?? (o.avg ? avg * 8 : DEFAULT_CHUNKER.max);
+  const normalization = o.normalization ?? DEFAULT_CHUNKER.normalization;
+  if (!(min > 0 && min <= avg && avg <= max && max <= 64 << 20)) throw new StrataError('E_USAGE', `bad chunk sizes: need 0 < min <= avg <= max <= 64 MiB (got ${min}/${avg}/${max})`);
+  return { min, avg, max, normalization, seed: randomBytes(16).toString('hex') };
+}
+
+export function parseConfig(raw: Buffer, where: string): RepoConfig {
   let c: RepoConfig;
   try {
     c = JSON.parse(raw.toString('utf8')) as RepoConfig;
@@ -200,10 +247,19 @@ function parseConfig(raw: Buffer, where: string): RepoConfig {
     throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${c.version} is not supported (this strata reads version ${FORMAT_VERSION})`);
   }
   const ch = c.chunker;
-  if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
+  const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
+  if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
     throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker or pack size)`);
   }
   return c;
+}
+
+/** What a lock holder offers the repository (implemented in store/lock.ts). */
+export interface HeldLock {
+  /** Refresh the lock object if it is getting old (called as packs are written). */
+  refreshIfDue(): Promise<void>;
+  /** Throw E_LOCKED unless the lock is still ours (called before a snapshot commits). */
+  verify(): Promise<void>;
 }
 
 /** What readers of trees and file contents need from a repository. */

@@ -137,6 +137,8 @@ export function decodeTree(b: Buffer): TreeEntry[] {
     const nameLen = b.readUInt16LE(o);
     o += 2;
     const name = take(nameLen);
+    // a damaged or hostile tree must not make a restore write outside its target
+    if (nameLen === 0 || name.includes(0x2f) || name.includes(0) || (nameLen <= 2 && (name.toString('latin1') === '.' || name.toString('latin1') === '..'))) fail('bad entry name');
     need(1 + 4 + 4 + 4 + 8 + 8);
     const kind = KINDS[b[o++]!];
     if (!kind) fail(`unknown kind ${b[o - 1]}`);

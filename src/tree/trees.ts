@@ -2,6 +2,7 @@
 // path lookup inside a tree. A small LRU keeps recently decoded trees, since
 // walks revisit parents and snapshots share most subtrees.
 import { StrataError } from '../errors.js';
+import { parseDisplayName } from '../fs/paths.js';
 import { hashBytes } from '../hash.js';
 import { BLOB_CHUNKLIST, BLOB_TREE } from '../store/pack.js';
 import type { BlobReader, BlobWriter } from '../store/repository.js';
@@ -98,7 +99,9 @@ export async function resolvePath(repo: BlobReader, root: TreeEntry, p: string):
   const parts = splitPath(p);
   for (let i = 0; i < parts.length; i++) {
     if (cur.kind !== 'dir') throw new StrataError('E_NO_PATH', `${parts.slice(0, i).join('/')} is not a directory in this snapshot`);
-    const next = findEntry(await loadTree(repo, cur.subtree!), parts[i]!);
+    const entries = await loadTree(repo, cur.subtree!);
+    // a name shown with \xNN escapes (not valid UTF-8) is accepted in that form too
+    const next = findEntry(entries, parts[i]!) ?? findEntry(entries, parseDisplayName(parts[i]!.toString('utf8')));
     if (!next) throw new StrataError('E_NO_PATH', `path not found in snapshot: ${p}`);
     cur = next;
   }

@@ -24,6 +24,8 @@ export function chooseBackend(wanted: 'auto' | Backend): { backend: Backend; rea
 
 /** fs.inotify.max_user_watches, or undefined when unknown (not Linux). */
 export function inotifyWatchLimit(): number | undefined {
+  const forced = Number(process.env.STRATA_TEST_WATCH_LIMIT); // tests: pretend a small limit
+  if (forced > 0) return forced;
   try {
     const n = Number(fs.readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
     return Number.isFinite(n) && n > 0 ? n : undefined;

@@ -103,7 +103,6 @@ export class WatchDaemon {
       this.wantReconcile = true;
       this.kick();
     }, this.pollInterval());
-    this.reconcileTimer.unref?.();
     this.arm();
   }
 

@@ -135,3 +135,47 @@ test.serial('nothing changed: no new snapshot; SIGTERM exits 0', async (t) => {
   t.is(snapshotsOf(d2).length, 0);
   t.is(await d2.stop(), 0);
 });
+
+test.serial('.strataignore and --exclude apply under watch; editing .strataignore re-reads below it', async (t) => {
+  const { repo, A } = setup(t);
+  sh(A, "mkdir -p src build && echo '*.tmp' > .strataignore && echo a > src/a.ts && echo t > src/x.tmp && echo b > build/out.js");
+  const d = startWatch(t, repo, A, ['--exclude', 'build/']);
+  await waitFor(() => snapshotsOf(d).length >= 1, 20000, 'initial snapshot');
+  sh(A, 'echo t2 > src/y.tmp && echo c > src/c.ts && echo b2 > build/more.js');
+  await waitFor(() => snapshotsOf(d).length >= 2, 20000, 'a snapshot');
+  t.deepEqual(ok(t, ['ls', '-R', 'latest'], { repo }).trim().split('\n'), ['.strataignore', 'src/', 'src/a.ts', 'src/c.ts']);
+  sh(A, "echo '# nothing ignored' > .strataignore");
+  await waitFor(() => snapshotsOf(d).length >= 3, 20000, 'a snapshot after editing .strataignore');
+  t.deepEqual(ok(t, ['ls', 'latest:src'], { repo }).trim().split('\n'), ['a.ts', 'c.ts', 'x.tmp', 'y.tmp']);
+  await d.stop();
+});
+
+test.serial('over the inotify watch limit: warns how to raise it and falls back to periodic scans', async (t) => {
+  const { repo, A } = setup(t);
+  for (let i = 0; i < 12; i++) fs.mkdirSync(path.join(A, `d${i}`));
+  const d = startWatch(t, repo, A, ['--reconcile', '2s'], { STRATA_TEST_WATCH_LIMIT: '10' });
+  await waitFor(() => snapshotsOf(d).length >= 1, 20000, 'initial snapshot');
+  t.regex(d.stderr(), /max_user_watches/);
+  t.regex(d.stderr(), /sysctl/);
+  sh(A, 'echo polled > d3/f');
+  await converge(d, repo, A, 20000);
+  t.is(ok(t, ['cat', 'latest:d3/f'], { repo }), 'polled\n');
+  await d.stop();
+});
+
+(hasWatchman ? test.serial : test.skip)('a watchman restart marks everything dirty and loses nothing', async (t) => {
+  const { repo, A } = setup(t);
+  const d = startWatch(t, repo, A);
+  await waitFor(() => snapshotsOf(d).length >= 1, 20000, 'initial snapshot');
+  sh(A, 'echo 1 > before');
+  await converge(d, repo, A);
+  execSync('watchman shutdown-server', { stdio: 'ignore' });
+  await sleep(500);
+  sh(A, 'echo 2 > after && mkdir -p x/y && echo 3 > x/y/z');
+  await converge(d, repo, A, 30000);
+  t.regex(d.stderr(), /watcher error/);
+  sh(A, 'echo 4 > later');
+  await converge(d, repo, A, 30000);
+  t.is(ok(t, ['cat', 'latest:later'], { repo }), '4\n');
+  await d.stop();
+});
