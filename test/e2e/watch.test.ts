@@ -113,8 +113,9 @@ test.serial('reconcile catches what the watcher missed and counts it', async (t)
   await waitFor(() => snapshotsOf(d).length >= 1, 20000, 'initial snapshot');
   sh(A, 'echo a > a.txt && mkdir sub && echo b > sub/b.txt');
   await converge(d, repo, A, 20000);
-  await waitFor(() => d.lines.some((l) => l.type === 'reconcile' && l.missed > 0), 10000, 'a reconcile line');
-  const rec = d.lines.find((l) => l.type === 'reconcile' && l.missed > 0);
+  await waitFor(() => d.lines.some((l) => l.trigger === 'reconcile' && l.missed > 0), 10000, 'a reconcile snapshot');
+  const rec = d.lines.find((l) => l.trigger === 'reconcile' && l.missed > 0);
+  t.true(d.lines.every((l) => l.type === 'snapshot' && typeof l.id === 'string'), 'stdout is one JSON line per snapshot');
   t.is(rec.missed, 3); // a.txt, sub, sub/b.txt
   t.regex(d.stderr(), /changes no event announced/);
   await d.stop();
