@@ -1,8 +1,10 @@
 // Shared option handling for commands: which repository, JSON or text, and
-// turning "SNAP:PATH" into a snapshot and a tree entry.
+// turning "SNAP:PATH" (or a plain PATH with --at TIME) into a snapshot and a
+// tree entry.
 import type { Command } from 'commander';
-import { StrataError } from '../errors.js';
+import { StrataError, isStrataError } from '../errors.js';
 import { resolveSnapshot, rootEntry, splitRef, type Snapshot } from '../snapshot/manifest.js';
+import { TIME_SPEC_HELP, parseTimeSpec } from '../snapshot/time-spec.js';
 import { Repository } from '../store/repository.js';
 import type { TreeEntry } from '../tree/codec.js';
 import { resolvePath } from '../tree/trees.js';
@@ -39,10 +41,40 @@ export interface Located {
   entry: TreeEntry;
 }
 
+/** Help text for the --at option shared by commands. */
+export const AT_HELP = `use the newest snapshot at or before TIME; the argument is then [latest[~N]:]PATH. TIME: ${TIME_SPEC_HELP}`;
+
+/** Parse an --at value (undefined stays undefined). */
+export function atOption(at: string | undefined): Date | undefined {
+  return at === undefined ? undefined : parseTimeSpec(at);
+}
+
+/**
+ * Split a command argument into snapshot reference and path. Without `at` it
+ * is "SNAP[:PATH]". With `at` the snapshot is chosen by time, so the argument
+ * is a plain PATH, optionally prefixed by latest[~N]: (counted back from TIME).
+ */
+export function splitSpec(spec: string, at?: Date): { ref: string; path: string } {
+  if (!at) return splitRef(spec);
+  const m = /^(latest(?:~\d+)?)(?::([^]*))?$/.exec(spec);
+  if (m) return { ref: m[1]!, path: m[2] ?? '' };
+  if (/^[0-9a-f]+:/i.test(spec)) {
+    throw new StrataError('E_USAGE', `--at chooses the snapshot by time: give a PATH (or latest~N:PATH), not a snapshot id (${spec})`);
+  }
+  return { ref: 'latest', path: spec };
+}
+
 /** Resolve "SNAP[:PATH]" to a snapshot and the entry at PATH (the root when absent). */
-export async function locate(repo: Repository, spec: string, source?: string): Promise<Located> {
-  const { ref, path } = splitRef(spec);
-  const snapshot = await resolveSnapshot(repo, ref, { source });
-  const entry = await resolvePath(repo, rootEntry(snapshot), path);
-  return { snapshot, path, entry };
+export async function locate(repo: Repository, spec: string, source?: string, at?: Date): Promise<Located> {
+  const { ref, path } = splitSpec(spec, at);
+  const snapshot = await resolveSnapshot(repo, ref, { source, at });
+  try {
+    const entry = await resolvePath(repo, rootEntry(snapshot), path);
+    return { snapshot, path, entry };
+  } catch (e) {
+    if (isStrataError(e, 'E_NO_PATH')) {
+      throw new StrataError('E_NO_PATH', `${e.message} (snapshot ${snapshot.id.slice(0, 8)} of ${snapshot.time})`, { cause: e });
+    }
+    throw e;
+  }
 }

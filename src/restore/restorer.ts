@@ -2,6 +2,8 @@
 // chunk into a temporary name beside their destination, every chunk and the
 // whole file are verified against their BLAKE3 names, then metadata is set and
 // the file renamed into place. Directory metadata is applied after children.
+// Over an existing directory it rewrites only what differs, deletes extra
+// entries only when asked (`delete`), and `dryRun` reports without touching.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +11,7 @@ import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { hashBytes, newHasher } from '../hash.js';
 import { displayName, joinPath } from '../fs/paths.js';
 import type { BlobReader } from '../store/repository.js';
-import type { TreeEntry } from '../tree/codec.js';
+import type { Kind, TreeEntry } from '../tree/codec.js';
 import { fileChunks, loadTree } from '../tree/trees.js';
 
 export interface RestoreProgress {
@@ -26,13 +28,24 @@ export interface RestoreNotice {
   message: string;
 }
 
+/** One change to the target: reported in dry runs (and as it happens otherwise). */
+export interface RestoreAction {
+  op: 'create' | 'update' | 'delete' | 'meta';
+  path: string; // relative to the target
+  kind: Kind | 'other';
+}
+
 export interface RestoreRequest {
   /** what to restore: a directory's contents go into target; anything else becomes target/NAME */
   entry: TreeEntry;
   target: string;
   /** skip files whose existing content already matches (hash compare) */
   skipIdentical?: boolean;
+  /** remove entries of restored directories that the snapshot does not have */
+  delete?: boolean;
+  /** change nothing, create nothing: only report actions */
   dryRun?: boolean;
+  onAction?: (a: RestoreAction) => void;
   onProgress?: (p: RestoreProgress) => void;
   onNotice?: (n: RestoreNotice) => void;
 }
@@ -44,6 +57,7 @@ export interface RestoreStats {
   others: number;
   bytes: number;
   filesSkipped: number; // already identical
+  deleted: number; // entries removed (--delete)
   errors: number;
   durationMs: number;
 }
@@ -55,7 +69,7 @@ export async function restore(repo: BlobReader, req: RestoreRequest): Promise<Re
 }
 
 class Restorer {
-  readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, filesSkipped: 0, errors: 0, durationMs: 0 };
+  readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, filesSkipped: 0, deleted: 0, errors: 0, durationMs: 0 };
   private readonly progress: RestoreProgress;
   private lastTick = 0;
 
@@ -71,14 +85,17 @@ class Restorer {
     const t0 = Date.now();
     const target = Buffer.from(this.req.target);
     const e = this.req.entry;
+    const st = fs.statSync(target, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) throw new StrataError('E_NOT_DIR', `restore target ${this.req.target} exists and is not a directory`);
+    if (!st) {
+      this.action('create', target, 'dir');
+      if (!this.req.dryRun) fs.mkdirSync(target, { recursive: true });
+    }
     if (e.kind === 'dir') {
-      const existed = fs.existsSync(target);
-      fs.mkdirSync(target, { recursive: true });
-      await this.restoreDirContents(e.subtree!, target);
-      if (!existed) this.applyMeta(target, e);
+      await this.restoreDirContents(e.subtree!, target, !!st);
+      if (!st) this.applyMeta(target, e);
     } else {
-      fs.mkdirSync(target, { recursive: true });
-      await this.restoreEntry(e, joinPath(target, e.name));
+      await this.restoreEntry(e, joinPath(target, e.name), !!st);
     }
     this.stats.durationMs = Date.now() - t0;
     this.tick(true);
@@ -90,39 +107,84 @@ class Restorer {
     this.req.onNotice?.({ path: displayName(p), code, message });
   }
 
-  private async restoreDirContents(tree: Buffer, dir: Buffer): Promise<void> {
-    for (const child of await loadTree(this.repo, tree)) {
-      await this.restoreEntry(child, joinPath(dir, child.name));
+  /** Report an action, with its path relative to the target ('.' for the target itself). */
+  private action(op: RestoreAction['op'], p: Buffer, kind: RestoreAction['kind']): void {
+    if (!this.req.onAction) return;
+    const t = Buffer.from(this.req.target);
+    const rel = p.equals(t) ? Buffer.from('.') : p.subarray(0, t.length).equals(t) ? p.subarray(t.length).subarray(p[t.length] === 0x2f ? 1 : 0) : p;
+    this.req.onAction({ op, path: displayName(rel), kind });
+  }
+
+  /** `dirExisted`: the directory was there before (so its entries must be checked, and extras may be deleted). */
+  private async restoreDirContents(tree: Buffer, dir: Buffer, dirExisted: boolean): Promise<void> {
+    const children = await loadTree(this.repo, tree);
+    for (const child of children) {
+      await this.restoreEntry(child, joinPath(dir, child.name), dirExisted);
+    }
+    if (this.req.delete && dirExisted) this.deleteExtras(dir, children);
+  }
+
+  private deleteExtras(dir: Buffer, children: readonly TreeEntry[]): void {
+    const keep = new Set(children.map((c) => c.name.toString('latin1')));
+    let names: Buffer[];
+    try {
+      names = fs.readdirSync(dir, { encoding: 'buffer' });
+    } catch (err) {
+      this.notice(dir, errnoCode(err) ?? 'E_IO', (err as Error).message);
+      return;
+    }
+    for (const name of names) {
+      if (keep.has(name.toString('latin1'))) continue;
+      const p = joinPath(dir, name);
+      try {
+        const st = fs.lstatSync(p);
+        this.action('delete', p, st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other');
+        if (!this.req.dryRun) fs.rmSync(p, { recursive: true, force: true });
+        this.stats.deleted++;
+      } catch (err) {
+        this.notice(p, errnoCode(err) ?? 'E_IO', (err as Error).message);
+      }
     }
   }
 
-  private async restoreEntry(e: TreeEntry, dest: Buffer): Promise<void> {
+  private async restoreEntry(e: TreeEntry, dest: Buffer, parentExisted: boolean): Promise<void> {
     try {
+      const st = parentExisted ? fs.lstatSync(dest, { throwIfNoEntry: false }) : undefined;
+      const op = st ? 'update' : 'create';
       switch (e.kind) {
-        case 'dir':
+        case 'dir': {
           this.stats.dirs++;
-          try {
-            fs.mkdirSync(dest);
-          } catch (err) {
-            if (errnoCode(err) !== 'EEXIST') throw err;
-            if (!fs.lstatSync(dest).isDirectory()) {
-              fs.rmSync(dest, { force: true });
+          const isDir = st?.isDirectory() ?? false;
+          if (!isDir) {
+            this.action(op, dest, 'dir');
+            if (!this.req.dryRun) {
+              if (st) fs.rmSync(dest, { force: true });
               fs.mkdirSync(dest);
             }
           }
-          await this.restoreDirContents(e.subtree!, dest);
+          await this.restoreDirContents(e.subtree!, dest, isDir);
           this.applyMeta(dest, e);
           break;
+        }
         case 'file':
-          await this.restoreFile(e, dest);
+          await this.restoreFile(e, dest, st);
           break;
         case 'symlink':
+          if (this.req.skipIdentical && st?.isSymbolicLink() && fs.readlinkSync(dest, { encoding: 'buffer' }).equals(e.target!)) break;
           this.stats.symlinks++;
+          this.action(op, dest, 'symlink');
+          if (this.req.dryRun) break;
           replaceWith(dest, (tmp) => fs.symlinkSync(e.target!, tmp));
           this.applyMeta(dest, e);
           break;
         case 'fifo':
+          if (this.req.skipIdentical && st?.isFIFO()) {
+            this.applyMeta(dest, e);
+            break;
+          }
           this.stats.others++;
+          this.action(op, dest, 'other');
+          if (this.req.dryRun) break;
           replaceWith(dest, (tmp) => execFileSync('mkfifo', ['-m', (e.mode & 0o777).toString(8), tmp.toString()]));
           this.applyMeta(dest, e);
           break;
@@ -133,6 +195,8 @@ class Restorer {
             break;
           }
           this.stats.others++;
+          this.action(op, dest, 'other');
+          if (this.req.dryRun) break;
           replaceWith(dest, (tmp) =>
             execFileSync('mknod', [tmp.toString(), e.kind === 'chardev' ? 'c' : 'b', String(Math.floor(e.rdev! / 256) & 0xfff), String(e.rdev! & 0xff)]),
           );
@@ -150,16 +214,23 @@ class Restorer {
     }
   }
 
-  private async restoreFile(e: TreeEntry, dest: Buffer): Promise<void> {
+  private async restoreFile(e: TreeEntry, dest: Buffer, st: fs.Stats | undefined): Promise<void> {
     const c = e.content!;
     this.progress.path = displayName(dest);
-    if (this.req.skipIdentical && sameFileContent(dest, e.size, c.hash)) {
+    if (this.req.skipIdentical && st?.isFile() && st.size === e.size && sameFileContent(dest, e.size, c.hash)) {
       this.stats.filesSkipped++;
+      if ((st.mode & 0o7777) !== e.mode || Math.abs(st.mtimeMs - Number(e.mtimeNs / 1000n) / 1000) >= 1) this.action('meta', dest, 'file');
       this.applyMeta(dest, e);
       this.advance(e.size);
       return;
     }
-    if (this.req.dryRun) return;
+    this.action(st ? 'update' : 'create', dest, 'file');
+    if (this.req.dryRun) {
+      this.stats.files++;
+      this.stats.bytes += e.size;
+      this.advance(e.size);
+      return;
+    }
     const chunks = await fileChunks(this.repo, c);
     const tmp = tmpName(dest);
     const fd = fs.openSync(tmp, 'wx', 0o600);
@@ -188,6 +259,7 @@ class Restorer {
     }
     fs.closeSync(fd);
     try {
+      if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
       fs.renameSync(tmp, dest);
     } catch (err) {
       fs.rmSync(tmp, { force: true });

@@ -1,9 +1,10 @@
-// `strata cat SNAP:PATH`: one file's bytes to stdout, verified chunk by chunk.
+// `strata cat SNAP:PATH` (or `cat --at TIME PATH`): one file's bytes to
+// stdout, verified chunk by chunk.
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { hashBytes, newHasher } from '../../hash.js';
 import { fileChunks } from '../../tree/trees.js';
-import { globals, locate, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, withRepo } from '../context.js';
 import { resolveSource } from './snapshot.js';
 
 function write(chunk: Buffer): Promise<void> {
@@ -15,13 +16,15 @@ function write(chunk: Buffer): Promise<void> {
 export function register(program: Command): void {
   program
     .command('cat')
-    .description("write a file from a snapshot to stdout (SNAP:PATH)")
-    .argument('<snapshot-path>', 'SNAP:PATH')
+    .description("write a file from a snapshot to stdout (SNAP:PATH, or PATH with --at)")
+    .argument('<snapshot-path>', 'SNAP:PATH (with --at: PATH)')
     .option('--source <dir>', 'latest means the newest snapshot of this source')
-    .action(async (spec: string, opts: { source?: string }, cmd: Command) => {
+    .option('--at <time>', AT_HELP)
+    .action(async (spec: string, opts: { source?: string; at?: string }, cmd: Command) => {
       const g = globals(cmd);
+      const at = atOption(opts.at);
       await withRepo(g, async (repo) => {
-        const { entry, path } = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined);
+        const { entry, path } = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined, at);
         if (entry.kind !== 'file') throw new StrataError('E_NOT_FILE', `${path || '/'} is a ${entry.kind}, not a file`);
         const chunks = await fileChunks(repo, entry.content!);
         const whole = chunks.length > 1 ? newHasher() : undefined;

@@ -1,10 +1,11 @@
-// `strata ls SNAP[:PATH]`: entries of a directory in a snapshot.
+// `strata ls [SNAP[:PATH]]`: entries of a directory in a snapshot, optionally
+// recursive (-R) and long (-l); `--at TIME [PATH]` picks the snapshot by time.
 import type { Command } from 'commander';
 import { displayName } from '../../fs/paths.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { loadTree } from '../../tree/trees.js';
-import { globals, locate, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, withRepo } from '../context.js';
 import { fmtBytes, printJson, println } from '../output.js';
 import { resolveSource } from './snapshot.js';
 
@@ -46,15 +47,17 @@ async function* walk(repo: BlobReader, tree: Buffer, prefix: string, recursive: 
 export function register(program: Command): void {
   program
     .command('ls')
-    .description('list a directory in a snapshot (SNAP[:PATH]; SNAP = id prefix, latest or latest~N)')
-    .argument('<snapshot-path>', 'SNAP[:PATH]')
-    .option('-l, --long', 'show type, permissions, size and mtime')
-    .option('-R, --recursive', 'list subdirectories too')
+    .description('list a directory in a snapshot (SNAP[:PATH]; SNAP = id prefix, latest or latest~N; default latest)')
+    .argument('[snapshot-path]', 'SNAP[:PATH] (with --at: PATH)')
+    .option('-l, --long', 'show type, permissions, owner, size and mtime')
+    .option('-R, --recursive', 'list subdirectories too, with their paths')
     .option('--source <dir>', 'latest means the newest snapshot of this source')
-    .action(async (spec: string, opts: { long?: boolean; recursive?: boolean; source?: string }, cmd: Command) => {
+    .option('--at <time>', AT_HELP)
+    .action(async (spec: string | undefined, opts: { long?: boolean; recursive?: boolean; source?: string; at?: string }, cmd: Command) => {
       const g = globals(cmd);
+      const at = atOption(opts.at);
       await withRepo(g, async (repo) => {
-        const { entry, path } = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined);
+        const { entry, path } = await locate(repo, spec ?? (at ? '' : 'latest'), opts.source ? resolveSource(opts.source) : undefined, at);
         const base = path.split('/').filter(Boolean).join('/');
         const rows: [TreeEntry, string][] = [];
         if (entry.kind === 'dir') for await (const r of walk(repo, entry.subtree!, base, !!opts.recursive)) rows.push(r);

@@ -1,0 +1,85 @@
+// `strata diff A B [PATH]`: what changed between two snapshots, git-style
+// (A/D/M/R lines and metadata-only changes), limited to a subtree if asked.
+import type { Command } from 'commander';
+import { isStrataError, StrataError } from '../../errors.js';
+import { displayName } from '../../fs/paths.js';
+import { resolveSnapshot, rootEntry, type Snapshot } from '../../snapshot/manifest.js';
+import type { BlobReader } from '../../store/repository.js';
+import type { TreeEntry } from '../../tree/codec.js';
+import { diffEntries, type Change, type ChangeStatus } from '../../tree/diff.js';
+import { resolvePath, splitPath } from '../../tree/trees.js';
+import { globals, withRepo } from '../context.js';
+import { fmtBytes, fmtInt, printJson, println } from '../output.js';
+import { resolveSource } from './snapshot.js';
+
+const LETTER: Record<ChangeStatus, string> = { added: 'A', removed: 'D', modified: 'M', renamed: 'R', meta: 'm' };
+
+async function entryAt(repo: BlobReader, s: Snapshot, path: string): Promise<TreeEntry | undefined> {
+  try {
+    return await resolvePath(repo, rootEntry(s), path);
+  } catch (e) {
+    if (isStrataError(e, 'E_NO_PATH')) return undefined;
+    throw e;
+  }
+}
+
+const shown = (p: string, c: Change) => (p || '.') + (c.kind === 'dir' && p ? '/' : '');
+
+function metaText(c: Change): string {
+  const m = c.meta;
+  if (!m) return '';
+  const parts: string[] = [];
+  if (m.mode) parts.push(`mode ${m.mode[0]} -> ${m.mode[1]}`);
+  if (m.uid) parts.push(`uid ${m.uid[0]} -> ${m.uid[1]}`);
+  if (m.gid) parts.push(`gid ${m.gid[0]} -> ${m.gid[1]}`);
+  if (m.mtime) parts.push(`mtime ${m.mtime[0].slice(0, 19).replace('T', ' ')} -> ${m.mtime[1].slice(0, 19).replace('T', ' ')}`);
+  return parts.join(', ');
+}
+
+export function changeLine(c: Change): string {
+  const notes: string[] = [];
+  if (c.kind === 'dir' && c.status !== 'meta') notes.push(`${fmtInt(c.files ?? 0)} files`);
+  if (c.status === 'modified' && c.kind === 'file') notes.push(`${fmtBytes(c.oldSize ?? 0)} -> ${fmtBytes(c.size)}`);
+  if (c.kind !== 'file' && c.kind !== 'dir' && c.status !== 'meta') notes.push(c.kind);
+  if (c.modified) notes.push('contents changed, see below');
+  const meta = metaText(c);
+  if (meta) notes.push(meta);
+  const where = c.status === 'renamed' ? `${shown(c.from!, c)} -> ${shown(c.path, c)}` : shown(c.path, c);
+  return `${LETTER[c.status]}  ${where}${notes.length ? `  (${notes.join('; ')})` : ''}`;
+}
+
+export function summaryLine(changes: readonly Change[]): string {
+  if (changes.length === 0) return 'no differences';
+  const n = (s: ChangeStatus) => changes.filter((c) => c.status === s).length;
+  return `${n('added')} added, ${n('removed')} removed, ${n('modified')} modified, ${n('renamed')} renamed, ${n('meta')} metadata only`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('diff')
+    .description('changes between two snapshots (A = old, B = new), optionally under PATH; renames are detected by equal content')
+    .argument('<a>', 'old snapshot: id prefix, latest or latest~N')
+    .argument('<b>', 'new snapshot')
+    .argument('[path]', 'only this file or subtree')
+    .option('--source <dir>', 'latest means the newest snapshot of this source')
+    .option('--stats', 'also print how many tree objects were compared (stderr)')
+    .action(async (a: string, b: string, path: string | undefined, opts: { source?: string; stats?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const source = opts.source ? resolveSource(opts.source) : undefined;
+      const p = splitPath(path ?? '')
+        .map((x) => displayName(x))
+        .join('/');
+      const res = await withRepo(g, async (repo) => {
+        const sa = await resolveSnapshot(repo, a, { source });
+        const sb = await resolveSnapshot(repo, b, { source });
+        const ea = await entryAt(repo, sa, p);
+        const eb = await entryAt(repo, sb, p);
+        if (!ea && !eb) throw new StrataError('E_NO_PATH', `path not found in either snapshot: ${p} (${sa.id.slice(0, 8)}, ${sb.id.slice(0, 8)})`);
+        return diffEntries(repo, ea, eb, p);
+      });
+      if (opts.stats) process.stderr.write(`compared ${fmtInt(res.treesLoaded)} tree objects\n`);
+      if (g.json) return printJson(res.changes);
+      for (const c of res.changes) println(changeLine(c));
+      println(summaryLine(res.changes));
+    });
+}

@@ -1,0 +1,78 @@
+// `strata find PATTERN`: paths matching a glob in one snapshot (--snapshot,
+// --at) or in all of them, with the snapshots each version appears in.
+import type { Command } from 'commander';
+import { StrataError } from '../../errors.js';
+import { describeFilter, filterSnapshots, listSnapshots, resolveSnapshot, type Snapshot } from '../../snapshot/manifest.js';
+import type { Kind, TreeEntry } from '../../tree/codec.js';
+import { Finder, compileGlob } from '../../tree/find.js';
+import { atOption, globals, withRepo } from '../context.js';
+import { fmtBytes, fmtInt, printJson, println } from '../output.js';
+import { resolveSource } from './snapshot.js';
+
+const TYPES: Record<string, Kind> = { f: 'file', d: 'dir', l: 'symlink' };
+
+interface FindOpts {
+  snapshot?: string;
+  at?: string;
+  source?: string;
+  type?: string;
+}
+
+const hashOf = (e: TreeEntry) => e.content?.hash.toString('hex') ?? e.subtree?.toString('hex') ?? e.target?.toString('hex') ?? '';
+
+export function register(program: Command): void {
+  program
+    .command('find')
+    .description("paths matching a glob (*, **, ?, [..]) in all snapshots, or one; a pattern without '/' matches names at any depth")
+    .argument('<pattern>', "glob, e.g. '*.ts', 'src/**/*.test.ts', 'docs/' (trailing / = directories only); quote it")
+    .option('-s, --snapshot <ref>', 'search only this snapshot (id prefix, latest, latest~N)')
+    .option('--at <time>', 'search only the newest snapshot at or before TIME')
+    .option('--source <dir>', 'only snapshots of this source directory')
+    .option('--type <t>', 'only files (f), directories (d) or symlinks (l)')
+    .action(async (pattern: string, opts: FindOpts, cmd: Command) => {
+      const g = globals(cmd);
+      const glob = compileGlob(pattern);
+      const type = opts.type === undefined ? undefined : TYPES[opts.type];
+      if (opts.type !== undefined && !type) throw new StrataError('E_USAGE', `--type must be f, d or l (got ${opts.type})`);
+      const filter = { source: opts.source ? resolveSource(opts.source) : undefined, at: atOption(opts.at) };
+      const hits: { snapshot: Snapshot; path: string; entry: TreeEntry }[] = [];
+      let searched = 0;
+      await withRepo(g, async (repo) => {
+        const snaps = opts.snapshot || opts.at ? [await resolveSnapshot(repo, opts.snapshot ?? 'latest', filter)] : filterSnapshots(await listSnapshots(repo), filter);
+        if (snaps.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshots${describeFilter(filter)} in the repository`);
+        searched = snaps.length;
+        const finder = new Finder(repo, glob);
+        for (const s of snaps) {
+          for (const f of await finder.find(Buffer.from(s.root, 'hex'))) {
+            if (!type || f.entry.kind === type) hits.push({ snapshot: s, ...f });
+          }
+        }
+      });
+      if (g.json) {
+        return printJson(
+          hits.map((h) => ({ snapshot: h.snapshot.id, time: h.snapshot.time, path: h.path, kind: h.entry.kind, size: h.entry.size, hash: hashOf(h.entry) || null })),
+        );
+      }
+      if (searched === 1) {
+        for (const h of hits) println(h.path + (h.entry.kind === 'dir' ? '/' : ''));
+      } else {
+        // one line per distinct version of a path, with the snapshots it is in
+        const groups = new Map<string, typeof hits>();
+        for (const h of hits) {
+          const k = `${h.path}\0${h.entry.kind}\0${hashOf(h.entry)}`;
+          const list = groups.get(k);
+          if (list) list.push(h);
+          else groups.set(k, [h]);
+        }
+        const rows = [...groups.values()].sort((x, y) => (x[0]!.path < y[0]!.path ? -1 : x[0]!.path > y[0]!.path ? 1 : x[0]!.snapshot.time < y[0]!.snapshot.time ? -1 : 1));
+        for (const list of rows) {
+          const { path, entry } = list[0]!;
+          const first = list[0]!.snapshot.id.slice(0, 8);
+          const last = list[list.length - 1]!.snapshot.id.slice(0, 8);
+          const where = list.length === 1 ? `in ${first}` : `in ${fmtInt(list.length)} snapshots, ${first}..${last}`;
+          println(`${path}${entry.kind === 'dir' ? '/' : ''}  ${fmtBytes(entry.size)}  ${hashOf(entry).slice(0, 12)}  ${where}`);
+        }
+      }
+      if (searched > 1) println(`${fmtInt(new Set(hits.map((h) => h.path)).size)} path(s), ${fmtInt(hits.length)} match(es) in ${fmtInt(searched)} snapshots`);
+    });
+}

@@ -1,0 +1,59 @@
+// `strata log PATH`: every distinct version of a path across snapshots (added,
+// modified, removed, re-added, type changed), from tree entries only.
+import type { Command } from 'commander';
+import { StrataError } from '../../errors.js';
+import { pathHistory, versionHash } from '../../snapshot/history.js';
+import { describeFilter, filterSnapshots, listSnapshots } from '../../snapshot/manifest.js';
+import { globals, withRepo } from '../context.js';
+import { fmtBytes, fmtInt, printJson, println } from '../output.js';
+import { resolveSource } from './snapshot.js';
+
+export function register(program: Command): void {
+  program
+    .command('log')
+    .description('versions of a path (relative to the snapshotted directory) across snapshots, oldest first')
+    .argument('<path>', 'file or directory path inside the snapshots')
+    .option('--source <dir>', 'only snapshots of this source directory')
+    .option('--host <name>', 'only snapshots from this host')
+    .option('--stats', 'also print how many tree objects were looked at (stderr)')
+    .action(async (path: string, opts: { source?: string; host?: string; stats?: boolean }, cmd: Command) => {
+      const g = globals(cmd);
+      const filter = { source: opts.source ? resolveSource(opts.source) : undefined, host: opts.host };
+      const h = await withRepo(g, async (repo) => {
+        const snaps = filterSnapshots(await listSnapshots(repo), filter);
+        if (snaps.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshots${describeFilter(filter)} in the repository`);
+        return pathHistory(repo, snaps, path);
+      });
+      if (opts.stats) process.stderr.write(`looked at ${fmtInt(h.treesLoaded)} tree objects for ${fmtInt(h.snapshots)} snapshots\n`);
+      if (h.versions.length === 0) throw new StrataError('E_NO_PATH', `${h.path || '.'} is not in any of ${fmtInt(h.snapshots)} snapshot(s)${describeFilter(filter)}`);
+      if (g.json) {
+        return printJson(
+          h.versions.map((v) => ({
+            snapshot: v.snapshot.id,
+            time: v.snapshot.time,
+            status: v.status,
+            kind: v.entry?.kind ?? null,
+            size: v.entry ? v.entry.size : null,
+            hash: v.entry ? (versionHash(v.entry) ?? null) : null,
+            source: v.snapshot.source,
+            host: v.snapshot.host,
+          })),
+        );
+      }
+      const many = h.lineages > 1;
+      println(`${'SNAPSHOT'.padEnd(8)}  ${'TIME (UTC)'.padEnd(19)}  ${'STATUS'.padEnd(12)}  ${'SIZE'.padStart(10)}  HASH${many ? '          SOURCE' : ''}`);
+      for (const v of h.versions) {
+        const e = v.entry;
+        const t = v.snapshot.time.replace('T', ' ').slice(0, 19);
+        const size = e ? fmtBytes(e.size) : '-';
+        let hash = e ? (versionHash(e) ?? '') : '-';
+        if (e?.kind === 'symlink') hash = `-> ${hash}`;
+        else if (e && e.kind !== 'file' && e.kind !== 'dir') hash = e.kind;
+        else hash = hash.slice(0, 12).padEnd(12);
+        const kind = e?.kind === 'dir' ? `  (dir, ${fmtInt(e.files ?? 0)} files)` : '';
+        const src = many ? `  ${v.snapshot.host}:${v.snapshot.source}` : '';
+        println(`${v.snapshot.id.slice(0, 8)}  ${t}  ${v.status.padEnd(12)}  ${size.padStart(10)}  ${hash}${src}${kind}`.trimEnd());
+      }
+      println(`${h.versions.length} change${h.versions.length === 1 ? '' : 's'} to ${h.path || '.'} in ${fmtInt(h.snapshots)} snapshot${h.snapshots === 1 ? '' : 's'}`);
+    });
+}

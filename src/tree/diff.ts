@@ -1,0 +1,311 @@
+// Differences between two trees. Both Merkle trees are walked together in name
+// order and only directory pairs whose subtree hashes differ are opened, so the
+// cost follows the change, not the size of the tree. Added and removed entries
+// are then paired into renames by equal content (file hash, subtree hash).
+import { displayName } from '../fs/paths.js';
+import type { BlobReader } from '../store/repository.js';
+import type { Kind, TreeEntry } from './codec.js';
+import { loadTree } from './trees.js';
+
+export type ChangeStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'meta';
+
+/** Metadata that differs: [old, new]. Modes are octal strings, mtimes ISO. */
+export interface MetaChange {
+  mode?: [string, string];
+  uid?: [number, number];
+  gid?: [number, number];
+  mtime?: [string, string];
+}
+
+export interface Change {
+  status: ChangeStatus;
+  /** the new path; for `removed`, the old one */
+  path: string;
+  /** `renamed`: where it was */
+  from?: string;
+  kind: Kind;
+  size: number;
+  /** `modified`: the size before */
+  oldSize?: number;
+  /** directories: regular files below */
+  files?: number;
+  /** file content hash, subtree hash (dir) or undefined */
+  hash?: string;
+  meta?: MetaChange;
+  /** `renamed` directory whose contents also changed: the changes follow as their own entries */
+  modified?: boolean;
+}
+
+export interface DiffResult {
+  changes: Change[];
+  treesLoaded: number;
+}
+
+interface Cand {
+  path: string;
+  entry: TreeEntry;
+  paired?: boolean;
+  /** the directory candidate this one was opened from */
+  up?: Cand;
+  /** something below was paired, so this directory is not reported whole */
+  touched?: boolean;
+  /** its children have been added as candidates */
+  opened?: boolean;
+  /** levels below the first candidate it was opened from */
+  depth?: number;
+}
+
+/** Directory pairs below this fraction of equal top-level entries are not a "renamed with changes". */
+const DIR_SIMILARITY = 0.5;
+/** Similarity checks per removed directory, to stay linear on mass deletes. */
+const MAX_SIMILARITY_PROBES = 16;
+
+const join = (dir: string, name: Buffer) => (dir ? `${dir}/${displayName(name)}` : displayName(name));
+const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+const parentOf = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
+const octal = (m: number) => (m & 0o7777).toString(8).padStart(3, '0');
+const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+
+/** What makes two entries "the same thing" for rename detection; none for empty files/dirs (too ambiguous). */
+function moveKey(e: TreeEntry): string | undefined {
+  switch (e.kind) {
+    case 'file':
+      return e.size > 0 ? `f${e.content!.hash.toString('hex')}` : undefined;
+    case 'dir':
+      return (e.files ?? 0) + (e.dirs ?? 0) > 0 ? `d${e.subtree!.toString('hex')}` : undefined;
+    case 'symlink':
+      return `l${e.target!.toString('hex')}`;
+    default:
+      return undefined;
+  }
+}
+
+function sameContent(a: TreeEntry, b: TreeEntry): boolean {
+  switch (a.kind) {
+    case 'file':
+      return a.content!.hash.equals(b.content!.hash);
+    case 'dir':
+      return a.subtree!.equals(b.subtree!);
+    case 'symlink':
+      return a.target!.equals(b.target!);
+    default:
+      return (a.rdev ?? 0) === (b.rdev ?? 0);
+  }
+}
+
+/** Metadata differences; mtime only when asked (a directory's mtime follows its children). */
+function metaDiff(a: TreeEntry, b: TreeEntry, withMtime: boolean): MetaChange | undefined {
+  const m: MetaChange = {};
+  if (a.kind !== 'symlink' && (a.mode & 0o7777) !== (b.mode & 0o7777)) m.mode = [octal(a.mode), octal(b.mode)];
+  if (a.uid !== b.uid) m.uid = [a.uid, b.uid];
+  if (a.gid !== b.gid) m.gid = [a.gid, b.gid];
+  if (withMtime && a.mtimeNs !== b.mtimeNs) m.mtime = [iso(a.mtimeNs), iso(b.mtimeNs)];
+  return Object.keys(m).length ? m : undefined;
+}
+
+function hashOf(e: TreeEntry): string | undefined {
+  return e.content?.hash.toString('hex') ?? e.subtree?.toString('hex');
+}
+
+function describe(status: ChangeStatus, path: string, e: TreeEntry): Change {
+  const c: Change = { status, path, kind: e.kind, size: e.size };
+  if (e.kind === 'dir') c.files = e.files ?? 0;
+  const h = hashOf(e);
+  if (h) c.hash = h;
+  return c;
+}
+
+/**
+ * Diff the entry `a` (old) against `b` (new), both found at `path`; either may
+ * be absent. Entries of different kinds are a removal plus an addition.
+ */
+export async function diffEntries(repo: BlobReader, a: TreeEntry | undefined, b: TreeEntry | undefined, path = ''): Promise<DiffResult> {
+  const d = new Differ(repo);
+  if (a && b) await d.compare(a, b, path, path);
+  else if (a) d.removed.push({ path, entry: a });
+  else if (b) d.added.push({ path, entry: b });
+  await d.resolveMoves();
+  d.out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : x.status < y.status ? -1 : 1));
+  return { changes: d.out, treesLoaded: d.treesLoaded };
+}
+
+class Differ {
+  readonly out: Change[] = [];
+  removed: Cand[] = [];
+  added: Cand[] = [];
+  treesLoaded = 0;
+
+  constructor(private readonly repo: BlobReader) {}
+
+  private load(h: Buffer): Promise<TreeEntry[]> {
+    this.treesLoaded++;
+    return loadTree(this.repo, h);
+  }
+
+  /** Two entries at corresponding places (old path pa, new path pb). */
+  async compare(a: TreeEntry, b: TreeEntry, pa: string, pb: string): Promise<void> {
+    if (a.kind !== b.kind) {
+      this.removed.push({ path: pa, entry: a });
+      this.added.push({ path: pb, entry: b });
+      return;
+    }
+    const same = sameContent(a, b);
+    if (a.kind === 'dir') {
+      if (!same) await this.walk(a.subtree!, b.subtree!, pa, pb);
+      const meta = metaDiff(a, b, false);
+      if (meta && pb !== '') this.out.push({ ...describe('meta', pb, b), meta });
+      return;
+    }
+    const meta = metaDiff(a, b, same);
+    if (!same) this.out.push({ ...describe('modified', pb, b), oldSize: a.size, ...(meta ? { meta } : {}) });
+    else if (meta) this.out.push({ ...describe('meta', pb, b), meta });
+  }
+
+  /** Merge two sorted trees; recurse only where subtree hashes differ. */
+  private async walk(ha: Buffer, hb: Buffer, pa: string, pb: string): Promise<void> {
+    const [A, B] = await Promise.all([this.load(ha), this.load(hb)]);
+    let i = 0;
+    let j = 0;
+    while (i < A.length || j < B.length) {
+      const c = i >= A.length ? 1 : j >= B.length ? -1 : Buffer.compare(A[i]!.name, B[j]!.name);
+      if (c < 0) {
+        this.removed.push({ path: join(pa, A[i]!.name), entry: A[i]! });
+        i++;
+      } else if (c > 0) {
+        this.added.push({ path: join(pb, B[j]!.name), entry: B[j]! });
+        j++;
+      } else {
+        await this.compare(A[i]!, B[j]!, join(pa, A[i]!.name), join(pb, B[j]!.name));
+        i++;
+        j++;
+      }
+    }
+  }
+
+  /**
+   * Pair removed and added entries into renames, in rounds: exact content
+   * matches first, shallowest first (a moved directory is matched whole and
+   * never opened), then directories that are mostly equal (moved, then
+   * edited: one `renamed` entry plus the edits inside). Unmatched directories
+   * are then opened one level, staying candidates themselves, so that their
+   * children can match, or they can match a child opened on the other side.
+   * What never matches is reported at the highest level where nothing inside
+   * was paired: a deleted directory is one line, whatever else changed.
+   */
+  async resolveMoves(): Promise<void> {
+    const rem: Cand[] = [];
+    const add: Cand[] = [];
+    let newRem = this.take('removed');
+    let newAdd = this.take('added');
+    while (newRem.length || newAdd.length) {
+      rem.push(...newRem);
+      add.push(...newAdd);
+      this.pairExact(rem.filter(live), add.filter(live));
+      await this.pairSimilarDirs(rem.filter(live), add.filter(live));
+      newRem = this.take('removed');
+      newAdd = this.take('added');
+      const liveRem = rem.filter(live);
+      const liveAdd = add.filter(live);
+      const openRem = liveRem.filter((c) => expandable(c) && !c.opened);
+      const openAdd = liveAdd.filter((c) => expandable(c) && !c.opened);
+      // opening only helps when the other side has something to pair with
+      if (liveAdd.length + newAdd.length > 0) for (const c of openRem) newRem.push(...(await this.open(c)));
+      if (liveRem.length + newRem.length > 0) for (const c of openAdd) newAdd.push(...(await this.open(c)));
+    }
+    const whole = (c: Cand) => live(c) && (!c.up || c.up.touched);
+    for (const c of rem) if (whole(c)) this.out.push(describe('removed', c.path, c.entry));
+    for (const c of add) if (whole(c)) this.out.push(describe('added', c.path, c.entry));
+  }
+
+  private take(side: 'removed' | 'added'): Cand[] {
+    const r = this[side];
+    this[side] = [];
+    return r;
+  }
+
+  private async open(c: Cand): Promise<Cand[]> {
+    c.opened = true;
+    return (await this.load(c.entry.subtree!)).map((e) => ({ path: join(c.path, e.name), entry: e, up: c, depth: (c.depth ?? 0) + 1 }));
+  }
+
+  private rename(r: Cand, a: Cand, modified: boolean): void {
+    r.paired = a.paired = true;
+    for (let u = r.up; u && !u.touched; u = u.up) u.touched = true;
+    for (let u = a.up; u && !u.touched; u = u.up) u.touched = true;
+    const meta = metaDiff(r.entry, a.entry, false);
+    this.out.push({ ...describe('renamed', a.path, a.entry), from: r.path, ...(meta ? { meta } : {}), ...(modified ? { modified } : {}) });
+  }
+
+  private pairExact(rem: Cand[], add: Cand[]): void {
+    const byKey = new Map<string, Cand[]>();
+    for (const a of add) {
+      const k = moveKey(a.entry);
+      if (k === undefined) continue;
+      const list = byKey.get(k);
+      if (list) list.push(a);
+      else byKey.set(k, [a]);
+    }
+    if (byKey.size === 0) return;
+    rem.sort((x, y) => (x.depth ?? 0) - (y.depth ?? 0));
+    for (const r of rem) {
+      if (!live(r)) continue; // an ancestor was paired earlier in this loop
+      const k = moveKey(r.entry);
+      const list = k === undefined ? undefined : byKey.get(k);
+      if (!list) continue;
+      const free = list.filter(live);
+      if (free.length === 0) continue;
+      const best = free.find((a) => baseName(a.path) === baseName(r.path)) ?? free.find((a) => parentOf(a.path) === parentOf(r.path)) ?? free[0]!;
+      this.rename(r, best, false);
+    }
+  }
+
+  /** A directory moved and edited: same name elsewhere, or a new name in the same parent, with mostly equal entries. */
+  private async pairSimilarDirs(rem: Cand[], add: Cand[]): Promise<void> {
+    const addDirs = add.filter(expandable);
+    if (addDirs.length === 0) return;
+    for (const r of rem.filter(expandable)) {
+      if (!live(r)) continue;
+      const probes = addDirs.filter((a) => live(a) && (baseName(a.path) === baseName(r.path) || parentOf(a.path) === parentOf(r.path))).slice(0, MAX_SIMILARITY_PROBES);
+      let best: Cand | undefined;
+      let bestSim = DIR_SIMILARITY;
+      const rTree = probes.length ? await this.load(r.entry.subtree!) : [];
+      for (const a of probes) {
+        const sim = similarity(rTree, await this.load(a.entry.subtree!));
+        if (sim > bestSim || (sim === bestSim && best === undefined)) {
+          best = a;
+          bestSim = sim;
+        }
+      }
+      if (!best) continue;
+      this.rename(r, best, true);
+      await this.walk(r.entry.subtree!, best.entry.subtree!, r.path, best.path);
+    }
+  }
+}
+
+/** Still free to pair: not paired, nothing inside paired, no enclosing directory paired. */
+function live(c: Cand): boolean {
+  if (c.paired || c.touched) return false;
+  for (let u = c.up; u; u = u.up) if (u.paired) return false;
+  return true;
+}
+
+const expandable = (c: Cand): boolean => c.entry.kind === 'dir' && (c.entry.files ?? 0) + (c.entry.dirs ?? 0) > 0;
+
+/** Fraction of top-level entries equal in name and content. */
+function similarity(A: TreeEntry[], B: TreeEntry[]): number {
+  let i = 0;
+  let j = 0;
+  let same = 0;
+  while (i < A.length && j < B.length) {
+    const c = Buffer.compare(A[i]!.name, B[j]!.name);
+    if (c < 0) i++;
+    else if (c > 0) j++;
+    else {
+      if (A[i]!.kind === B[j]!.kind && sameContent(A[i]!, B[j]!)) same++;
+      i++;
+      j++;
+    }
+  }
+  return same / Math.max(A.length, B.length, 1);
+}

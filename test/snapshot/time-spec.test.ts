@@ -1,0 +1,43 @@
+// Time specs for --at: absolute (local or zoned), named and relative.
+import test from 'ava';
+import { isStrataError } from '../../src/errors.js';
+import { parseTimeSpec } from '../../src/snapshot/time-spec.js';
+
+const now = new Date(2026, 10, 20, 15, 30, 0); // local 2026-11-20 15:30
+
+test('ISO dates and times: local unless zoned', (t) => {
+  t.is(parseTimeSpec('2026-11-20T14:00', now).getTime(), new Date(2026, 10, 20, 14, 0).getTime());
+  t.is(parseTimeSpec('2026-11-20 14:00:05', now).getTime(), new Date(2026, 10, 20, 14, 0, 5).getTime());
+  t.is(parseTimeSpec('2026-11-20', now).getTime(), new Date(2026, 10, 20).getTime());
+  t.is(parseTimeSpec('2026-11-20T14:00:00Z', now).toISOString(), '2026-11-20T14:00:00.000Z');
+  t.is(parseTimeSpec('2026-11-20T14:00:00.250Z', now).toISOString(), '2026-11-20T14:00:00.250Z');
+  t.is(parseTimeSpec('2026-11-20T14:00+02:00', now).toISOString(), '2026-11-20T12:00:00.000Z');
+  t.is(parseTimeSpec('2026-11-20T14:00-0130', now).toISOString(), '2026-11-20T15:30:00.000Z');
+});
+
+test('named times', (t) => {
+  t.is(parseTimeSpec('now', now).getTime(), now.getTime());
+  t.is(parseTimeSpec('today', now).getTime(), new Date(2026, 10, 20).getTime());
+  t.is(parseTimeSpec('Yesterday', now).getTime(), now.getTime() - 86_400_000);
+  t.is(parseTimeSpec('@1700000000', now).getTime(), 1_700_000_000_000);
+});
+
+test('relative spans', (t) => {
+  const back = (s: string) => now.getTime() - parseTimeSpec(s, now).getTime();
+  t.is(back('2h ago'), 2 * 3_600_000);
+  t.is(back('2h'), 2 * 3_600_000);
+  t.is(back('2 hours ago'), 2 * 3_600_000);
+  t.is(back('90m'), 90 * 60_000);
+  t.is(back('30 minutes ago'), 30 * 60_000);
+  t.is(back('3d'), 3 * 86_400_000);
+  t.is(back('1w ago'), 7 * 86_400_000);
+  t.is(back('45s'), 45_000);
+  t.is(back('1.5h'), 5_400_000);
+});
+
+test('nonsense is a usage error', (t) => {
+  for (const s of ['', 'soon', '2 fortnights ago', '2026-13-01', '2026-02-30', '2026-11-20T25:00', 'h2']) {
+    const e = t.throws(() => parseTimeSpec(s, now), undefined, s);
+    t.true(isStrataError(e, 'E_USAGE'), s);
+  }
+});
