@@ -9,6 +9,8 @@ export const EXIT = {
   INTEGRITY: 4, // corrupted or missing repository data
   NO_REPO: 10, // repository does not exist / is not a strata repository
   BAD_REPO: 11, // unsupported format version or damaged config
+  LOCKED: 12, // repository is locked by another process (strata prune, or a writer while pruning)
+  INDEX: 13, // the index is missing, empty or damaged: run `strata repair index`
 } as const;
 
 export function exitCodeFor(e: unknown): number {
@@ -21,6 +23,10 @@ export function exitCodeFor(e: unknown): number {
     case 'E_REPO_VERSION':
     case 'E_REPO_CONFIG':
       return EXIT.BAD_REPO;
+    case 'E_LOCKED':
+      return EXIT.LOCKED;
+    case 'E_INDEX':
+      return EXIT.INDEX;
     case 'E_CORRUPT':
     case 'E_BLOB_MISSING':
       return EXIT.INTEGRITY;

@@ -6,12 +6,19 @@ import { errnoCode, isStrataError } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { progressClear } from './output.js';
 import * as cat from './commands/cat.js';
+import * as diffCmd from './commands/diff.js';
+import * as find from './commands/find.js';
+import * as log from './commands/log.js';
 import * as init from './commands/init.js';
 import * as ls from './commands/ls.js';
 import * as restoreCmd from './commands/restore.js';
 import * as snapshot from './commands/snapshot.js';
 import * as snapshots from './commands/snapshots.js';
 import * as watch from './commands/watch.js';
+import * as forget from './commands/forget.js';
+import * as pruneCmd from './commands/prune.js';
+import * as checkCmd from './commands/check.js';
+import * as repair from './commands/repair.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,7 +31,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
     .showHelpAfterError()
     .exitOverride();
-  for (const m of [init, snapshot, snapshots, ls, cat, restoreCmd, watch]) m.register(program);
+  for (const m of [init, snapshot, snapshots, ls, cat, restoreCmd, watch, log, diffCmd, find, forget, pruneCmd, checkCmd, repair]) m.register(program);
   return program;
 }
 

@@ -72,6 +72,7 @@ class Restorer {
   readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, filesSkipped: 0, deleted: 0, errors: 0, durationMs: 0 };
   private readonly progress: RestoreProgress;
   private lastTick = 0;
+  private sinceYield = 0;
 
   constructor(
     private readonly repo: BlobReader,
@@ -148,6 +149,11 @@ class Restorer {
   }
 
   private async restoreEntry(e: TreeEntry, dest: Buffer, parentExisted: boolean): Promise<void> {
+    // let the event loop turn now and then: native hashers are only freed there
+    if (++this.sinceYield >= 256) {
+      this.sinceYield = 0;
+      await new Promise((r) => setImmediate(r));
+    }
     try {
       const st = parentExisted ? fs.lstatSync(dest, { throwIfNoEntry: false }) : undefined;
       const op = st ? 'update' : 'create';

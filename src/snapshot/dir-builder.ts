@@ -30,6 +30,7 @@ export interface BuildContext {
 
 export class DirBuilder {
   dirsScanned = 0;
+  private sinceYield = 0;
   /** directories to look at again next time (a file kept changing while read) */
   readonly retry: DirtyMark[] = [];
 
@@ -113,6 +114,11 @@ export class DirBuilder {
     patching: boolean,
   ): Promise<TreeEntry | null> {
     if (this.ctx.signal?.aborted) throw new StrataError('E_ABORTED', 'snapshot abandoned');
+    // let the event loop turn now and then: native hashers are freed there, watch events arrive there
+    if (++this.sinceYield >= 256) {
+      this.sinceYield = 0;
+      await new Promise((r) => setImmediate(r));
+    }
     const abs = joinPath(dirAbs, name);
     const rel = joinPath(dirRel, name);
     let st: fs.BigIntStats;

@@ -62,7 +62,7 @@ export class FileSaver {
       const before = fs.fstatSync(fd, { bigint: true });
       if (!before.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
       if (before.ino !== expect.ino) return undefined;
-      const { chunks, total, wholeHash } = await this.chunkFd(fd);
+      const { chunks, total, wholeHash } = await this.chunkFd(fd, Number(before.size));
       const after = fs.fstatSync(fd, { bigint: true });
       this.counters.bytesRead += total;
       if (!sameStat(before, after) || BigInt(total) !== after.size) return undefined;
@@ -74,13 +74,15 @@ export class FileSaver {
     }
   }
 
-  private async chunkFd(fd: number): Promise<{ chunks: Buffer[]; total: number; wholeHash: Buffer }> {
+  /** Cut and store the file behind `fd`; reading stops at `size` (the fstat before), the fstat after tells if it grew. */
+  private async chunkFd(fd: number, size: number): Promise<{ chunks: Buffer[]; total: number; wholeHash: Buffer }> {
     const buf = this.buf;
     const chunks: Buffer[] = [];
     let start = 0;
     let end = 0;
     let eof = false;
     let total = 0;
+    let readTotal = 0;
     let hasher: ReturnType<typeof newHasher> | undefined;
     for (;;) {
       if (!eof && end - start < this.chunker.max) {
@@ -90,12 +92,14 @@ export class FileSaver {
           start = 0;
         }
         while (end < buf.length) {
-          const n = readSome(fd, buf, end);
+          // no extra read() to see EOF: a file that grows meanwhile fails the after-check
+          const n = readTotal >= size ? 0 : readSome(fd, buf, end);
           if (n === 0) {
             eof = true;
             break;
           }
           end += n;
+          readTotal += n;
         }
       }
       const len = this.chunker.next(buf, start, end, eof);

@@ -13,8 +13,12 @@ export interface BlobStore {
    * name already existed (the data is then not written).
    */
   put(name: string, data: Buffer | readonly Buffer[]): Promise<boolean>;
-  /** Whole object, or `length` bytes from `offset`. Throws E_BLOB_MISSING when absent. */
-  get(name: string, offset?: number, length?: number): Promise<Buffer>;
+  /**
+   * Whole object, or `length` bytes from `offset`. Throws E_BLOB_MISSING when
+   * absent. `into`: a buffer the store may read into (and return a view of)
+   * instead of allocating, when it is large enough.
+   */
+  get(name: string, offset?: number, length?: number, into?: Buffer): Promise<Buffer>;
   /** Size in bytes, or undefined when absent. */
   size(name: string): Promise<number | undefined>;
   /** Names under a prefix ("packs/", "snapshots/"), in no particular order. */
@@ -23,4 +27,22 @@ export interface BlobStore {
   delete(name: string): Promise<void>;
   /** Release open handles. */
   close(): Promise<void>;
+  /**
+   * Optional: write one large object (a pack) in pieces at a temporary name,
+   * so it need not be held in memory. Nothing is visible until `commit`,
+   * which gives the guarantees of `put`.
+   */
+  openWriter?(): ObjectWriter;
+}
+
+/** An object being written in pieces (BlobStore.openWriter). */
+export interface ObjectWriter {
+  /** Write `data` at `position`; its memory must stay untouched until this resolves. */
+  write(data: Uint8Array, position: number): Promise<void>;
+  /** Bytes already written (their write resolved). */
+  read(position: number, length: number): Buffer;
+  /** Make the object durable under `name`; false when the name already existed (the pieces are dropped). */
+  commit(name: string): Promise<boolean>;
+  /** Drop the temporary object. */
+  abort(): Promise<void>;
 }

@@ -4,6 +4,7 @@
 // files (`strata repair index`), so it only ever commits after the packs and
 // manifests it points to are durable.
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { privatizeIndexFiles } from './index-file.js';
 import type { BlobType, PackEntry } from './pack.js';
 
 export interface BlobLocation {
@@ -28,7 +29,7 @@ function encodeLoc(pack: Buffer, e: PackEntry): Buffer {
   return b;
 }
 
-function decodeLoc(b: Buffer): BlobLocation {
+export function decodeLoc(b: Buffer): BlobLocation {
   return {
     pack: Buffer.from(b.subarray(0, 32)),
     type: b[32] as BlobType,
@@ -51,8 +52,9 @@ export class IndexDb {
   /** small JSON state records (dirty sets, daemon state) */
   readonly state: Database<unknown, string>;
 
-  constructor(dir: string) {
+  constructor(readonly dir: string) {
     this.env = open({ path: dir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
+    privatizeIndexFiles(dir);
     this.blobs = this.env.openDB({ name: 'blobs', keyEncoding: 'binary', encoding: 'binary' });
     this.packs = this.env.openDB({ name: 'packs', encoding: 'binary' });
     this.snapshots = this.env.openDB({ name: 'snapshots', encoding: 'string' });
@@ -70,11 +72,11 @@ export class IndexDb {
     return v ? decodeLoc(v) : undefined;
   }
 
-  /** Record a durable pack and its blobs in one transaction. */
-  addPack(id: Buffer, size: number, entries: readonly PackEntry[]): void {
+  /** Record a durable pack and its blobs in one transaction; `relocate` points existing blobs at it (prune's repack). */
+  addPack(id: Buffer, size: number, entries: readonly PackEntry[], relocate = false): void {
     const hex = id.toString('hex');
     this.env.transactionSync(() => {
-      for (const e of entries) if (!this.blobs.doesExist(e.hash)) this.blobs.putSync(e.hash, encodeLoc(id, e));
+      for (const e of entries) if (relocate || !this.blobs.doesExist(e.hash)) this.blobs.putSync(e.hash, encodeLoc(id, e));
       const meta = Buffer.alloc(8);
       meta.writeUInt32LE(size, 0);
       meta.writeUInt32LE(entries.length, 4);
@@ -84,6 +86,12 @@ export class IndexDb {
 
   hasPack(hex: string): boolean {
     return this.packs.doesExist(hex);
+  }
+
+  /** Size and blob count recorded for a pack. */
+  packMeta(hex: string): { size: number; count: number } | undefined {
+    const m = this.packs.get(hex) as unknown as Buffer | undefined;
+    return m ? { size: m.readUInt32LE(0), count: m.readUInt32LE(4) } : undefined;
   }
 
   *packIds(): Iterable<string> {

@@ -1,9 +1,13 @@
-// Accumulates compressed blobs into one pack in a reused buffer and writes it
-// through the BlobStore when it reaches the target size. The caller indexes
-// the entries only after `flush` resolves, i.e. after the pack is durable.
-import { newHasher } from '../hash.js';
+// Accumulates compressed blobs into packs. Blobs arrive compressed by the
+// worker pool (`put`) or ready (`add`) and stream into a PackSink (a temporary
+// file, or a buffer for stores without writers). A full pack is finished in the
+// background while the next one fills; it is indexed (`onFlush`) only once
+// durable, and `flush` waits for all of it: then every blob is durable and indexed.
+import type { CompressPool } from '../compress-pool.js';
+import { compressBlob } from '../compress.js';
 import type { BlobStore } from './blob-store.js';
 import { PACK_MAGIC, encodeTrailer, packObjectName, type BlobType, type PackEntry } from './pack.js';
+import { StagePool, openSink, type PackSink } from './pack-sink.js';
 
 export interface FlushedPack {
   id: Buffer;
@@ -11,66 +15,145 @@ export interface FlushedPack {
   entries: PackEntry[];
 }
 
+interface OpenPack {
+  sink: PackSink;
+  entries: PackEntry[];
+}
+
 export class Packer {
-  private buf: Buffer;
-  private used = 0;
-  private entries: PackEntry[] = [];
-  /** blobs written to the open pack, not yet durable, by hex hash */
-  readonly pending = new Map<string, PackEntry>();
+  private cur: OpenPack | null = null;
+  private readonly stages = new StagePool();
+  /** the pack being finished and indexed (never rejects: errors land in `failure`) */
+  private finishing: Promise<void> = Promise.resolve();
+  private finishDone = true;
+  private failure: Error | undefined;
+  /** blobs in the open pack or in the pack being finished, by hex hash */
+  private readonly located = new Map<string, { pack: OpenPack; entry: PackEntry }>();
+  /** blobs handed to the compression pool, not yet in a pack */
+  private readonly compressing = new Set<string>();
+  private compressWaiters: (() => void)[] = [];
 
   constructor(
     private readonly store: BlobStore,
     private readonly target: number,
     private readonly onFlush: (p: FlushedPack) => Promise<void>,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.min(target, 1 << 20) + PACK_MAGIC.length);
-  }
+  ) {}
 
   get isEmpty(): boolean {
-    return this.entries.length === 0;
+    return !this.cur && this.compressing.size === 0;
   }
 
-  private reserve(n: number): void {
-    if (this.used + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + n));
-    this.buf.copy(next, 0, 0, this.used);
-    this.buf = next;
+  /** Blobs not yet durable, by hex hash. */
+  get pending(): { has(hex: string): boolean } {
+    return { has: (hex) => this.has(hex) };
   }
 
-  /** Append a (possibly compressed) blob. Flushes when the pack is full. */
+  /** Whether blob `hex` was added and is not yet durable. */
+  has(hex: string): boolean {
+    return this.located.has(hex) || this.compressing.has(hex);
+  }
+
+  /** Append a (possibly compressed) blob. A full pack is finished in the background. */
   async add(hash: Buffer, type: BlobType, comp: number, data: Uint8Array, rawLength: number): Promise<void> {
-    if (this.used === 0) {
-      PACK_MAGIC.copy(this.buf, 0);
-      this.used = PACK_MAGIC.length;
+    if (this.failure) throw this.failure;
+    this.append(hash, type, comp, data, rawLength);
+    await this.afterAppend();
+  }
+
+  /**
+   * Compress `raw` (in `pool` when given) and append it. Resolves once `raw`
+   * has been copied; `onStored` gets the stored size when the blob is packed.
+   */
+  async put(hash: Buffer, type: BlobType, raw: Uint8Array, level: number, pool: CompressPool | null, onStored: (n: number) => void): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!pool || raw.length < 64 || raw.length > pool.maxBlob || level <= 0) {
+      const { data, comp } = compressBlob(raw, level);
+      onStored(data.length);
+      return this.add(hash, type, comp, data, raw.length);
     }
-    this.reserve(data.length);
-    this.buf.set(data, this.used);
-    const e: PackEntry = { hash, type, comp, offset: this.used, length: data.length, rawLength };
-    this.used += data.length;
-    this.entries.push(e);
-    this.pending.set(hash.toString('hex'), e);
-    if (this.used >= this.target) await this.flush();
+    const hex = hash.toString('hex');
+    this.compressing.add(hex);
+    await pool.submit(raw, (comp, data) => {
+      this.compressing.delete(hex);
+      this.append(hash, type, comp, data, raw.length);
+      onStored(data.length);
+      if (this.compressing.size === 0) this.wakeCompressWaiters();
+    });
+    await this.afterAppend();
   }
 
-  /** Bytes of blob `hex` while it is still in the open pack. */
+  private append(hash: Buffer, type: BlobType, comp: number, data: Uint8Array, rawLength: number): void {
+    this.cur ??= { sink: openSink(this.store, this.stages, PACK_MAGIC), entries: [] };
+    const p = this.cur;
+    const offset = p.sink.append(data);
+    const e: PackEntry = { hash, type, comp, offset, length: data.length, rawLength };
+    p.entries.push(e);
+    this.located.set(hash.toString('hex'), { pack: p, entry: e });
+  }
+
+  private async afterAppend(): Promise<void> {
+    const p = this.cur;
+    if (!p) return;
+    if (p.sink.size >= this.target) await this.seal(false);
+    else await p.sink.backpressure();
+  }
+
+  private wakeCompressWaiters(): void {
+    const w = this.compressWaiters;
+    this.compressWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** Wait until blob `hex` has left the compression pool (no-op for others). */
+  async settled(hex: string, pool: CompressPool | null): Promise<void> {
+    while (pool && this.compressing.has(hex)) await pool.drain();
+  }
+
+  /** Bytes of blob `hex` while its pack is not yet durable. */
   pendingBytes(hex: string): { entry: PackEntry; data: Buffer } | undefined {
-    const e = this.pending.get(hex);
-    return e && { entry: e, data: Buffer.from(this.buf.subarray(e.offset, e.offset + e.length)) };
+    const l = this.located.get(hex);
+    return l && { entry: l.entry, data: l.pack.sink.read(l.entry.offset, l.entry.length) };
   }
 
-  async flush(): Promise<void> {
-    if (this.entries.length === 0) return;
-    const body = this.buf.subarray(0, this.used);
-    const trailer = encodeTrailer(this.entries);
-    const h = newHasher();
-    h.update(body);
-    h.update(trailer);
-    const id = h.digest();
-    await this.store.put(packObjectName(id), [body, trailer]);
-    const flushed: FlushedPack = { id, size: this.used + trailer.length, entries: this.entries };
-    this.entries = [];
-    this.used = 0;
-    await this.onFlush(flushed);
-    this.pending.clear();
+  /** Close the open pack (when full, or always with `force`) and finish it in the background; one at a time. */
+  private async seal(force: boolean): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const p = this.cur;
+      if (!p || p.entries.length === 0 || (!force && p.sink.size < this.target)) return;
+      if (this.finishDone) break;
+      await this.finishing; // the state may change meanwhile: check again
+    }
+    const p = this.cur!;
+    this.cur = null;
+    const trailer = encodeTrailer(p.entries);
+    const size = p.sink.size + trailer.length;
+    this.finishDone = false;
+    this.finishing = (async () => {
+      try {
+        const id = await p.sink.finish(trailer, packObjectName);
+        await this.onFlush({ id, size, entries: p.entries });
+        for (const e of p.entries) {
+          const hex = e.hash.toString('hex');
+          if (this.located.get(hex)?.pack === p) this.located.delete(hex);
+        }
+      } catch (e) {
+        this.failure ??= e as Error; // reported by the next add, put or flush
+        await p.sink.abort().catch(() => undefined);
+      } finally {
+        this.finishDone = true;
+      }
+    })();
+  }
+
+  /** Make every added blob durable and indexed. */
+  async flush(pool: CompressPool | null = null): Promise<void> {
+    while (this.compressing.size > 0 && !this.failure) {
+      if (pool) await pool.drain();
+      else await new Promise<void>((resolve) => this.compressWaiters.push(resolve));
+    }
+    await this.seal(true);
+    while (!this.finishDone) await this.finishing;
+    if (this.failure) throw this.failure;
   }
 }

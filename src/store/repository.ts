@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
 import { CompressPool } from '../compress-pool.js';
-import { decompressBlob } from '../compress.js';
+import { COMP_NONE, decompressBlob } from '../compress.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import { faultPoint } from '../fault.js';
 import { hashBytes } from '../hash.js';
 import type { BlobStore } from './blob-store.js';
 import { IndexDb } from './index-db.js';
@@ -53,6 +54,7 @@ export class Repository implements BlobWriter {
   lock: HeldLock | null = null;
   /** zstd on worker threads, started once a process has written enough to make it pay */
   private pool: CompressPool | null = null;
+  private rawSinceFlush = 0;
 
   private constructor(
     readonly store: BlobStore,
@@ -61,6 +63,7 @@ export class Repository implements BlobWriter {
   ) {
     const onFlush = async (p: FlushedPack) => {
       this.index.addPack(p.id, p.size, p.entries);
+      faultPoint('write'); // crash tests only (STRATA_FAULT_POINT)
       await this.lock?.refreshIfDue();
     };
     this.dataPacker = new Packer(store, config.packSize, onFlush);
@@ -138,20 +141,28 @@ export class Repository implements BlobWriter {
     const packer = type === BLOB_DATA ? this.dataPacker : this.treePacker;
     this.writeStats.blobsAdded++;
     this.writeStats.rawBytesAdded += raw.length;
+    this.rawSinceFlush += raw.length;
     const level = this.config.compression.level;
     await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
     return true;
   }
 
-  /** Read, decompress and verify one blob. */
-  async getBlob(hash: Buffer): Promise<Buffer> {
+  /**
+   * Read, decompress and verify one blob. `into`: a buffer to return the
+   * bytes in (a view of it) when large enough; callers streaming many blobs
+   * reuse one and skip fresh memory, which is slow to touch on these VMs.
+   */
+  async getBlob(hash: Buffer, into?: Buffer): Promise<Buffer> {
     const hex = hash.toString('hex');
     let stored: Buffer;
     let comp: number;
     let rawLength: number;
     let where: string;
-    await this.dataPacker.settled(hex, this.pool);
-    await this.treePacker.settled(hex, this.pool);
+    let scratch: Buffer | undefined;
+    if (this.pool && (this.dataPacker.has(hex) || this.treePacker.has(hex))) {
+      await this.dataPacker.settled(hex, this.pool);
+      await this.treePacker.settled(hex, this.pool);
+    }
     const pending = this.dataPacker.pendingBytes(hex) ?? this.treePacker.pendingBytes(hex);
     if (pending) {
       ({ comp, rawLength } = pending.entry);
@@ -161,9 +172,12 @@ export class Repository implements BlobWriter {
       const loc = this.index.getBlob(hash);
       if (!loc) throw new StrataError('E_BLOB_MISSING', `blob ${hex} is not in the index`);
       where = `pack ${loc.pack.toString('hex')}`;
+      // compressed bytes land in a reused scratch buffer (free while no other read uses it), raw ones where they belong
+      scratch = loc.comp === COMP_NONE ? undefined : this.takeScratch(loc.length);
       try {
-        stored = await this.store.get(packObjectName(loc.pack), loc.offset, loc.length);
+        stored = await this.store.get(packObjectName(loc.pack), loc.offset, loc.length, loc.comp === COMP_NONE ? into : scratch);
       } catch (e) {
+        this.releaseScratch(scratch);
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
       }
@@ -171,7 +185,11 @@ export class Repository implements BlobWriter {
     }
     let raw: Buffer;
     try {
-      raw = decompressBlob(stored, comp, rawLength);
+      try {
+        raw = decompressBlob(stored, comp, rawLength, into);
+      } finally {
+        this.releaseScratch(scratch);
+      }
     } catch (e) {
       throw new StrataError('E_CORRUPT', `blob ${hex} in ${where} is corrupted: ${(e as Error).message}`, { cause: e });
     }
@@ -179,15 +197,33 @@ export class Repository implements BlobWriter {
     return raw;
   }
 
+  /** where compressed blobs are read (reused; null while a read holds it) */
+  private scratch: Buffer | null = Buffer.allocUnsafe(0);
+
+  private takeScratch(n: number): Buffer | undefined {
+    const s = this.scratch;
+    if (!s) return undefined; // a concurrent read holds it: that one allocates
+    this.scratch = null;
+    return s.length >= n ? s : Buffer.allocUnsafe(Math.max(n, 1 << 20));
+  }
+
+  private releaseScratch(b: Buffer | undefined): void {
+    if (b) this.scratch = b;
+  }
+
   /** Make every added blob durable and indexed. */
   async flush(): Promise<void> {
     await this.dataPacker.flush(this.pool);
     await this.treePacker.flush(this.pool);
+    // a long-lived process (the watch daemon) keeps no idle workers between snapshots
+    await this.pool?.close();
+    this.pool = null;
+    this.rawSinceFlush = 0;
   }
 
-  /** The compression pool, once this process has added POOL_AFTER raw bytes (small writes stay on this thread). */
+  /** The compression pool, once POOL_AFTER raw bytes were added since the last flush (small writes stay on this thread). */
   private compressPool(level: number): CompressPool | null {
-    if (this.pool || level <= 0 || this.writeStats.rawBytesAdded < POOL_AFTER || POOL_WORKERS === 0) return this.pool;
+    if (this.pool || level <= 0 || this.rawSinceFlush < POOL_AFTER || POOL_WORKERS === 0) return this.pool;
     this.pool = new CompressPool(level, { workers: POOL_WORKERS });
     return this.pool;
   }
@@ -213,8 +249,6 @@ export class Repository implements BlobWriter {
 
   async close(): Promise<void> {
     await this.flush();
-    await this.pool?.close();
-    this.pool = null;
     await this.index.close();
     await this.store.close();
   }
@@ -264,7 +298,8 @@ export interface HeldLock {
 
 /** What readers of trees and file contents need from a repository. */
 export interface BlobReader {
-  getBlob(hash: Buffer): Promise<Buffer>;
+  /** `into`: return the bytes in (a view of) this buffer when it is large enough; valid until the caller reuses it. */
+  getBlob(hash: Buffer, into?: Buffer): Promise<Buffer>;
 }
 
 /** What the snapshotter needs to write. */

@@ -12,6 +12,8 @@ import { hashBytes } from '../hash.js';
 import { buildDirtyTree, type DirtyMark } from '../snapshot/dirty-tree.js';
 import { filterSnapshots, listSnapshots, type Snapshot } from '../snapshot/manifest.js';
 import { takeSnapshot, type Notice, type SnapshotResult } from '../snapshot/snapshotter.js';
+import { applyRetention, policyIsEmpty, type RetentionPolicy } from '../snapshot/retention.js';
+import { withLock } from '../store/lock.js';
 import type { Repository } from '../store/repository.js';
 import { WATCH_LIMIT_SHARE, chooseBackend, inotifyWatchLimit, watchLimitAdvice, type Backend } from './backend.js';
 import { countChanges } from './count-changes.js';
@@ -39,6 +41,12 @@ export interface WatchOptions {
   onReconcile?: (r: { missed: number; durationMs: number; snapshot: boolean }) => void;
   onLog?: (level: 'info' | 'warn', msg: string) => void;
   onNotice?: (n: Notice) => void;
+  /** thin the daemon's own snapshots after each one (at most once a minute) */
+  retention?: RetentionPolicy;
+  /** minimum interval between retention passes (default one minute) */
+  retentionEveryMs?: number;
+  /** how long to wait for a lock held by prune before retrying later */
+  lockWaitMs?: number;
   /** fault injection for tests: drop this share (0..1) of watcher events */
   dropEvents?: number;
   /** called after each pass of the loop (tests) */
@@ -62,6 +70,7 @@ export class WatchDaemon {
   private stopping = false;
   private readonly abort = new AbortController();
   private latest: Snapshot | null = null;
+  private lastRetention = 0;
   private readonly quietMs: number;
   private readonly maxDelayMs: number;
   private readonly reconcileMs: number;
@@ -244,26 +253,40 @@ export class WatchDaemon {
     if (r) await this.dirty.clear(seq);
   }
 
-  /** One snapshot; null when abandoned. */
+  /**
+   * One snapshot, under a shared repository lock (prune holds an exclusive one
+   * between our snapshots); null when abandoned.
+   */
   private async snap(trigger: Trigger, dirty: ReturnType<typeof buildDirtyTree> | undefined, missedOf?: (r: SnapshotResult) => Promise<number>): Promise<SnapshotResult | null> {
     const t0 = Date.now();
     let result: SnapshotResult;
     try {
-      result = await takeSnapshot(this.repo, {
-        source: this.source,
-        host: this.host,
-        parent: this.latest,
-        dirty: this.latest ? dirty : undefined,
-        skipUnchanged: this.latest !== null,
-        exclude: this.opts.exclude,
-        signal: this.abort.signal,
-        onNotice: this.opts.onNotice,
+      result = await withLock(this.repo, { exclusive: false, command: 'watch', waitMs: this.opts.lockWaitMs ?? 10 * 60_000 }, async () => {
+        // forget or prune may have run since our last snapshot: trust only a parent that is still listed
+        const current = await this.parent();
+        if (this.latest && current?.id !== this.latest.id) {
+          this.log('info', 'the latest snapshot changed outside this daemon (forget/prune?): re-scanning the whole tree');
+          dirty = undefined;
+        }
+        this.latest = current;
+        const r = await takeSnapshot(this.repo, {
+          source: this.source,
+          host: this.host,
+          parent: this.latest,
+          dirty: this.latest ? dirty : undefined,
+          skipUnchanged: this.latest !== null,
+          exclude: this.opts.exclude,
+          signal: this.abort.signal,
+          onNotice: this.opts.onNotice,
+        });
+        if (r.snapshot?.id) this.latest = r.snapshot as Snapshot;
+        await this.thin();
+        return r;
       });
     } catch (e) {
       if (isStrataError(e, 'E_ABORTED')) return null;
       throw e;
     }
-    if (result.snapshot?.id) this.latest = result.snapshot as Snapshot;
     const missed = missedOf ? await missedOf(result) : undefined;
     if (result.snapshot) this.opts.onSnapshot?.({ trigger, result, missed });
     if (trigger === 'reconcile') this.opts.onReconcile?.({ missed: missed ?? 0, durationMs: Date.now() - t0, snapshot: !!result.snapshot });
@@ -273,6 +296,16 @@ export class WatchDaemon {
     }
     await this.opts.afterMaintain?.(this.repo, this.latest);
     return result;
+  }
+
+  /** Apply the retention policy to this daemon's own snapshots (host + source), at most once a minute. */
+  private async thin(): Promise<void> {
+    const policy = this.opts.retention;
+    if (!policy || policyIsEmpty(policy) || Date.now() - this.lastRetention < (this.opts.retentionEveryMs ?? 60_000)) return;
+    this.lastRetention = Date.now();
+    const plan = await applyRetention(this.repo, policy, { host: this.host, source: this.source });
+    const removed = plan.reduce((n, g) => n + g.remove.length, 0);
+    if (removed) this.log('info', `retention: forgot ${removed} snapshot(s); run 'strata prune' to free their data`);
   }
 
   /** Finish the snapshot in flight (or abandon it when `abandon`), then stop watching. */

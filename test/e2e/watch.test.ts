@@ -180,3 +180,20 @@ test.serial('over the inotify watch limit: warns how to raise it and falls back 
   t.is(ok(t, ['cat', 'latest:later'], { repo }), '4\n');
   await d.stop();
 });
+
+test.serial('watch --keep-last thins its own snapshots; prune runs between its snapshots and loses nothing', async (t) => {
+  const { repo, A } = setup(t);
+  const d = startWatch(t, repo, A, ['--keep-last', '2'], { STRATA_TEST_RETENTION_MS: '0' });
+  await waitFor(() => snapshotsOf(d).length >= 1, 20000, 'initial snapshot');
+  for (let i = 0; i < 4; i++) {
+    sh(A, `echo ${i} > f${i} && mkdir -p d${i} && echo x > d${i}/g`);
+    await converge(d, repo, A);
+  }
+  t.true(JSON.parse(ok(t, ['snapshots', '--json'], { repo })).length <= 2);
+  ok(t, ['prune'], { repo, env: { STRATA_LOCK_WAIT: '60' } });
+  sh(A, 'echo after > after-prune && rm -r d0');
+  await converge(d, repo, A);
+  ok(t, ['check', '--read-data'], { repo });
+  restoreEquals(t, repo, A);
+  t.is(await d.stop(), 0);
+});

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/manifest.js';
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
+import { withLock } from '../../store/lock.js';
 import { EXIT } from '../exit-codes.js';
 import { globals, withRepo } from '../context.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
@@ -50,7 +51,7 @@ export function register(program: Command): void {
       const source = resolveSource(dir);
       const showProgress = progressEnabled(!!g.json) && !g.quiet;
       const meter = new RateMeter();
-      const result = await withRepo(g, async (repo) => {
+      const result = await withRepo(g, (repo) => withLock(repo, { exclusive: false, command: 'snapshot' }, async () => {
         const parent = filterSnapshots(await listSnapshots(repo), { source, host: opts.host }).at(-1) ?? null;
         return takeSnapshot(repo, {
           source,
@@ -64,7 +65,7 @@ export function register(program: Command): void {
             if (!g.quiet || n.skipped) warn(`${n.skipped ? 'skipped' : 'warning'}: ${n.path}: ${n.message} [${n.code}]`);
           },
         });
-      });
+      }));
       progressClear();
       const s = result.snapshot!; // never null without skipUnchanged
       if (g.json) printJson(snapshotSummary(s));

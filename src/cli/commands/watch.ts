@@ -7,6 +7,7 @@ import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
 import { parseDuration } from '../duration.js';
 import { globals, repoPath } from '../context.js';
 import { printJson, warn } from '../output.js';
+import { count } from './forget.js';
 import { resolveSource, snapshotSummary } from './snapshot.js';
 
 interface WatchCliOpts {
@@ -16,6 +17,13 @@ interface WatchCliOpts {
   quietMs: string;
   maxDelayMs: string;
   reconcile: string;
+  keepLast?: string;
+  keepHourly?: string;
+  keepDaily?: string;
+  keepWeekly?: string;
+  keepMonthly?: string;
+  keepYearly?: string;
+  keepWithin?: string;
 }
 
 export function register(program: Command): void {
@@ -29,6 +37,13 @@ export function register(program: Command): void {
     .option('--quiet-ms <ms>', 'snapshot after this much quiet', '1000')
     .option('--max-delay-ms <ms>', 'snapshot at most this long after the first change', '10000')
     .option('--reconcile <interval>', 'full stat-only reconcile every (e.g. 30s, 10m, 1h)', '1h')
+    .option('--keep-last <n>', 'thin own snapshots as it goes: keep the n newest (as forget)')
+    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours')
+    .option('--keep-daily <n>', 'the same per day')
+    .option('--keep-weekly <n>', 'the same per ISO week')
+    .option('--keep-monthly <n>', 'the same per month')
+    .option('--keep-yearly <n>', 'the same per year')
+    .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d)')
     .action(async (dir: string, opts: WatchCliOpts, cmd: Command) => {
       const g = globals(cmd);
       if (!['auto', 'watchman', 'inotify'].includes(opts.backend)) throw new StrataError('E_USAGE', `unknown backend ${opts.backend}`);
@@ -56,7 +71,17 @@ export function register(program: Command): void {
         maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
         reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
         onSnapshot: report,
+        retention: {
+          last: count(opts.keepLast, '--keep-last'),
+          hourly: count(opts.keepHourly, '--keep-hourly'),
+          daily: count(opts.keepDaily, '--keep-daily'),
+          weekly: count(opts.keepWeekly, '--keep-weekly'),
+          monthly: count(opts.keepMonthly, '--keep-monthly'),
+          yearly: count(opts.keepYearly, '--keep-yearly'),
+          within: opts.keepWithin,
+        },
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
+        retentionEveryMs: process.env.STRATA_TEST_RETENTION_MS ? Number(process.env.STRATA_TEST_RETENTION_MS) : undefined,
         onReconcile: (r) => {
           // in --json mode stdout stays one line per snapshot: a reconcile that found changes
           // produced one (trigger "reconcile", with "missed"); the log always says what it found

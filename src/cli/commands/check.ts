@@ -1,0 +1,43 @@
+// `strata check [--read-data]`: report everything that would keep a snapshot
+// from restoring; exit 4 when anything is wrong.
+import type { Command } from 'commander';
+import { check } from '../../maintenance/check.js';
+import { withLock } from '../../store/lock.js';
+import { globals, withRepo } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
+import { lockWait } from './prune.js';
+
+const SHOW_PER_KIND = 50;
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('verify the repository structure; with --read-data also decompress and re-hash every blob')
+    .option('--read-data', 'read every pack and verify every blob')
+    .option('--retry-lock <duration>', 'wait this long for a locked repository (e.g. 30s, 5m)')
+    .action(async (opts: { readData?: boolean; retryLock?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const tty = progressEnabled(!!g.json) && !g.quiet;
+      const report = await withRepo(g, (repo) =>
+        withLock(repo, { exclusive: false, command: 'check', waitMs: lockWait(opts.retryLock) }, () => check(repo, { readData: opts.readData, onProgress: tty ? progressLine : undefined })),
+      );
+      progressClear();
+      const s = report.stats;
+      if (g.json) printJson(report);
+      else {
+        for (const n of report.notices) if (!g.quiet) warn(`note: ${n}`);
+        const shown = new Map<string, number>();
+        for (const p of report.problems) {
+          const n = (shown.get(p.kind) ?? 0) + 1;
+          shown.set(p.kind, n);
+          if (n <= SHOW_PER_KIND) println(`error: ${p.message}`);
+        }
+        for (const [kind, n] of shown) if (n > SHOW_PER_KIND) println(`error: … and ${fmtInt(n - SHOW_PER_KIND)} more ${kind} problems (see --json)`);
+        const data = opts.readData ? `, read ${fmtBytes(s.bytesRead)} (${fmtBytes(s.readDataMs > 0 ? (s.bytesRead / s.readDataMs) * 1000 : 0)}/s)` : '';
+        println(`checked ${fmtInt(s.packs)} packs, ${fmtInt(s.blobs)} indexed blobs, ${fmtInt(s.snapshots)} snapshots${data} in ${fmtDuration(s.durationMs)}`);
+        println(report.ok ? 'no problems found' : `${fmtInt(report.problems.length)} problem(s) found`);
+      }
+      if (!report.ok) process.exitCode = EXIT.INTEGRITY;
+    });
+}

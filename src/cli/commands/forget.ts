@@ -1,0 +1,131 @@
+// `strata forget`: remove snapshots by id or by a retention policy (restic's
+// --keep-* semantics, grouped by host + source). Only manifests go; the data
+// goes in `strata prune` (or right away with --prune).
+import type { Command } from 'commander';
+import { StrataError } from '../../errors.js';
+import { deleteSnapshot, listSnapshots } from '../../snapshot/manifest.js';
+import { applyRetention, describePolicy, policyIsEmpty, type GroupPlan, type RetentionPolicy } from '../../snapshot/retention.js';
+import { withLock } from '../../store/lock.js';
+import type { Repository } from '../../store/repository.js';
+import type { Snapshot } from '../../snapshot/manifest.js';
+import { globals, withRepo } from '../context.js';
+import { printJson, println } from '../output.js';
+import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
+import { resolveSource } from './snapshot.js';
+
+interface ForgetOpts extends PruneCliOpts {
+  keepLast?: string;
+  keepHourly?: string;
+  keepDaily?: string;
+  keepWeekly?: string;
+  keepMonthly?: string;
+  keepYearly?: string;
+  keepWithin?: string;
+  host?: string;
+  source?: string;
+  prune?: boolean;
+}
+
+export function count(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'unlimited' || v === 'all') return -1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -1) throw new StrataError('E_USAGE', `${flag} wants a count (or -1 / unlimited), got '${v}'`);
+  return n;
+}
+
+/** Full ids for id prefixes, among listed snapshots and snapshot files (damaged ones included). */
+async function resolveIds(repo: Repository, refs: string[]): Promise<string[]> {
+  const ids = new Set((await listSnapshots(repo)).map((s) => s.id));
+  for await (const name of repo.store.list('snapshots/')) ids.add(name.slice('snapshots/'.length));
+  return refs.map((ref) => {
+    const hits = [...ids].filter((id) => /^[0-9a-f]+$/i.test(ref) && id.startsWith(ref.toLowerCase()));
+    if (hits.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshot matches ${ref}`);
+    if (hits.length > 1) throw new StrataError('E_AMBIGUOUS', `snapshot id prefix ${ref} is ambiguous (${hits.length} matches)`);
+    return hits[0]!;
+  });
+}
+
+const row = (s: Snapshot) => `${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}`;
+
+function printPlan(plan: GroupPlan<Snapshot>[], dryRun: boolean): void {
+  for (const g of plan) {
+    println(`${g.host}:${g.source}`);
+    println(`  keep ${g.keep.length} snapshot${g.keep.length === 1 ? '' : 's'}:`);
+    for (const d of g.keep) println(`    ${row(d.snapshot)}  ${d.reasons.join(', ')}`);
+    println(`  ${dryRun ? 'would remove' : 'removed'} ${g.remove.length} snapshot${g.remove.length === 1 ? '' : 's'}:`);
+    for (const d of g.remove) println(`    ${row(d.snapshot)}`);
+  }
+}
+
+export function register(program: Command): void {
+  addPruneOptions(
+    program
+      .command('forget')
+      .description('remove snapshots by id, or those a retention policy does not keep (data goes in prune)')
+      .argument('[ids...]', 'snapshot ids (or unique prefixes) to remove')
+      .option('--keep-last <n>', 'keep the n newest snapshots')
+      .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours that have one')
+      .option('--keep-daily <n>', 'the same per day')
+      .option('--keep-weekly <n>', 'the same per ISO week')
+      .option('--keep-monthly <n>', 'the same per month')
+      .option('--keep-yearly <n>', 'the same per year')
+      .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d, 1y2m; m = months)')
+      .option('--host <name>', 'only consider snapshots from this host')
+      .option('--source <dir>', 'only consider snapshots of this source directory')
+      .option('--dry-run', 'only list what would be removed')
+      .option('--prune', 'run prune afterwards when snapshots were removed'),
+  ).action(async (ids: string[], opts: ForgetOpts, cmd: Command) => {
+    const g = globals(cmd);
+    const policy: RetentionPolicy = {
+      last: count(opts.keepLast, '--keep-last'),
+      hourly: count(opts.keepHourly, '--keep-hourly'),
+      daily: count(opts.keepDaily, '--keep-daily'),
+      weekly: count(opts.keepWeekly, '--keep-weekly'),
+      monthly: count(opts.keepMonthly, '--keep-monthly'),
+      yearly: count(opts.keepYearly, '--keep-yearly'),
+      within: opts.keepWithin,
+    };
+    if (ids.length && !policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'give snapshot ids or a --keep-* policy, not both');
+    if (!ids.length && policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'nothing to forget: give snapshot ids or a policy (--keep-last, --keep-daily, … --keep-within)');
+    const source = opts.source ? resolveSource(opts.source) : undefined;
+    const exclusive = !!opts.prune && !opts.dryRun;
+    const out = await withRepo(g, (repo) =>
+      withLock(repo, { exclusive, command: 'forget', waitMs: lockWait(opts.retryLock) }, async () => {
+        let plan: GroupPlan<Snapshot>[] = [];
+        let removed: string[];
+        if (ids.length) {
+          removed = await resolveIds(repo, ids);
+          if (!opts.dryRun) for (const id of removed) await deleteSnapshot(repo, id);
+        } else {
+          plan = await applyRetention(repo, policy, { host: opts.host, source, dryRun: opts.dryRun });
+          removed = plan.flatMap((p) => p.remove.map((d) => d.snapshot.id));
+        }
+        const pruned = exclusive && removed.length ? await runPrune(repo, opts, !!g.json) : undefined;
+        return { plan, removed, pruned };
+      }),
+    );
+    if (g.json) {
+      printJson({
+        dryRun: !!opts.dryRun,
+        policy: ids.length ? null : policy,
+        groups: out.plan.map((p) => ({
+          host: p.host,
+          source: p.source,
+          keep: p.keep.map((d) => ({ id: d.snapshot.id, time: d.snapshot.time, reasons: d.reasons })),
+          remove: p.remove.map((d) => ({ id: d.snapshot.id, time: d.snapshot.time })),
+        })),
+        removed: out.removed,
+        prune: out.pruned ?? null,
+      });
+      return;
+    }
+    if (ids.length) for (const id of out.removed) println(`${opts.dryRun ? 'would remove' : 'removed'} snapshot ${id.slice(0, 8)}`);
+    else {
+      println(describePolicy(policy));
+      printPlan(out.plan, !!opts.dryRun);
+    }
+    if (out.pruned) printPrune(out.pruned);
+    else if (out.removed.length && !opts.dryRun) println(`run 'strata prune' to delete data no snapshot references any more`);
+  });
+}

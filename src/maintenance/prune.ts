@@ -1,0 +1,235 @@
+// `strata prune`: mark every blob reachable from the snapshots, delete packs
+// with nothing live, and repack mostly-dead (and small) packs. The order makes
+// a crash at any point harmless: new packs are durable and indexed before any
+// old one leaves the index, and a pack leaves the index before its file is
+// deleted. The caller holds the exclusive lock (repo.lock), which is verified
+// before anything is removed. See docs/design.md, "Prune and concurrency".
+import { decompressBlob } from '../compress.js';
+import { StrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
+import { listSnapshots } from '../snapshot/manifest.js';
+import { BLOB_DATA, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, packObjectName, readPackEntries } from '../store/pack.js';
+import { Packer, type FlushedPack } from '../store/packer.js';
+import type { Repository } from '../store/repository.js';
+import { faultPoint } from '../fault.js';
+import { MarkSet } from './mark-set.js';
+import { Reacher, breathe, tmpRootOf, type Problem } from './reach.js';
+
+export interface PruneOptions {
+  dryRun?: boolean;
+  /** repack a pack when at least this share of its data bytes is unused (default 0.5) */
+  repackThreshold?: number;
+  /** also merge packs smaller than 1/4 of the target size (default true) */
+  repackSmall?: boolean;
+  onProgress?: (msg: string) => void;
+  onWarning?: (msg: string) => void;
+}
+
+export interface PruneStats {
+  dryRun: boolean;
+  snapshots: number;
+  packs: number;
+  blobs: number;
+  liveBlobs: number;
+  packsDeleted: number; // wholly unused
+  packsRepacked: number;
+  packsWritten: number;
+  blobsRepacked: number;
+  blobsRemoved: number; // index entries dropped
+  bytesBefore: number;
+  bytesFreed: number; // net: deleted pack bytes minus new pack bytes
+  durationMs: number;
+}
+
+interface PackStat {
+  size: number;
+  count: number;
+  live: number;
+  liveBytes: number;
+  tree: boolean;
+}
+
+const BATCH = 10_000;
+
+/** Iterate the blob index in key order, in chunks, so writes may happen between chunks. */
+export async function forEachBlob(repo: Repository, fn: (hash: Buffer, loc: Buffer) => void | Promise<void>, between?: () => void | Promise<void>): Promise<void> {
+  let start: Buffer | undefined;
+  for (;;) {
+    const rows: [Buffer, Buffer][] = [];
+    for (const { key, value } of repo.index.blobs.getRange({ start, limit: BATCH + 1 })) {
+      if (start && Buffer.compare(key, start) === 0) continue;
+      rows.push([Buffer.from(key), Buffer.from(value)]);
+      if (rows.length === BATCH) break;
+    }
+    for (const [k, v] of rows) await fn(k, v);
+    await between?.();
+    await breathe();
+    if (rows.length < BATCH) return;
+    start = rows[rows.length - 1]![0];
+  }
+}
+
+export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<PruneStats> {
+  const t0 = Date.now();
+  const say = opts.onProgress ?? (() => {});
+  const threshold = opts.repackThreshold ?? 0.5;
+  await repo.indexMissingPacks((name, err) => err && opts.onWarning?.(`pack ${name} cannot be indexed: ${err.message}`));
+  faultPoint('prune');
+  const present = new Set<string>();
+  for await (const name of repo.store.list('packs/')) present.add(name.slice(name.lastIndexOf('/') + 1));
+  for (const hex of repo.index.packIds()) {
+    if (!present.has(hex)) throw new StrataError('E_BLOB_MISSING', `prune refused, nothing was deleted: pack ${hex} is in the index but missing from the repository. Run 'strata check', then 'strata repair index'`);
+  }
+
+  // 1. the snapshots: every manifest must be readable, or we cannot know what it references
+  const snaps = await listSnapshots(repo);
+  const known = new Set(snaps.map((s) => s.id));
+  for await (const name of repo.store.list('snapshots/')) {
+    const id = name.slice('snapshots/'.length);
+    if (/^[0-9a-f]{64}$/.test(id) && !known.has(id)) {
+      throw new StrataError('E_CORRUPT', `prune refused: snapshot file ${name} is damaged and the index has no intact copy, so what it references is unknown. Run 'strata check'; drop it with 'strata forget ${id.slice(0, 12)}' if it cannot be recovered`);
+    }
+  }
+
+  // 2. mark
+  say(`marking blobs reachable from ${snaps.length} snapshots`);
+  const marks = MarkSet.create(tmpRootOf(repo));
+  try {
+    let first: Problem | undefined;
+    let problems = 0;
+    const reacher = new Reacher(repo, {
+      visited: marks,
+      onRef: (h, type) => {
+        if (type === BLOB_DATA) marks.add(h);
+        return repo.index.hasBlob(h) ? null : 'not in the index';
+      },
+      onProblem: (p) => {
+        first ??= p;
+        problems++;
+      },
+    });
+    for (const s of snaps) {
+      await reacher.walk(s);
+      await repo.lock?.refreshIfDue();
+    }
+    if (first) {
+      throw new StrataError('E_BLOB_MISSING', `prune refused, nothing was deleted: ${problems} problem(s) in the snapshots, e.g. ${first.message}. Run 'strata check' (and 'strata repair index')`);
+    }
+    marks.flush();
+    faultPoint('prune');
+
+    // 3. plan, from the packs known now (packs that appear later are never touched)
+    const packs = new Map<string, PackStat>();
+    for (const { key, value } of repo.index.packs.getRange()) {
+      const v = value as unknown as Buffer;
+      packs.set(key as unknown as string, { size: v.readUInt32LE(0), count: v.readUInt32LE(4), live: 0, liveBytes: 0, tree: false });
+    }
+    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, durationMs: 0 };
+    for (const p of packs.values()) stats.bytesBefore += p.size;
+    await forEachBlob(repo, (hash, loc) => {
+      stats.blobs++;
+      const st = packs.get(loc.toString('hex', 0, 32));
+      if (!st) return;
+      if (loc[32] !== BLOB_DATA) st.tree = true;
+      if (marks.has(hash)) {
+        stats.liveBlobs++;
+        st.live++;
+        st.liveBytes += loc.readUInt32LE(38);
+      }
+    });
+    const remove: string[] = [];
+    const repack: string[] = [];
+    const small: Record<'data' | 'tree', string[]> = { data: [], tree: [] };
+    for (const [hex, st] of packs) {
+      const dataBytes = Math.max(1, st.size - PACK_MAGIC.length - st.count * ENTRY_LEN - FOOTER_LEN);
+      const target = st.tree ? Math.min(repo.config.packSize, 8 << 20) : repo.config.packSize;
+      if (st.live === 0) remove.push(hex);
+      else if (1 - st.liveBytes / dataBytes >= threshold) repack.push(hex);
+      else if (opts.repackSmall !== false && st.size < target / 4) small[st.tree ? 'tree' : 'data'].push(hex);
+    }
+    for (const k of ['data', 'tree'] as const) if (small[k].length >= 2) repack.push(...small[k]);
+    stats.packsDeleted = remove.length;
+    stats.packsRepacked = repack.length;
+    say(`${stats.liveBlobs} of ${stats.blobs} blobs in use; ${remove.length} packs unused, ${repack.length} to repack`);
+    if (opts.dryRun) {
+      for (const h of remove) stats.bytesFreed += packs.get(h)!.size;
+      for (const h of repack) stats.bytesFreed += packs.get(h)!.size - packs.get(h)!.liveBytes;
+      stats.durationMs = Date.now() - t0;
+      return stats;
+    }
+
+    // 4. repack: live blobs go to new packs, durable and indexed (relocated) before anything is removed
+    await repo.lock?.verify();
+    const written = new Map<string, number>();
+    const onFlush = async (p: FlushedPack) => {
+      repo.index.addPack(p.id, p.size, p.entries, true);
+      written.set(p.id.toString('hex'), p.size);
+      faultPoint('prune');
+      await repo.lock?.refreshIfDue();
+    };
+    const dataPacker = new Packer(repo.store, repo.config.packSize, onFlush);
+    const treePacker = new Packer(repo.store, Math.min(repo.config.packSize, 8 << 20), onFlush);
+    for (const hex of repack) {
+      const name = packObjectName(hex);
+      const bytes = await repo.store.get(name);
+      const id = Buffer.from(hex, 'hex');
+      for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l))) {
+        if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
+        const stored = bytes.subarray(e.offset, e.offset + e.length);
+        let ok = false;
+        try {
+          ok = hashBytes(decompressBlob(stored, e.comp, e.rawLength)).equals(e.hash);
+        } catch {}
+        if (!ok) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
+        await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
+        if (++stats.blobsRepacked % 5000 === 0) await breathe();
+      }
+    }
+    await dataPacker.flush();
+    await treePacker.flush();
+    stats.packsWritten = written.size;
+
+    // 5. the index forgets the doomed packs (every entry left pointing into them is dead)
+    const doomed = new Set([...remove, ...repack].filter((h) => !written.has(h))); // same bytes → same name: keep it
+    await repo.lock?.verify();
+    faultPoint('prune');
+    let batch: Buffer[] = [];
+    const commit = () => {
+      if (batch.length === 0) return;
+      const keys = batch;
+      batch = [];
+      repo.index.env.transactionSync(() => {
+        for (const k of keys) repo.index.blobs.removeSync(k);
+      });
+      stats.blobsRemoved += keys.length;
+      faultPoint('prune');
+    };
+    await forEachBlob(
+      repo,
+      (hash, loc) => {
+        if (!doomed.has(loc.toString('hex', 0, 32))) return;
+        if (marks.has(hash)) throw new StrataError('E_CORRUPT', `prune stopped before deleting any pack: live blob ${hash.toString('hex')} is still indexed in pack ${loc.toString('hex', 0, 32)} (index and pack trailer disagree; run 'strata repair index')`);
+        batch.push(hash);
+      },
+      commit,
+    );
+    commit();
+    repo.index.env.transactionSync(() => {
+      for (const h of doomed) repo.index.packs.removeSync(h);
+    });
+    faultPoint('prune');
+
+    // 6. only now the files go
+    for (const h of doomed) {
+      await repo.store.delete(packObjectName(h));
+      stats.bytesFreed += packs.get(h)!.size;
+      faultPoint('prune');
+      await repo.lock?.refreshIfDue();
+    }
+    for (const size of written.values()) stats.bytesFreed -= size;
+    stats.durationMs = Date.now() - t0;
+    return stats;
+  } finally {
+    await marks.close();
+  }
+}

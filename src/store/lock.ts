@@ -1,0 +1,202 @@
+// Repository locks as objects `locks/<random>` written through the BlobStore
+// (put-if-absent, list, delete: nothing local-only, so it works on an object
+// store too). Writers (snapshot, watch, forget) and check hold shared locks;
+// prune and repair hold an exclusive one. Holders refresh by writing a new
+// object before deleting the old, and re-verify before committing, so a
+// holder whose lock was broken as stale never commits. docs/design.md,
+// "Prune and concurrency", has the protocol and why it is safe.
+import * as os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import type { BlobStore } from './blob-store.js';
+import type { HeldLock, Repository } from './repository.js';
+
+export interface LockInfo {
+  host: string;
+  pid: number;
+  time: string; // ISO; refreshed while held
+  exclusive: boolean;
+  command: string;
+}
+
+export interface LockOptions {
+  exclusive: boolean;
+  /** keep retrying this long while the repository is locked (default $STRATA_LOCK_WAIT seconds, else 0) */
+  waitMs?: number;
+  /** a lock not refreshed for this long is stale (default $STRATA_LOCK_STALE seconds, else 30 min) */
+  staleMs?: number;
+  command?: string;
+  /** for tests: pretend to be another host / another time */
+  info?: Partial<LockInfo>;
+}
+
+export interface FoundLock {
+  name: string;
+  info: LockInfo | null; // null: unreadable
+  stale: boolean;
+}
+
+const envMs = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && process.env[name] !== '' && process.env[name] !== undefined ? v * 1000 : fallback;
+};
+export const defaultStaleMs = () => envMs('STRATA_LOCK_STALE', 30 * 60_000);
+const defaultWaitMs = () => envMs('STRATA_LOCK_WAIT', 0);
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoCode(e) === 'EPERM';
+  }
+}
+
+/** Stale: not refreshed within staleMs, or its process on this host is gone. */
+export function isStale(info: LockInfo, staleMs: number, now = Date.now()): boolean {
+  if (now - Date.parse(info.time) > staleMs) return true;
+  return info.host === os.hostname() && !pidAlive(info.pid);
+}
+
+export async function listLocks(store: BlobStore, staleMs = defaultStaleMs()): Promise<FoundLock[]> {
+  const out: FoundLock[] = [];
+  for await (const name of store.list('locks/')) {
+    let info: LockInfo | null = null;
+    try {
+      info = JSON.parse((await store.get(name)).toString('utf8')) as LockInfo;
+      if (typeof info?.time !== 'string' || typeof info.pid !== 'number') info = null;
+    } catch (e) {
+      if (isStrataError(e, 'E_BLOB_MISSING')) continue; // released meanwhile
+    }
+    out.push({ name, info, stale: info !== null && isStale(info, staleMs) });
+  }
+  return out;
+}
+
+export function describeLock(l: FoundLock): string {
+  if (!l.info) return `${l.name} (unreadable; delete it by hand if no strata process is running)`;
+  const i = l.info;
+  return `${i.exclusive ? 'exclusive' : 'shared'} lock by ${i.command} (pid ${i.pid} on ${i.host}, refreshed ${i.time})`;
+}
+
+export class RepoLock implements HeldLock {
+  private lastRefresh = Date.now();
+  private released = false;
+  private lost: StrataError | undefined;
+  private inflight: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: BlobStore,
+    public name: string,
+    readonly info: LockInfo,
+    readonly staleMs: number,
+  ) {
+    // liveness only: correctness never depends on this timer firing (verify() does not)
+    this.timer = setInterval(() => void this.refreshIfDue().catch(() => {}), Math.max(1000, staleMs / 6));
+    this.timer.unref();
+  }
+
+  /** Write a fresh lock object, check the old one still exists, then delete it. */
+  refresh(): Promise<void> {
+    this.inflight ??= this.doRefresh().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async doRefresh(): Promise<void> {
+    if (this.lost) throw this.lost;
+    if (this.released) throw new StrataError('E_LOCKED', 'the repository lock was already released');
+    const old = this.name;
+    const info: LockInfo = { ...this.info, time: new Date().toISOString() };
+    const name = `locks/${randomBytes(16).toString('hex')}`;
+    await this.store.put(name, Buffer.from(JSON.stringify(info)));
+    this.name = name;
+    const stillThere = (await this.store.size(old)) !== undefined;
+    await this.store.delete(old);
+    if (!stillThere) {
+      // Someone judged us stale and removed our lock: a prune may have run meanwhile.
+      this.released = true;
+      clearInterval(this.timer);
+      await this.store.delete(name);
+      this.lost = new StrataError('E_LOCKED', `lost the repository lock (${old} was removed as stale while this ${info.command} ran); nothing was committed, run it again`);
+      throw this.lost;
+    }
+    this.lastRefresh = Date.now();
+  }
+
+  async refreshIfDue(): Promise<void> {
+    if (this.lost) throw this.lost;
+    if (!this.released && Date.now() - this.lastRefresh > this.staleMs / 6) await this.refresh();
+  }
+
+  /** Before a commit: prove the lock was never broken (see docs/design.md). */
+  async verify(): Promise<void> {
+    await this.refresh();
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    clearInterval(this.timer);
+    await this.store.delete(this.name);
+  }
+}
+
+/**
+ * Take a lock: write ours, then look at the others. Shared conflicts with a
+ * fresh exclusive lock; exclusive with any fresh lock. Stale locks found by
+ * an exclusive taker are deleted, then it looks again (that second look is
+ * what makes breaking a stale lock safe). On conflict ours is removed and we
+ * retry until waitMs has passed, then throw E_LOCKED.
+ */
+export async function acquireLock(store: BlobStore, opts: LockOptions): Promise<RepoLock> {
+  const staleMs = opts.staleMs ?? defaultStaleMs();
+  const deadline = Date.now() + (opts.waitMs ?? defaultWaitMs());
+  const command = opts.command ?? 'strata';
+  for (let attempt = 0; ; attempt++) {
+    const info: LockInfo = { host: os.hostname(), pid: process.pid, time: new Date().toISOString(), exclusive: opts.exclusive, command, ...opts.info };
+    const name = `locks/${randomBytes(16).toString('hex')}`;
+    await store.put(name, Buffer.from(JSON.stringify(info)));
+    let conflict: FoundLock | undefined;
+    try {
+      conflict = await findConflict(store, name, opts.exclusive, staleMs);
+    } catch (e) {
+      await store.delete(name);
+      throw e;
+    }
+    if (!conflict) return new RepoLock(store, name, info, staleMs);
+    await store.delete(name);
+    if (Date.now() >= deadline) {
+      throw new StrataError('E_LOCKED', `repository is locked: ${describeLock(conflict)}; try again later${opts.exclusive ? '' : ' (or wait with STRATA_LOCK_WAIT=SECONDS)'}`);
+    }
+    const backoff = Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+    await new Promise((r) => setTimeout(r, Math.min(backoff, Math.max(0, deadline - Date.now()) + 1)));
+  }
+}
+
+async function findConflict(store: BlobStore, mine: string, exclusive: boolean, staleMs: number): Promise<FoundLock | undefined> {
+  const others = (await listLocks(store, staleMs)).filter((l) => l.name !== mine);
+  const against = (l: FoundLock) => exclusive || l.info === null || l.info.exclusive;
+  const conflicts = (ls: FoundLock[]) => ls.find((l) => !l.stale && against(l));
+  const c = conflicts(others);
+  if (c) return c;
+  // break stale locks in our way, so their holder, should it wake up, finds out at its next refresh
+  const stale = others.filter((l) => l.stale && against(l));
+  if (stale.length === 0) return undefined;
+  for (const l of stale) await store.delete(l.name);
+  // look again: a holder that refreshed meanwhile shows up now and wins
+  return conflicts((await listLocks(store, staleMs)).filter((l) => l.name !== mine));
+}
+
+/** Run `fn` holding a lock; a snapshot committed meanwhile is verified against it (repo.lock). */
+export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepoLock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(repo.store, opts);
+  const prev = repo.lock;
+  repo.lock = lock;
+  try {
+    return await fn(lock);
+  } finally {
+    repo.lock = prev;
+    await lock.release().catch(() => {});
+  }
+}
