@@ -160,13 +160,20 @@ export class WatchDaemon {
     }
   }
 
+  /** Drop the subscription; a dead backend may never answer, so give up after a few seconds. */
   private async unsubscribe(): Promise<void> {
     const s = this.sub;
     this.sub = undefined;
+    if (!s) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 3000)));
     try {
-      await s?.unsubscribe();
+      const r = await Promise.race([s.unsubscribe().then(() => 'done' as const), timeout]);
+      if (r === 'timeout') this.log('warn', 'unsubscribe did not answer within 3 s; continuing without it');
     } catch (e) {
       this.log('warn', `unsubscribe failed: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -176,6 +183,7 @@ export class WatchDaemon {
     if (err) {
       this.log('warn', `watcher error (${err.message}): marking the whole tree dirty and re-subscribing`);
       marks = [{ dir: '', recursive: true }];
+      this.sub = undefined; // the backend reported it dead: unsubscribing it can hang
       this.wantRewatch = true;
     } else {
       const drop = this.opts.dropEvents ?? 0;
