@@ -98,7 +98,7 @@ async function oneChangeCost(d: Daemon, file: string, k = 3) {
 }
 
 async function scaleCase(files: number) {
-  const t = ensureScaleTree(path.join(benchDir(), 'watch-cost-trees'), files, log);
+  const t = ensureScaleTree(benchDir(), files, log); // shared with bench/peers
   const repo = freshRepo(`scale-${files}`);
   log(`${files} files: first snapshot`);
   const t0 = Date.now();
@@ -178,7 +178,7 @@ async function renameCase(files: number) {
 }
 
 async function loadCase() {
-  const t = ensureScaleTree(path.join(benchDir(), 'watch-cost-trees'), 10_000, log);
+  const t = ensureScaleTree(benchDir(), 10_000, log);
   const repo = freshRepo('load');
   cli(['snapshot', t.dir], repo);
   const d = new Daemon(repo, t.dir);
