@@ -63,6 +63,25 @@ export class Chunker {
     if (avail < this.max && !eof) return -1;
     if (avail <= this.min) return avail;
     const n = Math.min(avail, this.max);
+    return this.scan(buf, start, n) || n;
+  }
+
+  /**
+   * Like next(), but a cut point inside the available bytes is returned even
+   * when fewer than `max` are there: whether position i is a cut depends only
+   * on the bytes up to i, so more data could not move it. -1 only when no cut
+   * is in sight yet, so a reader need not keep `max` bytes buffered (and copy
+   * them forward) for every chunk.
+   */
+  nextAvailable(buf: Uint8Array, start: number, end: number, eof: boolean): number {
+    const avail = end - start;
+    if (eof || avail >= this.max) return this.next(buf, start, end, eof);
+    if (avail <= this.min) return -1;
+    return this.scan(buf, start, avail) || -1;
+  }
+
+  /** The first cut in buf[start + min, start + n) as a chunk length, or 0. */
+  private scan(buf: Uint8Array, start: number, n: number): number {
     const normal = Math.min(n, this.avg);
     const gear = this.gear;
     const maskS = this.maskS;
@@ -79,7 +98,7 @@ export class Chunker {
       h = ((h << 1) + gear[buf[i]!]!) | 0;
       if ((h & maskL) === 0) return i - start + 1;
     }
-    return n;
+    return 0;
   }
 
   /** All chunk lengths of an in-memory buffer (tests and benchmarks). */

@@ -1,6 +1,8 @@
 // zstd per blob, skipped when it does not pay. Compression is per chunk (not
 // per file) so memory stays bounded and a chunk can be read back alone.
-import { Compressor, Decompressor } from 'zstd-napi';
+import { createRequire } from 'node:module';
+import { Compressor } from 'zstd-napi';
+import type * as Binding from 'zstd-napi/binding.js';
 import { StrataError } from './errors.js';
 
 export const COMP_NONE = 0;
@@ -9,7 +11,7 @@ export type Compression = typeof COMP_NONE | typeof COMP_ZSTD;
 
 let compressor: Compressor | undefined;
 let compressorLevel = -1;
-let decompressor: Decompressor | undefined;
+let dctx: InstanceType<typeof Binding.DCtx> | undefined;
 
 /** Compress `raw`; returns it unchanged (COMP_NONE) when zstd saves < 3%. */
 export function compressBlob(raw: Uint8Array, level: number): { data: Buffer; comp: Compression } {
@@ -24,16 +26,27 @@ export function compressBlob(raw: Uint8Array, level: number): { data: Buffer; co
   return { data: out, comp: COMP_ZSTD };
 }
 
-export function decompressBlob(data: Buffer, comp: number, rawLength: number): Buffer {
+/**
+ * The raw bytes of a stored blob. `into`: where to put them when it is large
+ * enough (a view of it is returned), so a streaming reader can reuse memory.
+ */
+export function decompressBlob(data: Buffer, comp: number, rawLength: number, into?: Buffer): Buffer {
   if (comp === COMP_NONE) return data;
   if (comp !== COMP_ZSTD) throw new StrataError('E_CORRUPT', `unknown compression ${comp}`);
-  decompressor ??= new Decompressor();
-  let out: Buffer;
+  dctx ??= new (zstdBinding().DCtx)();
+  // exactly rawLength bytes of room: a frame that claims more is damaged, not a reason to allocate
+  const out = into && into.length >= rawLength ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
+  let n: number;
   try {
-    out = decompressor.decompress(data);
+    n = dctx.decompress(out, data);
   } catch (e) {
     throw new StrataError('E_CORRUPT', `zstd: ${(e as Error).message}`, { cause: e });
   }
-  if (out.length !== rawLength) throw new StrataError('E_CORRUPT', `decompressed ${out.length} bytes, expected ${rawLength}`);
+  if (n !== rawLength) throw new StrataError('E_CORRUPT', `decompressed ${n} bytes, expected ${rawLength}`);
   return out;
+}
+
+/** zstd-napi's native binding (CommonJS; its exports are invisible to an ESM import). */
+function zstdBinding(): typeof Binding {
+  return createRequire(import.meta.url)('zstd-napi/binding') as typeof Binding;
 }

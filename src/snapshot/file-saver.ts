@@ -85,7 +85,9 @@ export class FileSaver {
     let readTotal = 0;
     let hasher: ReturnType<typeof newHasher> | undefined;
     for (;;) {
-      if (!eof && end - start < this.chunker.max) {
+      const len = this.chunker.nextAvailable(buf, start, end, eof);
+      if (len < 0) {
+        // no cut in sight: move the rest (less than a chunk) to the front and read more
         if (start > 0) {
           buf.copyWithin(0, start, end);
           end -= start;
@@ -101,9 +103,9 @@ export class FileSaver {
           end += n;
           readTotal += n;
         }
+        continue;
       }
-      const len = this.chunker.next(buf, start, end, eof);
-      if (len <= 0) break;
+      if (len === 0) break;
       const chunk = buf.subarray(start, start + len);
       const h = hashBytes(chunk);
       // the only chunk of the file: its hash is the whole-file hash, no second pass

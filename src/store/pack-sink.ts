@@ -1,5 +1,5 @@
 // Where a pack's bytes go while it fills. StreamSink writes them through the
-// store's ObjectWriter in 1 MiB staged pieces, so memory stays bounded however
+// store's ObjectWriter in 2 MiB staged pieces, so memory stays bounded however
 // large the pack; BufferSink keeps the pack in one buffer and writes it with a
 // single put (stores without writers, such as the in-memory store of tests).
 import { newHasher, type Hasher } from '../hash.js';
@@ -23,8 +23,8 @@ export interface PackSink {
   abort(): Promise<void>;
 }
 
-const STAGE = 1 << 20;
-const MAX_IN_FLIGHT = 4;
+const STAGE = 2 << 20;
+const MAX_IN_FLIGHT = 3;
 
 /** Staging buffers shared by the sinks of one packer (reused: fresh memory is slow). */
 export class StagePool {
@@ -33,7 +33,7 @@ export class StagePool {
     return this.free.pop() ?? Buffer.allocUnsafe(STAGE);
   }
   put(b: Buffer): void {
-    if (this.free.length < 2 * MAX_IN_FLIGHT) this.free.push(b);
+    if (this.free.length <= MAX_IN_FLIGHT) this.free.push(b);
   }
 }
 
