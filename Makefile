@@ -14,8 +14,11 @@ system-deps:
 	  else echo "warning: watchman not installed and not root: strata watch will fall back to inotify (apt-get install watchman)"; fi; \
 	fi
 
+# npm ci refuses this lock when the registry lacks some optional platform packages
+# (msgpackr-extract for darwin/win32 answer 404 here, so the lock cannot list them):
+# then npm install, which follows the same lock for everything else.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.installed
