@@ -41,8 +41,14 @@ export function indexFileProblem(dir: string): string | null {
       if (!best || txn > best.txn) best = { last, txn };
     }
     const need = (best!.last + 1n) * BigInt(psize);
-    // another process may be committing: the file only grows, so re-check its size after the header read
-    const sizeNow = fs.fstatSync(fd).size;
+    // another process may be committing (the meta page can run ahead of the file size for a
+    // moment): the file only grows, so give it up to a second before calling it truncated
+    let sizeNow = fs.fstatSync(fd).size;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 20 && need > BigInt(sizeNow); i++) {
+      Atomics.wait(nap, 0, 0, 50);
+      sizeNow = fs.fstatSync(fd).size;
+    }
     if (need > BigInt(sizeNow)) return `${file} is truncated (${sizeNow} bytes, its header needs ${need})`;
     return null;
   } finally {
