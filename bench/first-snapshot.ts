@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchDir, benchScale, coreCorpus, ensureTree, listFiles, warmCache } from './lib/corpus.js';
-import { duBytes, machineInfo, measure, sh, type Measured } from './lib/proc.js';
+import { cpuPressure, duBytes, machineInfo, measure, sh, type Measured } from './lib/proc.js';
 import { ROOT, fmt, mbps, mdTable, shouldUpdateDocs, updateDocSection, writeResult } from './lib/report.js';
 import { timeStages } from './lib/stages.js';
 
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   log(`corpus ${corpus.dir}: ${files.length} files, ${(corpus.bytes / 2 ** 20).toFixed(0)} MiB; warming the page cache`);
   warmCache(corpus.dir);
 
+  const pressure: (number | null)[] = [cpuPressure()];
   log('timing stages in-process');
   const stages = timeStages(files);
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     runs.push({ snapshot, restore, repoBytes, bytesAdded: snap.bytesAdded });
   }
   fs.rmSync(work, { recursive: true, force: true });
+  pressure.push(cpuPressure());
 
   const pick = (f: (r: (typeof runs)[0]) => number) => median(runs.map(f));
   const summary = {
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     machine,
     command,
     cache: 'warm (corpus read once before timing)',
+    cpuPressureAvg60: pressure,
     corpus: { dir: corpus.dir, files: files.length, bytes: corpus.bytes },
     summary,
     stages,
@@ -92,6 +95,7 @@ function renderMarkdown(r: {
   stages: ReturnType<typeof timeStages>;
   time: string;
   scale: string;
+  cpuPressureAvg60: (number | null)[];
 }): string {
   const s = r.summary;
   const m = r.machine;
@@ -102,7 +106,8 @@ function renderMarkdown(r: {
       `Command: \`${r.command}\` (source: \`bench/first-snapshot.ts\`). Warm page cache; repository and corpus on the same disk.`,
     '',
     `Machine: ${m.nproc} vCPU ${m.cpu}, ${m.memGiB} GiB RAM, ${m.os}, Node ${m.node}. Run ${r.time.slice(0, 16)}Z, scale ${r.scale}: ` +
-      `${r.corpus.files.toLocaleString('en-US')} files, ${(r.corpus.bytes / 2 ** 20).toFixed(0)} MiB (small text-like files, MB-size semi-compressible and random files, three large files).`,
+      `${r.corpus.files.toLocaleString('en-US')} files, ${(r.corpus.bytes / 2 ** 20).toFixed(0)} MiB (small text-like files, MB-size semi-compressible and random files, three large files). ` +
+      `CPU pressure from other processes (PSI some, avg60) at start / end: ${r.cpuPressureAvg60.map((p) => (p === null ? 'n/a' : `${p.toFixed(0)}%`)).join(' / ')} (the machine is shared: compare runs only at similar pressure).`,
     '',
     mdTable(
       ['end to end', 'wall s', 'MB/s', 'CPU s', 'peak RSS MiB'],

@@ -114,3 +114,13 @@ export function machineInfo(): { nproc: number; cpu: string; memGiB: number; nod
   } catch {}
   return { nproc: os.availableParallelism(), cpu, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, kernel: os.release(), os: osName };
 }
+
+/** Share of time other runnable work waited for a CPU (Linux PSI "some", avg over 60 s, %); null where unavailable. */
+export function cpuPressure(): number | null {
+  try {
+    const m = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { benchDir, benchScale, type Scale } from '../lib/corpus.js';
-import { haveGnuTime, machineInfo, sh } from '../lib/proc.js';
+import { cpuPressure, haveGnuTime, machineInfo, sh } from '../lib/proc.js';
 import { ROOT, shouldUpdateDocs, updateDocSection, writeResult } from '../lib/report.js';
 import { ensurePeerCorpus, revertAll } from './corpus.js';
 import { runPeers, type Rec } from './scenarios.js';
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   const workDir = path.join(base, `peers-${scale}`, 'work');
   fs.rmSync(workDir, { recursive: true, force: true });
   const recs: Rec[] = [];
+  const pressure: (number | null)[] = [cpuPressure()];
+  const pressureTimer = setInterval(() => pressure.push(cpuPressure()), 60_000).unref();
   const interrupted = () => {
     revertAll(corpus);
     process.exit(130);
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       await runScale(wcfg, recs);
     }
   } finally {
+    clearInterval(pressureTimer);
     revertAll(corpus);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   const targets = tools.includes('strata') && tools.includes('restic') ? checkTargets(r, scaleFiles) : [];
   const machine = machineInfo();
   const command = `${scale === 'full' ? '' : `BENCH_SCALE=${scale} `}make bench-peers`;
-  const md = render({ scale, reps, machine, versions, build, corpus, r, tools, targets, scaleFiles, quietMs, command, minutes: (Date.now() - t0) / 60000 });
+  const md = render({ scale, reps, machine, versions, build, corpus, r, tools, targets, scaleFiles, quietMs, command, pressure, minutes: (Date.now() - t0) / 60000 });
   const result = {
     bench: 'peers',
     scale,
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     machine,
     cache: 'warm: the corpus is read once before each first snapshot; `sync` before every timed step',
     gnuTime: haveGnuTime,
+    cpuPressureAvg60: pressure,
     reps,
     tools: versions,
     strataBuild: build,
@@ -108,6 +112,12 @@ async function main(): Promise<void> {
     updateDocSection('peers', md);
     log('docs/bench.md: side-by-side section updated');
   }
+}
+
+function pressureSummary(ps: (number | null)[]): string {
+  const xs = ps.filter((p): p is number => p !== null).sort((x, y) => x - y);
+  if (xs.length === 0) return 'n/a';
+  return `${xs[xs.length >> 1]!.toFixed(0)}% (range ${xs[0]!.toFixed(0)}-${xs.at(-1)!.toFixed(0)}%)`;
 }
 
 /** Which strata was measured: the commit of the checkout, and whether its tree had local changes. */
@@ -131,6 +141,7 @@ function render(a: {
   scaleFiles: number[];
   quietMs: number;
   command: string;
+  pressure: (number | null)[];
   minutes: number;
 }): string {
   const m = a.machine;
@@ -139,7 +150,8 @@ function render(a: {
     '## Side by side: restic, borg, rsync',
     '',
     `Command: \`${a.command}\` (\`bench/peers/run.sh\` → \`bench/peers/main.ts\`); ${a.reps} repetitions, tools alternating (order rotated each repetition), medians shown; ` +
-      `warm page cache (corpus read before each first snapshot, \`sync\` before every timed step); the whole run took ${a.minutes.toFixed(0)} min.`,
+      `warm page cache (corpus read before each first snapshot, \`sync\` before every timed step); the whole run took ${a.minutes.toFixed(0)} min. ` +
+      `CPU pressure from other processes (PSI some, avg60, sampled each minute): median ${pressureSummary(a.pressure)}.`,
     '',
     `Machine: ${m.nproc} vCPU ${m.cpu}, ${m.memGiB} GiB RAM, ${m.os}, kernel ${m.kernel}. Tools: ${Object.values(a.versions).join('; ')}; strata build ${a.build}. ` +
       `Each tool in its normal mode: restic (repository v2, default compression auto), borg \`init -e none\` (default lz4), rsync \`-a --delete\` as a mirror, strata (zstd 3).`,

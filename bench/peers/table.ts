@@ -1,7 +1,7 @@
 // Turns the raw measurements into medians per (tool, step, metric), the
 // markdown tables (each figure and the ratio strata/peer) and the list of the
 // issue's targets with met / missed.
-import { fmt, mdTable } from '../lib/report.js';
+import { mdTable } from '../lib/report.js';
 import type { Rec } from './scenarios.js';
 import type { ToolName } from './tools.js';
 

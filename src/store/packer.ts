@@ -1,8 +1,7 @@
-// Accumulates compressed blobs into packs. Blobs arrive compressed by the
-// worker pool (`put`) or ready (`add`) and stream into a PackSink (a temporary
-// file, or a buffer for stores without writers). A full pack is finished in the
-// background while the next one fills; it is indexed (`onFlush`) only once
-// durable, and `flush` waits for all of it: then every blob is durable and indexed.
+// Accumulates blobs (compressed by the worker pool in `put`, or ready in `add`)
+// into packs streamed through a PackSink. A full pack is finished in the
+// background while the next fills, and indexed (`onFlush`) only once durable;
+// after `flush` resolves every blob is durable and indexed.
 import type { CompressPool } from '../compress-pool.js';
 import { compressBlob } from '../compress.js';
 import type { BlobStore } from './blob-store.js';
