@@ -1,6 +1,8 @@
 // Shared option handling for commands: which repository, JSON or text, and
 // turning "SNAP:PATH" (or a plain PATH with --at TIME) into a snapshot and a
 // tree entry.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { StrataError, isStrataError } from '../errors.js';
 import { resolveSnapshot, rootEntry, splitRef, type Snapshot } from '../snapshot/manifest.js';
@@ -23,6 +25,15 @@ export function repoPath(g: GlobalOpts): string {
   const p = g.repo ?? process.env.STRATA_REPO;
   if (!p) throw new StrataError('E_USAGE', 'no repository given: use --repo PATH or set STRATA_REPO');
   return p;
+}
+
+/** The canonical path of a source directory (how snapshots name their source). */
+export function resolveSource(dir: string): string {
+  try {
+    return fs.realpathSync(path.resolve(dir));
+  } catch (e) {
+    throw new StrataError('E_SOURCE', `cannot read source ${dir}: ${(e as Error).message}`);
+  }
 }
 
 /** Open the repository, run `fn`, and always close it (flushing the index). */

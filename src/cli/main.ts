@@ -5,22 +5,48 @@ import { Command, CommanderError } from 'commander';
 import { errnoCode, isStrataError } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { progressClear } from './output.js';
-import * as cat from './commands/cat.js';
-import * as diffCmd from './commands/diff.js';
-import * as find from './commands/find.js';
-import * as log from './commands/log.js';
-import * as init from './commands/init.js';
-import * as ls from './commands/ls.js';
-import * as restoreCmd from './commands/restore.js';
-import * as snapshot from './commands/snapshot.js';
-import * as snapshots from './commands/snapshots.js';
-import * as watch from './commands/watch.js';
-import * as forget from './commands/forget.js';
-import * as pruneCmd from './commands/prune.js';
-import * as checkCmd from './commands/check.js';
-import * as repair from './commands/repair.js';
+import type * as CommandModule from './commands/init.js';
 
-export function buildProgram(): Command {
+// Each command lives in its own module and is loaded only when invoked, so a
+// quick `strata cat` does not pay for loading the watcher or the snapshotter.
+type Loader = () => Promise<typeof CommandModule>;
+const COMMANDS: [string, Loader][] = [
+  ['init', () => import('./commands/init.js')],
+  ['snapshot', () => import('./commands/snapshot.js')],
+  ['snapshots', () => import('./commands/snapshots.js')],
+  ['ls', () => import('./commands/ls.js')],
+  ['cat', () => import('./commands/cat.js')],
+  ['restore', () => import('./commands/restore.js')],
+  ['watch', () => import('./commands/watch.js')],
+  ['log', () => import('./commands/log.js')],
+  ['diff', () => import('./commands/diff.js')],
+  ['find', () => import('./commands/find.js')],
+  ['forget', () => import('./commands/forget.js')],
+  ['prune', () => import('./commands/prune.js')],
+  ['check', () => import('./commands/check.js')],
+  ['repair', () => import('./commands/repair.js')],
+];
+
+/** The command named on the command line (first word that is not an option or an option's value). */
+function invokedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return undefined;
+    if (a === '-r' || a === '--repo') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
+  }
+  return undefined;
+}
+
+/**
+ * The program with every command registered, or (when argv names a known
+ * command) only that one: commander then parses exactly as with all of them.
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('strata')
@@ -31,13 +57,16 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
     .showHelpAfterError()
     .exitOverride();
-  for (const m of [init, snapshot, snapshots, ls, cat, restoreCmd, watch, log, diffCmd, find, forget, pruneCmd, checkCmd, repair]) m.register(program);
+  const name = invokedCommand(argv);
+  const only = COMMANDS.find(([n]) => n === name);
+  const modules = await Promise.all((only ? [only] : COMMANDS).map(([, load]) => load()));
+  for (const m of modules) m.register(program);
   return program;
 }
 
 async function main(): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(process.argv.slice(2));
     await program.parseAsync(process.argv);
   } catch (e) {
     progressClear();

@@ -12,7 +12,15 @@ export function fmtBytes(n: number): string {
   return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
-export const fmtInt = (n: number): string => n.toLocaleString('en-US');
+/** 1234567 → "1,234,567" (by hand: toLocaleString loads ICU, ~25 ms of start-up). */
+export function fmtInt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const sign = n < 0 ? '-' : '';
+  const abs = Math.abs(n);
+  const [int, frac] = (Number.isInteger(abs) ? String(abs) : abs.toFixed(3).replace(/\.?0+$/, '')).split('.');
+  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return sign + grouped + (frac ? `.${frac}` : '');
+}
 
 export function fmtDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;

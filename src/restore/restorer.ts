@@ -220,6 +220,9 @@ class Restorer {
     }
   }
 
+  /** where chunks are decompressed, reused across files (fresh memory is slow here, see docs/bench.md) */
+  private chunkBuf = Buffer.allocUnsafe(1 << 20);
+
   private async restoreFile(e: TreeEntry, dest: Buffer, st: fs.Stats | undefined): Promise<void> {
     const c = e.content!;
     this.progress.path = displayName(dest);
@@ -244,7 +247,8 @@ class Restorer {
       const whole = chunks.length > 1 ? newHasher() : undefined;
       let written = 0;
       for (const h of chunks) {
-        const data = await this.repo.getBlob(h); // verifies the chunk hash
+        const data = await this.repo.getBlob(h, this.chunkBuf); // verifies the chunk hash; decompressed into the reused buffer
+        if (data.length > this.chunkBuf.length) this.chunkBuf = Buffer.allocUnsafe(data.length); // big enough next time
         whole?.update(data);
         let off = 0;
         while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);

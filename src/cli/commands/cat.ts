@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { hashBytes, newHasher } from '../../hash.js';
 import { fileChunks } from '../../tree/trees.js';
-import { AT_HELP, atOption, globals, locate, withRepo } from '../context.js';
-import { resolveSource } from './snapshot.js';
+import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
 
 function write(chunk: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {

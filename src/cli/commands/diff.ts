@@ -8,9 +8,8 @@ import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { diffEntries, type Change, type ChangeStatus } from '../../tree/diff.js';
 import { resolvePath, splitPath } from '../../tree/trees.js';
-import { globals, withRepo } from '../context.js';
+import { globals, resolveSource, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
-import { resolveSource } from './snapshot.js';
 
 const LETTER: Record<ChangeStatus, string> = { added: 'A', removed: 'D', modified: 'M', renamed: 'R', meta: 'm' };
 

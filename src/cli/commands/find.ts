@@ -5,9 +5,8 @@ import { StrataError } from '../../errors.js';
 import { describeFilter, filterSnapshots, listSnapshots, resolveSnapshot, type Snapshot } from '../../snapshot/manifest.js';
 import type { Kind, TreeEntry } from '../../tree/codec.js';
 import { Finder, compileGlob } from '../../tree/find.js';
-import { atOption, globals, withRepo } from '../context.js';
+import { atOption, globals, resolveSource, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
-import { resolveSource } from './snapshot.js';
 
 const TYPES: Record<string, Kind> = { f: 'file', d: 'dir', l: 'symlink' };
 

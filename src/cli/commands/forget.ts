@@ -8,10 +8,9 @@ import { applyRetention, describePolicy, policyIsEmpty, type GroupPlan, type Ret
 import { withLock } from '../../store/lock.js';
 import type { Repository } from '../../store/repository.js';
 import type { Snapshot } from '../../snapshot/manifest.js';
-import { globals, withRepo } from '../context.js';
+import { globals, resolveSource, withRepo } from '../context.js';
 import { printJson, println } from '../output.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
-import { resolveSource } from './snapshot.js';
 
 interface ForgetOpts extends PruneCliOpts {
   keepLast?: string;

@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { pathHistory, versionHash } from '../../snapshot/history.js';
 import { describeFilter, filterSnapshots, listSnapshots } from '../../snapshot/manifest.js';
-import { globals, withRepo } from '../context.js';
+import { globals, resolveSource, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
-import { resolveSource } from './snapshot.js';
 
 export function register(program: Command): void {
   program

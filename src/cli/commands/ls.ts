@@ -5,9 +5,8 @@ import { displayName } from '../../fs/paths.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { loadTree } from '../../tree/trees.js';
-import { AT_HELP, atOption, globals, locate, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
 import { fmtBytes, printJson, println } from '../output.js';
-import { resolveSource } from './snapshot.js';
 
 const TYPE_CHAR: Record<string, string> = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
 

@@ -3,10 +3,9 @@
 // removes what the snapshot lacks; --dry-run lists what would change.
 import type { Command } from 'commander';
 import { restore, type RestoreAction } from '../../restore/restorer.js';
-import { AT_HELP, atOption, globals, locate, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
-import { resolveSource } from './snapshot.js';
 
 interface RestoreOpts {
   target: string;

@@ -8,16 +8,8 @@ import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/ma
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
 import { withLock } from '../../store/lock.js';
 import { EXIT } from '../exit-codes.js';
-import { globals, withRepo } from '../context.js';
+import { globals, resolveSource, withRepo } from '../context.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
-
-export function resolveSource(dir: string): string {
-  try {
-    return fs.realpathSync(path.resolve(dir));
-  } catch (e) {
-    throw new StrataError('E_SOURCE', `cannot read source ${dir}: ${(e as Error).message}`);
-  }
-}
 
 export function snapshotSummary(s: Manifest & { id: string | null }) {
   return {

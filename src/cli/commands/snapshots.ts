@@ -1,9 +1,8 @@
 // `strata snapshots`: list snapshots, oldest first.
 import type { Command } from 'commander';
 import { filterSnapshots, listSnapshots } from '../../snapshot/manifest.js';
-import { globals, withRepo } from '../context.js';
+import { globals, resolveSource, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
-import { resolveSource } from './snapshot.js';
 
 export function register(program: Command): void {
   program

@@ -5,10 +5,10 @@ import { StrataError } from '../../errors.js';
 import { Repository } from '../../store/repository.js';
 import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
 import { parseDuration } from '../duration.js';
-import { globals, repoPath } from '../context.js';
+import { globals, repoPath, resolveSource } from '../context.js';
 import { printJson, warn } from '../output.js';
 import { count } from './forget.js';
-import { resolveSource, snapshotSummary } from './snapshot.js';
+import { snapshotSummary } from './snapshot.js';
 
 interface WatchCliOpts {
   exclude?: string[];
