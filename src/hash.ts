@@ -1,12 +1,74 @@
 // BLAKE3 names every blob. This module is the only place that touches the
 // `blake3` package, so the rest of the code deals in 32-byte Buffers and hex.
+//
+// The package's `hash`/`createHash` wrap every native hasher in a
+// stream.Transform (~14 µs per call whatever the size); here the native
+// binding's hasher is used directly when it is there, the package otherwise
+// (its WebAssembly fallback).
+import { createRequire } from 'node:module';
 import { hash as b3hash, createHash } from 'blake3';
 
 export const HASH_LEN = 32;
 
-export function hashBytes(data: Uint8Array): Buffer {
-  return b3hash(data) as Buffer;
+interface NativeHasher {
+  update(data: Uint8Array): unknown;
+  digest(length?: number): Buffer;
 }
+
+/** The native binding's `createHash` (no stream wrapper), or undefined when only WebAssembly is there. */
+export const nativeCreateHash: (() => NativeHasher) | undefined = (() => {
+  try {
+    const req = createRequire(createRequire(import.meta.url).resolve('blake3'));
+    const native = req('@c4312/blake3-native/build/Release/blake3.node') as { createHash?: () => NativeHasher };
+    if (typeof native.createHash !== 'function') return undefined;
+    const probe = native.createHash();
+    probe.update(new Uint8Array(1));
+    // BLAKE3 of the single byte 0
+    return probe.digest().toString('hex') === '2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213' ? native.createHash : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * The WebAssembly build hashes small inputs faster than the native binding
+ * (measured: 2 µs for 512 bytes, 7.6 µs for 4 KiB against a fixed ~20 µs per
+ * native hasher; native wins from ~16 KiB). It is loaded (~25 ms) only once a
+ * process has hashed enough small inputs, so short CLI commands never pay.
+ */
+const SMALL = 16 << 10;
+const WASM_AFTER = 256;
+let wasmHash: ((d: Uint8Array) => Buffer) | undefined;
+let smallCount = 0;
+
+function loadWasm(): void {
+  try {
+    const req = createRequire(createRequire(import.meta.url).resolve('blake3'));
+    const mod = req('blake3-wasm') as { load(): Promise<void>; hash(d: Uint8Array): Buffer };
+    mod.load().then(
+      () => {
+        const probe = mod.hash(new Uint8Array(1));
+        if (probe.toString('hex') === '2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213') wasmHash = mod.hash;
+      },
+      () => undefined,
+    );
+  } catch {
+    // no WebAssembly build: the native binding does everything
+  }
+}
+
+/** BLAKE3 of `data`. Not for views of shared memory (the native binding cannot read a SharedArrayBuffer). */
+export const hashBytes: (data: Uint8Array) => Buffer = nativeCreateHash
+  ? (data) => {
+      if (data.length < SMALL) {
+        if (wasmHash) return wasmHash(data);
+        if (++smallCount === WASM_AFTER) loadWasm();
+      }
+      const h = nativeCreateHash();
+      h.update(data);
+      return h.digest();
+    }
+  : (data) => b3hash(data) as Buffer;
 
 export interface Hasher {
   update(data: Uint8Array): void;
@@ -15,6 +77,13 @@ export interface Hasher {
 
 /** Incremental hasher for whole-file content hashes. */
 export function newHasher(): Hasher {
+  if (nativeCreateHash) {
+    const h = nativeCreateHash();
+    return {
+      update: (d) => void h.update(d),
+      digest: () => h.digest(),
+    };
+  }
   const h = createHash();
   return {
     update: (d) => void h.update(d),

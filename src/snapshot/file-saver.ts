@@ -4,7 +4,7 @@
 // keeps changing, the file is reported instead of being stored torn.
 import * as fs from 'node:fs';
 import { Chunker } from '../chunker.js';
-import { StrataError, errnoCode } from '../errors.js';
+import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { hashBytes, newHasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
 import type { BlobWriter } from '../store/repository.js';
@@ -59,13 +59,22 @@ export class FileSaver {
   private async readOnce(path: Buffer, expect: fs.BigIntStats): Promise<SavedFile | undefined> {
     const fd = fs.openSync(path, O_FLAGS);
     try {
-      const before = fs.fstatSync(fd, { bigint: true });
-      if (!before.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
-      if (before.ino !== expect.ino) return undefined;
-      const { chunks, total, wholeHash } = await this.chunkFd(fd, Number(before.size));
+      // One fstat per file, after the read: the listing's lstat `expect` stands for the one before.
+      // That window is wider (listing → end of read), so it catches at least what an fstat after
+      // open would. Something other than a regular file swapped in is caught by the read itself
+      // (EISDIR, EAGAIN: see readSome) or by the fstat after; bytes it stored are unreferenced.
+      let r: { chunks: Buffer[]; total: number; wholeHash: Buffer };
+      try {
+        r = await this.chunkFd(fd, Number(expect.size));
+      } catch (e) {
+        if (!isStrataError(e) && !fs.fstatSync(fd).isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
+        throw e;
+      }
+      const { chunks, total, wholeHash } = r;
       const after = fs.fstatSync(fd, { bigint: true });
+      if (!after.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
       this.counters.bytesRead += total;
-      if (!sameStat(before, after) || BigInt(total) !== after.size) return undefined;
+      if (!sameStat(expect, after) || BigInt(total) !== after.size) return undefined;
       this.counters.filesRead++;
       const content = await makeFileContent(this.repo, wholeHash, chunks);
       return { content, size: total, stat: after };
@@ -130,7 +139,9 @@ function readSome(fd: number, buf: Buffer, at: number): number {
     try {
       return fs.readSync(fd, buf, at, buf.length - at, null);
     } catch (e) {
-      if (errnoCode(e) === 'EAGAIN' || errnoCode(e) === 'EINTR') continue;
+      if (errnoCode(e) === 'EINTR') continue;
+      // a regular file never says EAGAIN; a FIFO or device swapped in may, forever
+      if (errnoCode(e) === 'EAGAIN' && fs.fstatSync(fd).isFile()) continue;
       throw e;
     }
   }
