@@ -306,10 +306,14 @@ class Restorer {
 
 const nsToSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6;
 
+/** Temporary names: random per process, then counted (one getrandom per restore, not per file). */
+const TMP_PREFIX = `.strata-restore-${randomBytes(4).toString('hex')}-`;
+let tmpCounter = 0;
+
 function tmpName(dest: Buffer): Buffer {
   const slash = dest.lastIndexOf(0x2f);
   const dir = slash >= 0 ? dest.subarray(0, slash) : Buffer.from('.');
-  return joinPath(dir, Buffer.from(`.strata-restore-${randomBytes(6).toString('hex')}`));
+  return joinPath(dir, Buffer.from(`${TMP_PREFIX}${(tmpCounter++).toString(36)}`));
 }
 
 /** Create something at a temporary name, then rename it over `dest`. */
