@@ -1,10 +1,31 @@
 // Compression on worker threads. zstd is the costliest stage of a snapshot
 // (~0.3 GB/s per core), so a pool of workers compresses while the caller
 // reads, chunks and hashes. Blobs are copied into one reused SharedArrayBuffer
-// ring (no fresh memory per blob), compressed in place, and sent in batches.
+// ring (no fresh memory per blob) and compressed in place. Jobs go through a
+// queue in shared memory, not messages: a busy worker takes the next job
+// without being woken, and results are collected whenever the caller submits
+// or waits. On two busy cores every wake-up costs the waker its time slice,
+// so idle workers are woken only once a batch's worth of work is queued (or
+// the caller waits for results).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WORKER_SOURCE, bindingPath, type BatchMsg, type WorkerInit } from './compress-worker.js';
+import {
+  JOB_WORDS,
+  J_COMP,
+  J_LEN,
+  J_OFF,
+  J_OUT,
+  J_STATE,
+  Q_DONE,
+  Q_HEADER,
+  Q_PUBLISHED,
+  Q_SLEEPERS,
+  Q_STOP,
+  Q_WAITING,
+  WORKER_SOURCE,
+  bindingPath,
+  type WorkerInit,
+} from './compress-worker.js';
 import { COMP_NONE, COMP_ZSTD, type Compression } from './compress.js';
 
 /** Called once per blob with its stored form; `data` is a view into the ring, valid only during the call. */
@@ -14,33 +35,38 @@ interface Job {
   off: number;
   len: number;
   done: Done;
-  finished: boolean;
 }
 
-interface Slot {
-  worker: Worker;
-  batches: Map<number, Job[]>;
-  bytes: number;
-}
-
-const BATCH_BYTES = 2 << 20;
-const BATCH_JOBS = 256;
+/** queue slots (a power of two) */
+const SLOTS = 4096;
+/** idle workers are woken once this much is queued and not yet taken */
+const WAKE_BYTES = 4 << 20;
+const WAKE_JOBS = 256;
+/** how often submit lets the event loop run (pack writes complete there) */
 const YIELD_MS = 5;
+/** nice value of the worker threads (STRATA_WORKER_NICE) */
+const WORKER_NICE = Number(process.env.STRATA_WORKER_NICE ?? 5);
+/** a wait re-checks for failures at least this often */
+const WAIT_MS = 100;
+
+type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 export class CompressPool {
   /** blobs larger than this (half the ring) are compressed by the caller */
   readonly maxBlob: number;
   private readonly bytes: Uint8Array;
-  private readonly slots: Slot[] = [];
-  private live: Job[] = []; // allocation order; live[first..] still hold ring space
-  private first = 0;
-  private head = 0; // end of the newest allocation
-  private open: Job[] = [];
-  private openBytes = 0;
-  private nextId = 1;
-  private waiters: (() => void)[] = [];
+  private readonly q: Int32Array;
+  private readonly jobs: (Job | undefined)[] = new Array<Job | undefined>(SLOTS);
+  private readonly workers: Worker[] = [];
+  private published = 0; // jobs queued (sequence numbers)
+  private first = 0; // oldest job not yet handed to its `done`
+  private head = 0; // end of the newest ring allocation
+  private unwokenBytes = 0;
+  private unwokenJobs = 0;
   private failure: Error | undefined;
   private referenced = false;
+  private closing = false;
   private lastYield = 0;
 
   constructor(
@@ -49,25 +75,25 @@ export class CompressPool {
   ) {
     const n = Math.max(1, opts.workers ?? availableParallelism());
     const ring = new SharedArrayBuffer(opts.ringBytes ?? 16 << 20);
+    const queue = new SharedArrayBuffer((Q_HEADER + SLOTS * JOB_WORDS) * 4);
     this.bytes = new Uint8Array(ring);
+    this.q = new Int32Array(queue);
     this.maxBlob = ring.byteLength >> 1;
+    const init: WorkerInit = { ring, queue, slots: SLOTS, level, binding: bindingPath(), nice: WORKER_NICE };
     for (let i = 0; i < n; i++) {
-      const init: WorkerInit = { ring, level, binding: bindingPath() };
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: init });
-      const slot: Slot = { worker, batches: new Map(), bytes: 0 };
-      worker.on('message', (m: { id: number; out: number[] }) => this.finished(slot, m));
       worker.on('error', (e) => this.fail(e));
       worker.on('exit', (code) => {
-        if (slot.batches.size > 0) this.fail(new Error(`compression worker exited (${code}) with work in flight`));
+        if (!this.closing) this.fail(new Error(`compression worker exited (${code})`));
       });
       worker.unref();
-      this.slots.push(slot);
+      this.workers.push(worker);
     }
   }
 
   /** Jobs submitted and not yet finished. */
   get pending(): number {
-    return this.live.length - this.first;
+    return this.published - this.first;
   }
 
   /**
@@ -77,57 +103,107 @@ export class CompressPool {
    */
   async submit(raw: Uint8Array, done: Done): Promise<void> {
     if (raw.length === 0 || raw.length > this.maxBlob) throw new RangeError(`blob of ${raw.length} bytes: the pool takes 1..${this.maxBlob}`);
-    let off: number;
-    while ((off = this.alloc(raw.length)) < 0) {
-      this.dispatch();
-      await this.wait();
+    let off = -1;
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.pending < SLOTS && (off = this.alloc(raw.length)) >= 0) break;
+      if (this.poll() === 0) await this.wait();
     }
-    if (this.failure) throw this.failure;
     this.bytes.set(raw, off);
-    const job: Job = { off, len: raw.length, done, finished: false };
-    this.live.push(job);
-    this.open.push(job);
-    this.openBytes += raw.length;
+    const seq = this.published;
+    const j = Q_HEADER + (seq & (SLOTS - 1)) * JOB_WORDS;
+    const q = this.q;
+    q[j + J_OFF] = off;
+    q[j + J_LEN] = raw.length;
+    q[j + J_STATE] = 1;
+    this.jobs[seq & (SLOTS - 1)] = { off, len: raw.length, done };
+    this.published = seq + 1;
+    Atomics.store(q, Q_PUBLISHED, this.published | 0);
     this.setRef(true);
-    if (this.openBytes >= BATCH_BYTES || this.open.length >= BATCH_JOBS) this.dispatch();
-    // callers often run synchronous I/O back to back: let results (and pack writes) come in
+    this.unwokenBytes += raw.length;
+    this.unwokenJobs++;
+    if (this.unwokenBytes >= WAKE_BYTES || this.unwokenJobs >= WAKE_JOBS) this.wakeWorkers();
+    this.poll();
+    // callers often run synchronous I/O back to back: let pack writes complete
     const now = performance.now();
     if (now - this.lastYield > YIELD_MS) {
       this.lastYield = now;
-      if (this.slots.some((s) => s.batches.size === 0)) this.dispatch();
+      if (this.unwokenBytes >= WAKE_BYTES >> 2) this.wakeWorkers();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   /** Wait until every submitted blob has been handed to its `done`. */
   async drain(): Promise<void> {
-    this.dispatch();
-    while (this.pending > 0 && !this.failure) await this.wait();
-    if (this.failure) throw this.failure;
+    for (;;) {
+      if (this.failure) throw this.failure;
+      this.poll();
+      if (this.failure) throw this.failure;
+      if (this.pending === 0) return;
+      await this.wait();
+    }
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    this.slots.length = 0;
+    this.closing = true;
+    Atomics.store(this.q, Q_STOP, 1);
+    Atomics.notify(this.q, Q_PUBLISHED);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
   }
 
-  private wait(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /** Hand finished jobs to their `done`, oldest first; returns how many. */
+  private poll(): number {
+    const q = this.q;
+    let n = 0;
+    while (this.first < this.published) {
+      const s = this.first & (SLOTS - 1);
+      const j = Q_HEADER + s * JOB_WORDS;
+      if (Atomics.load(q, j + J_STATE) !== 2) break;
+      const job = this.jobs[s]!;
+      this.jobs[s] = undefined;
+      q[j + J_STATE] = 0;
+      const comp: Compression = q[j + J_COMP] === 1 ? COMP_ZSTD : COMP_NONE;
+      const len = q[j + J_OUT]!;
+      try {
+        job.done(comp, this.bytes.subarray(job.off, job.off + len));
+      } catch (e) {
+        this.fail(e as Error);
+      }
+      this.first++; // only now may the ring space be reused
+      n++;
+    }
+    if (this.pending === 0) this.setRef(false);
+    return n;
   }
 
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+  /** Sleep until a worker finishes a job (or a failure, or WAIT_MS). */
+  private async wait(): Promise<void> {
+    const q = this.q;
+    const seen = Atomics.load(q, Q_DONE);
+    this.wakeWorkers();
+    Atomics.store(q, Q_WAITING, 1);
+    try {
+      if (Atomics.load(q, Q_DONE) !== seen) return;
+      const r = waitAsync(q, Q_DONE, seen, WAIT_MS);
+      if (r.async) await r.value;
+    } finally {
+      Atomics.store(q, Q_WAITING, 0);
+    }
+  }
+
+  private wakeWorkers(): void {
+    this.unwokenBytes = 0;
+    this.unwokenJobs = 0;
+    if (Atomics.load(this.q, Q_SLEEPERS) > 0) Atomics.notify(this.q, Q_PUBLISHED);
   }
 
   private setRef(on: boolean): void {
     if (on === this.referenced) return;
     this.referenced = on;
-    for (const s of this.slots) {
-      if (on) s.worker.ref();
-      else s.worker.unref();
+    for (const w of this.workers) {
+      if (on) w.ref();
+      else w.unref();
     }
   }
 
@@ -135,12 +211,10 @@ export class CompressPool {
   private alloc(n: number): number {
     const size = this.bytes.length;
     if (this.pending === 0) {
-      this.live = [];
-      this.first = 0;
       this.head = n;
       return 0;
     }
-    const tail = this.live[this.first]!.off;
+    const tail = this.jobs[this.first & (SLOTS - 1)]!.off;
     if (this.head > tail) {
       // used: [tail, head); free: [head, size) and [0, tail)
       if (this.head + n <= size) return this.take(this.head, n);
@@ -156,48 +230,7 @@ export class CompressPool {
     return off;
   }
 
-  private dispatch(): void {
-    if (this.open.length === 0 || this.slots.length === 0) return;
-    let best = this.slots[0]!;
-    for (const s of this.slots) if (s.bytes < best.bytes) best = s;
-    const id = this.nextId++;
-    const jobs: number[] = [];
-    for (const j of this.open) jobs.push(j.off, j.len);
-    best.batches.set(id, this.open);
-    best.bytes += this.openBytes;
-    this.open = [];
-    this.openBytes = 0;
-    best.worker.postMessage({ id, jobs } satisfies BatchMsg);
-  }
-
-  private finished(slot: Slot, m: { id: number; out: number[] }): void {
-    const jobs = slot.batches.get(m.id);
-    if (!jobs) return;
-    slot.batches.delete(m.id);
-    for (let i = 0; i < jobs.length; i++) {
-      const j = jobs[i]!;
-      slot.bytes -= j.len;
-      const comp: Compression = m.out[2 * i] === 1 ? COMP_ZSTD : COMP_NONE;
-      const n = m.out[2 * i + 1]!;
-      try {
-        j.done(comp, this.bytes.subarray(j.off, j.off + n));
-      } catch (e) {
-        this.fail(e as Error);
-      }
-      j.finished = true;
-    }
-    while (this.first < this.live.length && this.live[this.first]!.finished) this.first++;
-    if (this.first > 1024 && this.first * 2 > this.live.length) {
-      this.live = this.live.slice(this.first);
-      this.first = 0;
-    }
-    if (slot.batches.size === 0 && this.open.length > 0) this.dispatch();
-    if (this.pending === 0) this.setRef(false);
-    this.wake();
-  }
-
   private fail(e: Error): void {
     this.failure ??= e;
-    this.wake();
   }
 }
