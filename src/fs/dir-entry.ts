@@ -6,7 +6,83 @@ import * as fs from 'node:fs';
 export const KINDS = ['file', 'dir', 'symlink', 'fifo', 'socket', 'chardev', 'blockdev'] as const;
 export type Kind = (typeof KINDS)[number];
 
-export function kindOf(st: fs.BigIntStats): Kind {
+/** The lstat fields strata uses: a BigIntStats, or a compact copy of one (SlotStat). */
+export type EntryStat = Pick<
+  fs.BigIntStats,
+  'dev' | 'ino' | 'mode' | 'uid' | 'gid' | 'rdev' | 'size' | 'mtimeNs' | 'ctimeNs' | 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isCharacterDevice'
+>;
+
+const S_IFMT = BigInt(fs.constants.S_IFMT);
+const S_IFREG = BigInt(fs.constants.S_IFREG);
+const S_IFDIR = BigInt(fs.constants.S_IFDIR);
+const S_IFLNK = BigInt(fs.constants.S_IFLNK);
+const S_IFIFO = BigInt(fs.constants.S_IFIFO);
+const S_IFSOCK = BigInt(fs.constants.S_IFSOCK);
+const S_IFCHR = BigInt(fs.constants.S_IFCHR);
+
+/** lstat fields per entry in a stat slot array (see SlotStat) */
+export const STAT_SLOTS = 9;
+
+/** Copy the fields of `st` into `slots` at entry `i` (BigInt64: values are stored modulo 2^64). */
+export function toSlots(st: fs.BigIntStats, slots: BigInt64Array, i: number): void {
+  const o = i * STAT_SLOTS;
+  slots[o] = st.dev;
+  slots[o + 1] = st.ino;
+  slots[o + 2] = st.mode;
+  slots[o + 3] = st.uid;
+  slots[o + 4] = st.gid;
+  slots[o + 5] = st.rdev;
+  slots[o + 6] = st.size;
+  slots[o + 7] = st.mtimeNs;
+  slots[o + 8] = st.ctimeNs;
+}
+
+/** An lstat result kept as numbers in a shared array instead of a Stats object (no per-entry garbage). */
+export class SlotStat implements EntryStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mode: bigint;
+  readonly uid: bigint;
+  readonly gid: bigint;
+  readonly rdev: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+
+  constructor(slots: BigInt64Array, i: number) {
+    const o = i * STAT_SLOTS;
+    this.dev = BigInt.asUintN(64, slots[o]!);
+    this.ino = BigInt.asUintN(64, slots[o + 1]!);
+    this.mode = slots[o + 2]!;
+    this.uid = slots[o + 3]!;
+    this.gid = slots[o + 4]!;
+    this.rdev = BigInt.asUintN(64, slots[o + 5]!);
+    this.size = slots[o + 6]!;
+    this.mtimeNs = slots[o + 7]!;
+    this.ctimeNs = slots[o + 8]!;
+  }
+
+  isFile(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+  isDirectory(): boolean {
+    return (this.mode & S_IFMT) === S_IFDIR;
+  }
+  isSymbolicLink(): boolean {
+    return (this.mode & S_IFMT) === S_IFLNK;
+  }
+  isFIFO(): boolean {
+    return (this.mode & S_IFMT) === S_IFIFO;
+  }
+  isSocket(): boolean {
+    return (this.mode & S_IFMT) === S_IFSOCK;
+  }
+  isCharacterDevice(): boolean {
+    return (this.mode & S_IFMT) === S_IFCHR;
+  }
+}
+
+export function kindOf(st: EntryStat): Kind {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -31,6 +107,6 @@ export interface StatMeta {
   mtimeNs: bigint;
 }
 
-export function metaOf(st: fs.BigIntStats): StatMeta {
+export function metaOf(st: EntryStat): StatMeta {
   return { mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtimeNs: st.mtimeNs };
 }

@@ -192,6 +192,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     // 5. the index forgets the doomed packs (every entry left pointing into them is dead)
     const doomed = new Set([...remove, ...repack].filter((h) => !written.has(h))); // same bytes → same name: keep it
     await repo.lock?.verify();
+    if (doomed.size > 0) repo.index.bumpPruneEpoch(); // before any blob leaves the index: directory digests written earlier stop vouching
     faultPoint('prune');
     let batch: Buffer[] = [];
     const commit = () => {

@@ -2,17 +2,18 @@
 // trie says: a full listing, a patch of a few named entries on top of the old
 // tree, or nothing (the old subtree is reused by hash). Files go through the
 // stat cache, so even a full listing reads only files whose stat changed.
-import type * as fs from 'node:fs';
+import * as fs from 'node:fs';
 import { readlinkSync } from 'node:fs';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
-import { kindOf, lstatRaw, metaOf, readDirNames } from '../fs/dir-entry.js';
+import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, toSlots, type EntryStat } from '../fs/dir-entry.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
+import { newHasher } from '../hash.js';
 import type { BlobWriter } from '../store/repository.js';
 import { sortEntries, type TreeEntry } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import type { FileSaver } from './file-saver.js';
-import type { IgnoreRules } from './ignore-rules.js';
+import { IGNORE_FILE, IGNORE_FILE_BUF, type IgnoreRules } from './ignore-rules.js';
 import type { DirCache, DirRecord, StatCache } from './stat-cache.js';
 
 export interface BuildContext {
@@ -26,15 +27,54 @@ export interface BuildContext {
   signal?: AbortSignal; // abandon the snapshot (nothing is committed)
   notice(rel: Buffer, code: string, message: string, skipped: boolean): void;
   onFile(rel: string, size: number): void;
+  /** files of a directory reused through its listing digest (progress only) */
+  onFiles?(count: number, bytes: number): void;
 }
+
+const SLASH = 0x2f;
+const asBuffer = (p: string | Buffer): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
+const childPath = (prefix: string | Buffer, name: string | Buffer): string | Buffer =>
+  typeof prefix === 'string' ? prefix + (name as string) : Buffer.concat([prefix, name as Buffer]);
+const PRESENT = 0;
+const EXCLUDED = 1;
+const MISSING = 2;
+const S_IFMT = BigInt(fs.constants.S_IFMT);
+const S_IFDIR = BigInt(fs.constants.S_IFDIR);
+const DIGEST_TAG = Buffer.from('strata-listing-1\0');
+const NO_SUBTREE = Buffer.alloc(32);
+/** entries between turns of the event loop during a listing */
+const YIELD_EVERY = 1024;
 
 export class DirBuilder {
   dirsScanned = 0;
+  /** directories reused through their listing digest (no file looked at) */
+  dirsReused = 0;
   private sinceYield = 0;
+  private notices = 0;
+  /** directory records to write once the snapshot's blobs are durable: key, value, key, value… */
+  private readonly pending: Buffer[] = [];
+  /** records returned by the digest fast path: their parent checks the subtree is still indexed */
+  private readonly reused = new WeakSet<DirRecord>();
+  private nameBuf = Buffer.allocUnsafe(64 * 1024);
   /** directories to look at again next time (a file kept changing while read) */
   readonly retry: DirtyMark[] = [];
 
   constructor(private readonly ctx: BuildContext) {}
+
+  private notice(rel: Buffer, code: string, message: string, skipped: boolean): void {
+    this.notices++;
+    this.ctx.notice(rel, code, message, skipped);
+  }
+
+  /**
+   * Write the directory records of this build. Call only once every blob the
+   * build produced is durable and indexed (after repository flush): a record
+   * with a listing digest vouches for its whole subtree.
+   */
+  commitRecords(): void {
+    if (!this.ctx.dryRun) this.ctx.dirCache.storeEncoded(this.pending);
+    this.pending.length = 0;
+  }
 
   /**
    * Tree of directory `abs`. `node` null: re-list everything below (the stat
@@ -43,10 +83,202 @@ export class DirBuilder {
    */
   async build(abs: Buffer, rel: Buffer, rules: IgnoreRules, node: DirtyNode | null, old: DirRecord | null, st: fs.BigIntStats): Promise<DirRecord> {
     if (old && node && !node.recursive && !node.all && node.names.size === 0 && node.children.size === 0) return old;
+    if (!old || !node || node.recursive) {
+      const p = isValidName(abs) ? abs.toString() : abs;
+      const rec = await this.scanFull(p, rel, rules, st, true);
+      return this.reused.has(rec) && !this.ctx.repo.hasBlob(rec.subtree) ? this.scanFull(p, rel, rules, st, false) : rec;
+    }
     const here = rules.enter(abs, displayName(rel));
-    if (!old || !node || node.recursive) return this.scan(abs, rel, here, null, null, st);
     if (node.all) return this.scan(abs, rel, here, node, old, st);
     return this.patch(abs, rel, here, node, old, st);
+  }
+
+  /**
+   * Re-list directory `abs` completely (no old tree to patch). Every entry is
+   * lstat'ed synchronously in one pass; subdirectories are built next; then the
+   * listing digest (names, lstat fields, subdirectory subtree hashes, rules)
+   * is compared with the one recorded for this directory inode at this path.
+   * Equal: the recorded subtree is the tree this listing produces (every file
+   * is where and as it was: same inode, size, mtime and ctime), so no file goes
+   * through the stat cache and nothing is encoded or written. Otherwise each
+   * entry is built as usual. `fast` false: never take the digest shortcut.
+   */
+  private async scanFull(abs: Buffer | string, rel: Buffer, parentRules: IgnoreRules, st: EntryStat, fast: boolean): Promise<DirRecord> {
+    this.dirsScanned++;
+    const ctx = this.ctx;
+    const noticesAtStart = this.notices;
+    // Names as strings where that is lossless (the common case: cheaper than a Buffer per name and
+    // per path); raw bytes when the path or a name is not valid UTF-8.
+    let names: string[] | Buffer[] = [];
+    let text = typeof abs === 'string';
+    if (text) {
+      names = fs.readdirSync(abs);
+      for (let i = 0; i < names.length; i++) {
+        if (names[i]!.includes('\ufffd')) {
+          text = false;
+          abs = Buffer.from(abs as string);
+          break;
+        }
+      }
+    }
+    if (!text) names = readDirNames(abs as Buffer);
+    // listing order, not sorted: entries are handled in the order the directory lists them (the same
+    // order gives the same digest; another order only costs a rebuild)
+    const n = names.length;
+    let rules = parentRules;
+    for (let i = 0; i < n; i++) {
+      if (text ? names[i] === IGNORE_FILE : (names[i] as Buffer).equals(IGNORE_FILE_BUF)) {
+        rules = parentRules.enter(asBuffer(abs), displayName(rel));
+        break;
+      }
+    }
+    const filterAll = !rules.excludesNothingIn(abs.toString());
+    let prefix: Buffer | string;
+    if (typeof abs === 'string') prefix = abs + '/';
+    else {
+      prefix = Buffer.allocUnsafe(abs.length + 1);
+      abs.copy(prefix, 0);
+      prefix[abs.length] = SLASH;
+    }
+
+    // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on.
+    // The fields go into one array per directory, not a Stats object per entry kept alive meanwhile.
+    const slots = new BigInt64Array(n * STAT_SLOTS);
+    const state = new Uint8Array(n); // PRESENT, EXCLUDED, MISSING
+    let nameLen = 0;
+    for (let i = 0; i < n; i++) nameLen += 2 + (text ? 3 * (names[i] as string).length : (names[i] as Buffer).length);
+    if (this.nameBuf.length < nameLen) this.nameBuf = Buffer.allocUnsafe(nameLen * 2);
+    const nb = this.nameBuf;
+    let no = 0;
+    let dirCount = 0;
+    let fileCount = 0;
+    let fileBytes = 0;
+    for (let i = 0; i < n; i++) {
+      if (ctx.signal?.aborted) throw new StrataError('E_ABORTED', 'snapshot abandoned');
+      if (++this.sinceYield >= YIELD_EVERY) {
+        this.sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+      let p: string | Buffer;
+      if (text) {
+        const name = names[i] as string;
+        const len = nb.write(name, no + 2);
+        nb.writeUInt16LE(len, no);
+        no += 2 + len;
+        p = (prefix as string) + name;
+      } else {
+        const name = names[i] as Buffer;
+        no = nb.writeUInt16LE(name.length, no);
+        no += name.copy(nb, no);
+        p = Buffer.concat([prefix as Buffer, name], (prefix as Buffer).length + name.length);
+      }
+      let est: fs.BigIntStats | undefined;
+      try {
+        est = fs.lstatSync(p, { bigint: true, throwIfNoEntry: false });
+        if (!est) throw Object.assign(new Error(`ENOENT: no such file or directory, lstat '${p.toString()}'`), { code: 'ENOENT' });
+      } catch (e) {
+        const code = errnoCode(e);
+        const r = joinPath(rel, asBuffer(names[i]!));
+        if (code === 'ENOENT' || code === 'ENOTDIR') this.notice(r, 'ENOENT', 'vanished before it could be read', false);
+        else this.notice(r, code ?? 'E_IO', (e as Error).message, true);
+        state[i] = MISSING;
+        continue;
+      }
+      toSlots(est, slots, i);
+      const isDir = est.isDirectory();
+      if (filterAll && rules.excludes(p.toString(), displayName(joinPath(rel, asBuffer(names[i]!))), isDir)) {
+        state[i] = EXCLUDED;
+        continue;
+      }
+      if (isDir) dirCount++;
+      else if (est.isFile()) {
+        fileCount++;
+        fileBytes += Number(est.size);
+      }
+    }
+    let h = newHasher();
+    h.update(DIGEST_TAG);
+    h.update(rules.fingerprint);
+    h.update(nb.subarray(0, no));
+    h.update(new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength));
+    h.update(state);
+    const listing = h.digest().subarray(0, 16);
+    const listingClean = this.notices === noticesAtStart;
+
+    // 2. the record says this listing is unchanged: build the subdirectories first, and if their
+    // subtrees are the recorded ones too, the recorded subtree is this directory's tree
+    const subs: (DirRecord | null | undefined)[] = dirCount > 0 ? new Array(n) : [];
+    const rels: Buffer[] = dirCount > 0 ? new Array(n) : [];
+    let ownDirNotices = 0;
+    let childNotices = 0; // notices from inside subdirectories: theirs to account for, not ours
+    const subdir = async (i: number): Promise<DirRecord | null> => {
+      const r = (rels[i] = joinPath(rel, asBuffer(names[i]!)));
+      const before = this.notices;
+      try {
+        const sub = await this.scanFull(childPath(prefix, names[i]!), r, rules, new SlotStat(slots, i), fast);
+        childNotices += this.notices - before;
+        return sub;
+      } catch (err) {
+        childNotices += this.notices - before;
+        if (isStrataError(err) && err.code !== 'E_IO') throw err;
+        ownDirNotices++;
+        const code = errnoCode(err);
+        if (code === 'ENOENT' || code === 'ENOTDIR') this.notice(r, 'ENOENT', 'vanished before it could be read', false);
+        else this.notice(r, code ?? 'E_IO', `directory not readable: ${(err as Error).message}`, true);
+        return null;
+      }
+    };
+    const isSubdir = (i: number) => state[i] === PRESENT && (slots[i * STAT_SLOTS + 2]! & S_IFMT) === S_IFDIR;
+    const known = fast && listingClean && !ctx.full ? ctx.dirCache.lookupListing(st, rel, listing) : undefined;
+    if (known) {
+      h = newHasher();
+      h.update(listing);
+      for (let i = 0; i < n; i++) if (isSubdir(i)) h.update((subs[i] = await subdir(i))?.subtree ?? NO_SUBTREE);
+      if (ownDirNotices === 0 && h.digest().subarray(0, 16).equals(known.digest)) {
+        this.dirsReused++;
+        this.reused.add(known.rec);
+        if (fileCount > 0) ctx.onFiles?.(fileCount, fileBytes);
+        return known.rec;
+      }
+    }
+
+    // 3. otherwise: build every entry in listing order (files through the stat cache)
+    const entries: TreeEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      if (state[i] !== PRESENT) continue;
+      const est = new SlotStat(slots, i);
+      const name = asBuffer(names[i]!);
+      const kind = kindOf(est);
+      if (!text && !isValidName(name)) this.notice(joinPath(rel, name), 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
+      const e: TreeEntry = { name, kind, ...metaOf(est), size: 0 };
+      if (kind === 'dir') {
+        if (subs[i] === undefined) subs[i] = await subdir(i);
+        let sub = subs[i];
+        if (!sub) continue;
+        // a subtree reused by digest goes into a new tree: make sure it is still there
+        if (this.reused.has(sub) && !ctx.repo.hasBlob(sub.subtree)) {
+          const before = this.notices;
+          subs[i] = sub = await this.scanFull(childPath(prefix, names[i]!), rels[i]!, rules, est, false);
+          childNotices += this.notices - before;
+        }
+        entries.push(Object.assign(e, { subtree: sub.subtree, files: sub.files, dirs: sub.dirs, size: sub.size }));
+        continue;
+      }
+      if (ctx.signal?.aborted) throw new StrataError('E_ABORTED', 'snapshot abandoned');
+      if (++this.sinceYield >= YIELD_EVERY) {
+        this.sinceYield = 0;
+        await new Promise((res) => setImmediate(res));
+      }
+      const built = await this.leafEntry(e, est, asBuffer(childPath(prefix, names[i]!)), joinPath(rel, name), rel);
+      if (built) entries.push(built);
+    }
+    h = newHasher();
+    h.update(listing);
+    for (let i = 0; i < n; i++) if (isSubdir(i)) h.update(subs[i]?.subtree ?? NO_SUBTREE);
+    const digest = h.digest().subarray(0, 16);
+    // notices of our own (not of subdirectories, which decide for themselves) keep the digest out
+    const clean = this.notices - noticesAtStart - childNotices === 0;
+    return this.finish(sortEntries(entries), rel, st, clean ? Buffer.concat([listing, digest]) : undefined, true);
   }
 
   private async scan(abs: Buffer, rel: Buffer, rules: IgnoreRules, node: DirtyNode | null, old: DirRecord | null, st: fs.BigIntStats): Promise<DirRecord> {
@@ -60,7 +292,7 @@ export class DirBuilder {
       const e = await this.entry(abs, rel, rules, name, node ? (node.children.get(key) ?? 'clean') : null, oldE, false);
       if (e) entries.push(e);
     }
-    return this.finish(entries, rel, st);
+    return this.finish(sortEntries(entries), rel, st);
   }
 
   /** Re-stat only the touched names and dirty children on top of the old tree. */
@@ -76,10 +308,11 @@ export class DirBuilder {
       if (e) byName.set(key, e);
       else byName.delete(key);
     }
-    return this.finish([...byName.values()], rel, st);
+    return this.finish(sortEntries([...byName.values()]), rel, st);
   }
 
-  private async finish(entries: TreeEntry[], rel: Buffer, st: fs.BigIntStats): Promise<DirRecord> {
+  /** `entries` sorted. `digest`: the listing digest to record (a complete, notice-free listing). `deferred`: write the record only in commitRecords. */
+  private async finish(entries: TreeEntry[], rel: Buffer, st: EntryStat, digest?: Buffer, deferred = false): Promise<DirRecord> {
     let files = 0;
     let dirs = 0;
     let size = 0;
@@ -93,9 +326,11 @@ export class DirBuilder {
         size += e.size;
       }
     }
-    const { hash } = await this.ctx.sink.saveTree(sortEntries(entries));
+    const { hash } = await this.ctx.sink.saveTree(entries);
     const rec: DirRecord = { subtree: hash, files, dirs, size };
-    if (!this.ctx.dryRun) this.ctx.dirCache.store(st, rel, rec);
+    if (this.ctx.dryRun) return rec;
+    if (deferred) this.pending.push(...this.ctx.dirCache.encode(st, rel, rec, digest));
+    else this.ctx.dirCache.store(st, rel, rec);
     return rec;
   }
 
@@ -127,34 +362,37 @@ export class DirBuilder {
     } catch (e) {
       const code = errnoCode(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        if (!patching) this.ctx.notice(rel, 'ENOENT', 'vanished before it could be read', false);
-      } else this.ctx.notice(rel, code ?? 'E_IO', (e as Error).message, true);
+        if (!patching) this.notice(rel, 'ENOENT', 'vanished before it could be read', false);
+      } else this.notice(rel, code ?? 'E_IO', (e as Error).message, true);
       return null;
     }
     const kind = kindOf(st);
     const relStr = displayName(rel);
     if (rules.excludes(abs.toString(), relStr, kind === 'dir')) return null;
-    if (!isValidName(name)) this.ctx.notice(rel, 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
+    if (!isValidName(name)) this.notice(rel, 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
     const e: TreeEntry = { name, kind, ...metaOf(st), size: 0 };
-    switch (kind) {
+    if (kind !== 'dir') return this.leafEntry(e, st, abs, rel, dirRel, oldE);
+    let sub: DirRecord;
+    try {
+      sub = await this.dirChild(abs, rel, rules, childNode, oldE, st);
+    } catch (err) {
+      if (isStrataError(err) && err.code !== 'E_IO') throw err;
+      this.notice(rel, errnoCode(err) ?? 'E_IO', `directory not readable: ${(err as Error).message}`, true);
+      return null;
+    }
+    return Object.assign(e, { subtree: sub.subtree, files: sub.files, dirs: sub.dirs, size: sub.size });
+  }
+
+  /** Finish the entry `e` of anything but a directory (lstat `st`). */
+  private async leafEntry(e: TreeEntry, st: EntryStat, abs: Buffer, rel: Buffer, dirRel: Buffer, oldE?: TreeEntry): Promise<TreeEntry | null> {
+    switch (e.kind) {
       case 'file':
-        return this.fileEntry(e, abs, rel, relStr, st, oldE, dirRel);
-      case 'dir': {
-        let sub: DirRecord;
-        try {
-          sub = await this.dirChild(abs, rel, rules, childNode, oldE, st);
-        } catch (err) {
-          if (isStrataError(err) && err.code !== 'E_IO') throw err;
-          this.ctx.notice(rel, errnoCode(err) ?? 'E_IO', `directory not readable: ${(err as Error).message}`, true);
-          return null;
-        }
-        return Object.assign(e, { subtree: sub.subtree, files: sub.files, dirs: sub.dirs, size: sub.size });
-      }
+        return this.fileEntry(e, abs, rel, displayName(rel), st, oldE, dirRel);
       case 'symlink':
         try {
           e.target = readlinkSync(abs, { encoding: 'buffer' });
         } catch (err) {
-          this.ctx.notice(rel, errnoCode(err) ?? 'E_IO', (err as Error).message, errnoCode(err) !== 'ENOENT');
+          this.notice(rel, errnoCode(err) ?? 'E_IO', (err as Error).message, errnoCode(err) !== 'ENOENT');
           return null;
         }
         e.size = e.target.length;
@@ -162,10 +400,10 @@ export class DirBuilder {
       case 'chardev':
       case 'blockdev':
         e.rdev = Number(st.rdev);
-        this.ctx.notice(rel, 'W_SPECIAL', `${kind} recorded as metadata only`, false);
+        this.notice(rel, 'W_SPECIAL', `${e.kind} recorded as metadata only`, false);
         return e;
       default:
-        this.ctx.notice(rel, 'W_SPECIAL', `${kind} recorded as metadata only, never opened`, false);
+        this.notice(rel, 'W_SPECIAL', `${e.kind} recorded as metadata only, never opened`, false);
         return e;
     }
   }
@@ -179,7 +417,7 @@ export class DirBuilder {
     return this.build(abs, rel, rules, node, old, st);
   }
 
-  private async fileEntry(e: TreeEntry, abs: Buffer, rel: Buffer, relStr: string, st: fs.BigIntStats, oldE: TreeEntry | undefined, dirRel: Buffer): Promise<TreeEntry | null> {
+  private async fileEntry(e: TreeEntry, abs: Buffer, rel: Buffer, relStr: string, st: EntryStat, oldE: TreeEntry | undefined, dirRel: Buffer): Promise<TreeEntry | null> {
     const ctx = this.ctx;
     try {
       const cached = ctx.full ? undefined : ctx.statCache.lookup(st, rel);
@@ -196,16 +434,16 @@ export class DirBuilder {
     } catch (err) {
       const code = isStrataError(err) ? err.code : (errnoCode(err) ?? 'E_IO');
       if (code === 'ENOENT') {
-        ctx.notice(rel, code, 'vanished while being read', false);
+        this.notice(rel, code, 'vanished while being read', false);
         return null;
       }
       if (code === 'E_FILE_CHANGED') this.retry.push({ dir: dirRel.toString('latin1'), names: [e.name.toString('latin1')] });
       const msg = isStrataError(err) ? err.message : code === 'EACCES' ? 'permission denied' : (err as Error).message;
       if (code === 'E_FILE_CHANGED' && oldE?.kind === 'file') {
-        ctx.notice(rel, code, `${msg}; kept the previous version, will retry`, false);
+        this.notice(rel, code, `${msg}; kept the previous version, will retry`, false);
         return oldE;
       }
-      ctx.notice(rel, code, msg, true);
+      this.notice(rel, code, msg, true);
       return null;
     }
     ctx.onFile(relStr, e.size);

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { Chunker } from '../chunker.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import type { EntryStat } from '../fs/dir-entry.js';
 import { hashBytes, newHasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
 import type { BlobWriter } from '../store/repository.js';
@@ -25,7 +26,7 @@ export interface ReadCounters {
   filesRead: number;
 }
 
-const sameStat = (a: fs.BigIntStats, b: fs.BigIntStats) =>
+const sameStat = (a: EntryStat, b: EntryStat) =>
   a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 
 export class FileSaver {
@@ -41,7 +42,7 @@ export class FileSaver {
   }
 
   /** Read and store `path`; `expect` is the lstat taken while listing its directory. */
-  async save(path: Buffer, expect: fs.BigIntStats): Promise<SavedFile> {
+  async save(path: Buffer, expect: EntryStat): Promise<SavedFile> {
     for (let attempt = 1; ; attempt++) {
       const r = await this.readOnce(path, expect);
       if (r) return r;
@@ -56,7 +57,7 @@ export class FileSaver {
     }
   }
 
-  private async readOnce(path: Buffer, expect: fs.BigIntStats): Promise<SavedFile | undefined> {
+  private async readOnce(path: Buffer, expect: EntryStat): Promise<SavedFile | undefined> {
     const fd = fs.openSync(path, O_FLAGS);
     try {
       // One fstat per file, after the read: the listing's lstat `expect` stands for the one before.

@@ -3,12 +3,14 @@
 // directory holding them), plus absolute paths that are always excluded (the
 // repository itself when it lies inside the source).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { errnoCode } from '../errors.js';
 import { joinPath } from '../fs/paths.js';
+import { hashBytes } from '../hash.js';
 
 export const IGNORE_FILE = '.strataignore';
-const IGNORE_FILE_BUF = Buffer.from(IGNORE_FILE);
+export const IGNORE_FILE_BUF = Buffer.from(IGNORE_FILE);
 
 interface Level {
   base: string; // directory of the rules, relative to the root ('' for the root)
@@ -19,11 +21,18 @@ export class IgnoreRules {
   private constructor(
     private readonly levels: readonly Level[],
     private readonly excludedAbs: ReadonlySet<string>,
+    private readonly excludedParents: ReadonlySet<string>,
+    /**
+     * 16 bytes naming everything these rules depend on (patterns, every .strataignore text on the
+     * way down, the always-excluded paths): equal fingerprints exclude exactly the same entries.
+     */
+    readonly fingerprint: Buffer,
   ) {}
 
   static root(excludes: readonly string[], excludedAbs: readonly string[]): IgnoreRules {
     const levels: Level[] = excludes.length ? [{ base: '', ig: ignore().add([...excludes]) }] : [];
-    return new IgnoreRules(levels, new Set(excludedAbs));
+    const fp = hashBytes(Buffer.from(JSON.stringify(['strata-rules-1', excludes, [...new Set(excludedAbs)].sort()]))).subarray(0, 16);
+    return new IgnoreRules(levels, new Set(excludedAbs), new Set(excludedAbs.map((p) => path.dirname(p))), fp);
   }
 
   /** Rules for the directory `abs` (relative path `rel`), adding its .strataignore if any. */
@@ -36,7 +45,13 @@ export class IgnoreRules {
       if (c === 'ENOENT' || c === 'ENOTDIR' || c === 'EACCES' || c === 'EISDIR') return this;
       throw e;
     }
-    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs);
+    const fp = hashBytes(Buffer.concat([this.fingerprint, Buffer.from(JSON.stringify([rel, text]))])).subarray(0, 16);
+    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs, this.excludedParents, fp);
+  }
+
+  /** True when nothing in the directory `dirAbs` can be excluded (no patterns, no excluded path in it). */
+  excludesNothingIn(dirAbs: string): boolean {
+    return this.levels.length === 0 && !this.excludedParents.has(dirAbs);
   }
 
   /** Whether the entry at `rel` (relative to the root; `abs` absolute) is excluded. */

@@ -56,6 +56,8 @@ export interface SnapshotResult {
   /** directories to look at again (files that kept changing while read) */
   retry: DirtyMark[];
   dirsScanned: number;
+  /** directories whose listing matched their recorded digest: subtree reused, no file looked at */
+  dirsReused: number;
 }
 
 const LIST_MAX = 1000;
@@ -78,7 +80,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     sink: repoTreeSink(writer),
     saver: new FileSaver(writer, new Chunker(repo.config.chunker), counters),
     statCache: new StatCache(repo.index, host, source),
-    dirCache: new DirCache(repo.index, host, source),
+    dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
     dryRun: !!req.dryRun,
     full: !!req.full,
     signal: req.signal,
@@ -99,6 +101,10 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
         progress.bytesRead = counters.bytesRead;
         req.onProgress(progress);
       }
+    },
+    onFiles(count, bytes) {
+      progress.files += count;
+      progress.bytes += bytes;
     },
   });
 
@@ -126,12 +132,15 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     if (isStrataError(e)) throw e;
     throw new StrataError('E_SOURCE', `cannot read source ${source}: ${(e as Error).message}`, { cause: e });
   }
-  if (!req.dryRun) await repo.flush();
+  if (!req.dryRun) {
+    await repo.flush();
+    builder.commitRecords(); // only now: a directory record vouches for blobs that are durable and indexed
+  }
   const meta = metaOf(st);
   const rootHex = root.subtree.toString('hex');
   const rootMeta = { mode: meta.mode, uid: meta.uid, gid: meta.gid, mtimeNs: meta.mtimeNs.toString() };
   const unchanged = parent !== null && parent.root === rootHex;
-  const base = { root: rootHex, retry: builder.retry, dirsScanned: builder.dirsScanned };
+  const base = { root: rootHex, retry: builder.retry, dirsScanned: builder.dirsScanned, dirsReused: builder.dirsReused };
   if (unchanged && req.skipUnchanged) return { ...base, snapshot: null };
   const stats: SnapshotStats = {
     files: root.files,

@@ -4,7 +4,7 @@
 // match too; after a move it cannot (rename updates ctime on Linux), so size,
 // mtime and inode decide. Entries are hints: a hit is used only when every
 // chunk it names is still in the index.
-import type { BigIntStats } from 'node:fs';
+import type { EntryStat } from '../fs/dir-entry.js';
 import { hashBytes } from '../hash.js';
 import type { IndexDb } from '../store/index-db.js';
 import type { FileContent } from '../tree/codec.js';
@@ -34,7 +34,7 @@ export class StatCache {
     this.prefix = hashBytes(Buffer.from(`${host}\0${source}`)).subarray(0, 8);
   }
 
-  private key(st: BigIntStats): Buffer {
+  private key(st: EntryStat): Buffer {
     const k = Buffer.allocUnsafe(24);
     this.prefix.copy(k, 0);
     k.writeBigUInt64BE(BigInt.asUintN(64, st.dev), 8);
@@ -42,7 +42,7 @@ export class StatCache {
     return k;
   }
 
-  lookup(st: BigIntStats, relPath: Buffer): FileContent | undefined {
+  lookup(st: EntryStat, relPath: Buffer): FileContent | undefined {
     const v = this.index.statCache.get(this.key(st));
     if (!v || v.length < 8 + 8 + 8 + 8 + 33) return undefined;
     if (BigInt(v.readBigUInt64LE(0)) !== st.size || v.readBigInt64LE(8) !== st.mtimeNs) return undefined;
@@ -55,7 +55,7 @@ export class StatCache {
     return { hash, chunks };
   }
 
-  store(st: BigIntStats, relPath: Buffer, c: FileContent): void {
+  store(st: EntryStat, relPath: Buffer, c: FileContent): void {
     const refs = c.chunkList ? [c.chunkList] : c.chunks!;
     const v = Buffer.allocUnsafe(65 + 32 * refs.length);
     v.writeBigUInt64LE(st.size, 0);
@@ -81,7 +81,18 @@ export interface DirRecord {
  * Directory records by inode. A clean child directory of a re-listed parent is
  * reused only if the same inode was last seen at the same path with the same
  * subtree; anything else (a directory renamed over it, moved in) is scanned.
+ *
+ * A record written after a complete, notice-free listing also carries the
+ * *listing digest* of that directory (every entry's name and lstat fields, the
+ * subtree hashes of its subdirectories, the exclusion rules) and the prune
+ * epoch it was written in. A later full scan whose listing has the same digest
+ * reuses the subtree without looking at a single file (DirBuilder). Such
+ * records are only written once every blob below them is durable and indexed,
+ * and only count while no prune has run since (the epoch).
  */
+export const DIR_RECORD_LEN = 8 + 32 + 24;
+export const DIR_RECORD_DIGEST_LEN = DIR_RECORD_LEN + 4 + 16 + 16;
+
 export class DirCache {
   private readonly prefix: Buffer;
 
@@ -89,11 +100,13 @@ export class DirCache {
     private readonly index: IndexDb,
     host: string,
     source: string,
+    /** the index's prune epoch when this snapshot started (IndexDb.pruneEpoch) */
+    private readonly epoch = 0,
   ) {
     this.prefix = hashBytes(Buffer.from(`dir\0${host}\0${source}`)).subarray(0, 8);
   }
 
-  private key(st: BigIntStats): Buffer {
+  private key(st: EntryStat): Buffer {
     const k = Buffer.allocUnsafe(24);
     this.prefix.copy(k, 0);
     k.writeBigUInt64BE(BigInt.asUintN(64, st.dev), 8);
@@ -101,20 +114,53 @@ export class DirCache {
     return k;
   }
 
-  /** The record for this directory if it was last seen at `relPath`. */
-  lookup(st: BigIntStats, relPath: Buffer): DirRecord | undefined {
-    const v = this.index.dirCache.get(this.key(st));
-    if (!v || v.length !== 8 + 32 + 24 || !v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
+  private static decode(v: Buffer): DirRecord {
     return { subtree: Buffer.from(v.subarray(8, 40)), files: Number(v.readBigUInt64LE(40)), dirs: Number(v.readBigUInt64LE(48)), size: Number(v.readBigUInt64LE(56)) };
   }
 
-  store(st: BigIntStats, relPath: Buffer, r: DirRecord): void {
-    const v = Buffer.allocUnsafe(8 + 32 + 24);
+  /** The record for this directory if it was last seen at `relPath`. */
+  lookup(st: EntryStat, relPath: Buffer): DirRecord | undefined {
+    const v = this.index.dirCache.get(this.key(st));
+    if (!v || (v.length !== DIR_RECORD_LEN && v.length !== DIR_RECORD_DIGEST_LEN) || !v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
+    return DirCache.decode(v);
+  }
+
+  /**
+   * The record for this directory if it was last seen at `relPath` with exactly this listing
+   * digest, in this prune epoch; `digest`: the recorded digest over the listing and the subtrees
+   * of the subdirectories, for the caller to compare once it has built them.
+   */
+  lookupListing(st: EntryStat, relPath: Buffer, listing: Buffer): { rec: DirRecord; digest: Buffer } | undefined {
+    const v = this.index.dirCache.get(this.key(st));
+    if (!v || v.length !== DIR_RECORD_DIGEST_LEN) return undefined;
+    if (v.readUInt32LE(DIR_RECORD_LEN) !== this.epoch >>> 0) return undefined;
+    if (v.compare(listing, 0, 16, DIR_RECORD_LEN + 4, DIR_RECORD_LEN + 20) !== 0) return undefined;
+    if (!v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
+    return { rec: DirCache.decode(v), digest: Buffer.from(v.subarray(DIR_RECORD_LEN + 20, DIR_RECORD_DIGEST_LEN)) };
+  }
+
+  /** Key and value of a record; with `digest` (listing digest ‖ digest with subtrees, 16 + 16 bytes) the long form that full scans can reuse. */
+  encode(st: EntryStat, relPath: Buffer, r: DirRecord, digest?: Buffer): [Buffer, Buffer] {
+    const v = Buffer.allocUnsafe(digest ? DIR_RECORD_DIGEST_LEN : DIR_RECORD_LEN);
     pathTag(relPath).copy(v, 0);
     r.subtree.copy(v, 8);
     v.writeBigUInt64LE(BigInt(r.files), 40);
     v.writeBigUInt64LE(BigInt(r.dirs), 48);
     v.writeBigUInt64LE(BigInt(r.size), 56);
-    void this.index.dirCache.put(this.key(st), v);
+    if (digest) {
+      v.writeUInt32LE(this.epoch >>> 0, DIR_RECORD_LEN);
+      digest.copy(v, DIR_RECORD_LEN + 4, 0, 32);
+    }
+    return [this.key(st), v];
+  }
+
+  store(st: EntryStat, relPath: Buffer, r: DirRecord): void {
+    const [k, v] = this.encode(st, relPath, r);
+    void this.index.dirCache.put(k, v);
+  }
+
+  /** Write records encoded earlier (asynchronous batched puts, like every cache write). */
+  storeEncoded(kv: readonly Buffer[]): void {
+    for (let i = 0; i + 1 < kv.length; i += 2) void this.index.dirCache.put(kv[i]!, kv[i + 1]!);
   }
 }

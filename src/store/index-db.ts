@@ -16,6 +16,8 @@ export interface BlobLocation {
   rawLength: number;
 }
 
+const PRUNE_EPOCH_KEY = 'prune-epoch';
+
 const LOC_LEN = 32 + 1 + 1 + 4 + 4 + 4;
 
 function encodeLoc(pack: Buffer, e: PackEntry): Buffer {
@@ -61,6 +63,23 @@ export class IndexDb {
     this.statCache = this.env.openDB({ name: 'statcache', keyEncoding: 'binary', encoding: 'binary' });
     this.dirCache = this.env.openDB({ name: 'dircache', keyEncoding: 'binary', encoding: 'binary' });
     this.state = this.env.openDB({ name: 'state', encoding: 'msgpack' });
+  }
+
+  /**
+   * How many prunes have removed blobs from this index. Caches that vouch for whole subtrees
+   * without checking each blob (the snapshotter's directory digests) are only trusted when written
+   * in the current epoch.
+   */
+  pruneEpoch(): number {
+    const v = this.state.get(PRUNE_EPOCH_KEY);
+    return typeof v === 'number' ? v : 0;
+  }
+
+  /** Called by prune before it removes any blob from the index. */
+  bumpPruneEpoch(): void {
+    this.env.transactionSync(() => {
+      this.state.putSync(PRUNE_EPOCH_KEY, (this.pruneEpoch() + 1) % 2 ** 32);
+    });
   }
 
   hasBlob(hash: Buffer): boolean {
