@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as b3 from 'blake3';
 import * as native from '@c4312/blake3-native';
-import { HASH_LEN, fromHex, hashBytes, newHasher, toHex } from '../src/hash.js';
+import { HASH_LEN, fromHex, hashBytes, nativeCreateHash, newHasher, toHex } from '../src/hash.js';
 import { ROOT, pseudoRandom } from './helpers/cli.js';
 
 /** The input of BLAKE3's test_vectors.json: byte i is i % 251. */
@@ -32,6 +32,15 @@ test('hashBytes matches the official BLAKE3 test vectors', (t) => {
     t.is(h.toString('hex'), hex, `input length ${n}`);
   }
   t.is(hashBytes(Buffer.from('abc')).toString('hex'), '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
+});
+
+test('small inputs: the WebAssembly path (loaded after many small hashes) agrees with the native one', async (t) => {
+  t.truthy(nativeCreateHash, 'the native binding is used directly');
+  const inputs = Array.from({ length: 300 }, (_, i) => pseudoRandom(1 + ((i * 977) % 20_000), i + 1));
+  const first = inputs.map((d) => hashBytes(d)); // native (the WebAssembly build loads meanwhile)
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const [i, d] of inputs.entries()) t.deepEqual(hashBytes(d), first[i], `input ${i} (${d.length} bytes)`);
+  for (const [n, hex] of VECTORS) t.is(hashBytes(pattern(n)).toString('hex'), hex, `input length ${n}`);
 });
 
 test('the incremental hasher equals the one-shot hash, whatever the pieces', (t) => {
