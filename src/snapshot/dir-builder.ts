@@ -5,15 +5,16 @@
 import * as fs from 'node:fs';
 import { readlinkSync } from 'node:fs';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
-import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, toSlots, type EntryStat } from '../fs/dir-entry.js';
+import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat } from '../fs/dir-entry.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
-import { newHasher } from '../hash.js';
+import { newHasher, type Hasher } from '../hash.js';
 import type { BlobWriter } from '../store/repository.js';
 import { sortEntries, type TreeEntry } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import type { FileSaver } from './file-saver.js';
-import { IGNORE_FILE, IGNORE_FILE_BUF, type IgnoreRules } from './ignore-rules.js';
+import type { IgnoreRules } from './ignore-rules.js';
+import { EXCLUDED, MISSING, PRESENT, asBuffer, childPath, listDirectory, type ListingHooks } from './listing.js';
 import type { DirCache, DirRecord, StatCache } from './stat-cache.js';
 
 export interface BuildContext {
@@ -31,16 +32,8 @@ export interface BuildContext {
   onFiles?(count: number, bytes: number): void;
 }
 
-const SLASH = 0x2f;
-const asBuffer = (p: string | Buffer): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
-const childPath = (prefix: string | Buffer, name: string | Buffer): string | Buffer =>
-  typeof prefix === 'string' ? prefix + (name as string) : Buffer.concat([prefix, name as Buffer]);
-const PRESENT = 0;
-const EXCLUDED = 1;
-const MISSING = 2;
 const S_IFMT = BigInt(fs.constants.S_IFMT);
 const S_IFDIR = BigInt(fs.constants.S_IFDIR);
-const DIGEST_TAG = Buffer.from('strata-listing-1\0');
 const NO_SUBTREE = Buffer.alloc(32);
 /** entries between turns of the event loop during a listing */
 const YIELD_EVERY = 1024;
@@ -60,6 +53,17 @@ export class DirBuilder {
   readonly retry: DirtyMark[] = [];
 
   constructor(private readonly ctx: BuildContext) {}
+
+  private readonly listingHooks: ListingHooks = {
+    beforeEntry: () => {
+      if (this.ctx.signal?.aborted) throw new StrataError('E_ABORTED', 'snapshot abandoned');
+      if (++this.sinceYield < YIELD_EVERY) return undefined;
+      this.sinceYield = 0;
+      return new Promise((r) => setImmediate(r));
+    },
+    notice: (rel, code, message, skipped) => this.notice(rel, code, message, skipped),
+    scratch: (bytes) => (this.nameBuf.length >= bytes ? this.nameBuf : (this.nameBuf = Buffer.allocUnsafe(bytes * 2))),
+  };
 
   private notice(rel: Buffer, code: string, message: string, skipped: boolean): void {
     this.notices++;
@@ -107,102 +111,10 @@ export class DirBuilder {
     this.dirsScanned++;
     const ctx = this.ctx;
     const noticesAtStart = this.notices;
-    // Names as strings where that is lossless (the common case: cheaper than a Buffer per name and
-    // per path); raw bytes when the path or a name is not valid UTF-8.
-    let names: string[] | Buffer[] = [];
-    let text = typeof abs === 'string';
-    if (text) {
-      names = fs.readdirSync(abs);
-      for (let i = 0; i < names.length; i++) {
-        if (names[i]!.includes('\ufffd')) {
-          text = false;
-          abs = Buffer.from(abs as string);
-          break;
-        }
-      }
-    }
-    if (!text) names = readDirNames(abs as Buffer);
-    // listing order, not sorted: entries are handled in the order the directory lists them (the same
-    // order gives the same digest; another order only costs a rebuild)
+    // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on
+    const { text, names, prefix, rules, slots, state, dirCount, fileCount, fileBytes, digest: listing } = await listDirectory(abs, rel, parentRules, this.listingHooks);
     const n = names.length;
-    let rules = parentRules;
-    for (let i = 0; i < n; i++) {
-      if (text ? names[i] === IGNORE_FILE : (names[i] as Buffer).equals(IGNORE_FILE_BUF)) {
-        rules = parentRules.enter(asBuffer(abs), displayName(rel));
-        break;
-      }
-    }
-    const filterAll = !rules.excludesNothingIn(abs.toString());
-    let prefix: Buffer | string;
-    if (typeof abs === 'string') prefix = abs + '/';
-    else {
-      prefix = Buffer.allocUnsafe(abs.length + 1);
-      abs.copy(prefix, 0);
-      prefix[abs.length] = SLASH;
-    }
-
-    // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on.
-    // The fields go into one array per directory, not a Stats object per entry kept alive meanwhile.
-    const slots = new BigInt64Array(n * STAT_SLOTS);
-    const state = new Uint8Array(n); // PRESENT, EXCLUDED, MISSING
-    let nameLen = 0;
-    for (let i = 0; i < n; i++) nameLen += 2 + (text ? 3 * (names[i] as string).length : (names[i] as Buffer).length);
-    if (this.nameBuf.length < nameLen) this.nameBuf = Buffer.allocUnsafe(nameLen * 2);
-    const nb = this.nameBuf;
-    let no = 0;
-    let dirCount = 0;
-    let fileCount = 0;
-    let fileBytes = 0;
-    for (let i = 0; i < n; i++) {
-      if (ctx.signal?.aborted) throw new StrataError('E_ABORTED', 'snapshot abandoned');
-      if (++this.sinceYield >= YIELD_EVERY) {
-        this.sinceYield = 0;
-        await new Promise((r) => setImmediate(r));
-      }
-      let p: string | Buffer;
-      if (text) {
-        const name = names[i] as string;
-        const len = nb.write(name, no + 2);
-        nb.writeUInt16LE(len, no);
-        no += 2 + len;
-        p = (prefix as string) + name;
-      } else {
-        const name = names[i] as Buffer;
-        no = nb.writeUInt16LE(name.length, no);
-        no += name.copy(nb, no);
-        p = Buffer.concat([prefix as Buffer, name], (prefix as Buffer).length + name.length);
-      }
-      let est: fs.BigIntStats | undefined;
-      try {
-        est = fs.lstatSync(p, { bigint: true, throwIfNoEntry: false });
-        if (!est) throw Object.assign(new Error(`ENOENT: no such file or directory, lstat '${p.toString()}'`), { code: 'ENOENT' });
-      } catch (e) {
-        const code = errnoCode(e);
-        const r = joinPath(rel, asBuffer(names[i]!));
-        if (code === 'ENOENT' || code === 'ENOTDIR') this.notice(r, 'ENOENT', 'vanished before it could be read', false);
-        else this.notice(r, code ?? 'E_IO', (e as Error).message, true);
-        state[i] = MISSING;
-        continue;
-      }
-      toSlots(est, slots, i);
-      const isDir = est.isDirectory();
-      if (filterAll && rules.excludes(p.toString(), displayName(joinPath(rel, asBuffer(names[i]!))), isDir)) {
-        state[i] = EXCLUDED;
-        continue;
-      }
-      if (isDir) dirCount++;
-      else if (est.isFile()) {
-        fileCount++;
-        fileBytes += Number(est.size);
-      }
-    }
-    let h = newHasher();
-    h.update(DIGEST_TAG);
-    h.update(rules.fingerprint);
-    h.update(nb.subarray(0, no));
-    h.update(new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength));
-    h.update(state);
-    const listing = h.digest().subarray(0, 16);
+    let h: Hasher;
     const listingClean = this.notices === noticesAtStart;
 
     // 2. the record says this listing is unchanged: build the subdirectories first, and if their
