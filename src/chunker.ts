@@ -4,7 +4,7 @@
 // only on content and the repository's parameters, so an edit moves at most
 // the chunks around it and the rest deduplicate. The default level is 0:
 // measured, normalization delays re-synchronisation after an edit (docs/design.md).
-import { hash as b3hash } from 'blake3';
+import { hashXof } from './hash.js';
 
 export interface ChunkerParams {
   min: number;
@@ -47,7 +47,7 @@ export class Chunker {
     const mask = (n: number) => (n >= 32 ? -1 : ((1 << n) - 1) << (32 - n)) | 0;
     this.maskS = mask(Math.min(31, bits + level));
     this.maskL = mask(Math.max(1, bits - level));
-    const raw = b3hash(Buffer.from(`strata-gear:${p.seed}`), { length: 1024 });
+    const raw = hashXof(Buffer.from(`strata-gear:${p.seed}`), 1024);
     this.gear = new Int32Array(256);
     for (let i = 0; i < 256; i++) this.gear[i] = raw.readInt32LE(i * 4);
   }

@@ -1,7 +1,7 @@
 // zstd per blob, skipped when it does not pay. Compression is per chunk (not
 // per file) so memory stays bounded and a chunk can be read back alone.
 import { createRequire } from 'node:module';
-import { Compressor } from 'zstd-napi';
+import type { Compressor } from 'zstd-napi';
 import type * as Binding from 'zstd-napi/binding.js';
 import { StrataError } from './errors.js';
 
@@ -17,7 +17,7 @@ let dctx: InstanceType<typeof Binding.DCtx> | undefined;
 export function compressBlob(raw: Uint8Array, level: number): { data: Buffer; comp: Compression } {
   if (level <= 0 || raw.length < 64) return { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), comp: COMP_NONE };
   if (!compressor || compressorLevel !== level) {
-    compressor = new Compressor();
+    compressor = new (createRequire(import.meta.url)('zstd-napi') as typeof import('zstd-napi')).Compressor();
     compressor.setParameters({ compressionLevel: level });
     compressorLevel = level;
   }

@@ -6,7 +6,12 @@
 // binding's hasher is used directly when it is there, the package otherwise
 // (its WebAssembly fallback).
 import { createRequire } from 'node:module';
-import { hash as b3hash, createHash } from 'blake3';
+import type * as Blake3 from 'blake3';
+
+// The package itself is loaded only when the native binding cannot be used:
+// importing it (an ESM import of CommonJS) costs ~80 ms of start-up.
+let pkg: typeof Blake3 | undefined;
+const blake3Pkg = (): typeof Blake3 => (pkg ??= createRequire(import.meta.url)('blake3') as typeof Blake3);
 
 export const HASH_LEN = 32;
 
@@ -68,7 +73,7 @@ export const hashBytes: (data: Uint8Array) => Buffer = nativeCreateHash
       h.update(data);
       return h.digest();
     }
-  : (data) => b3hash(data) as Buffer;
+  : (data) => blake3Pkg().hash(data) as Buffer;
 
 export interface Hasher {
   update(data: Uint8Array): void;
@@ -84,7 +89,7 @@ export function newHasher(): Hasher {
       digest: () => h.digest(),
     };
   }
-  const h = createHash();
+  const h = blake3Pkg().createHash();
   return {
     update: (d) => void h.update(d),
     digest: () => h.digest() as Buffer,
@@ -93,3 +98,13 @@ export function newHasher(): Hasher {
 
 export const toHex = (h: Uint8Array): string => Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
 export const fromHex = (s: string): Buffer => Buffer.from(s, 'hex');
+
+/** BLAKE3 in extendable-output mode: `length` bytes of output. */
+export function hashXof(data: Uint8Array, length: number): Buffer {
+  if (nativeCreateHash) {
+    const h = nativeCreateHash();
+    h.update(data);
+    return h.digest(length);
+  }
+  return blake3Pkg().hash(data, { length }) as Buffer;
+}

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // The `strata` command: a commander program with one module per command. Only
 // this layer prints, and only here do errors become exit codes.
-import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import type * as Commander from 'commander';
 import { errnoCode, isStrataError } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { progressClear } from './output.js';
 import type * as CommandModule from './commands/init.js';
+
+// commander is CommonJS: required, not imported (an ESM import of CommonJS
+// parses it for named exports first, which start-up pays for).
+const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof Commander;
 
 // Each command lives in its own module and is loaded only when invoked, so a
 // quick `strata cat` does not pay for loading the watcher or the snapshotter.
@@ -46,7 +51,7 @@ function invokedCommand(argv: readonly string[]): string | undefined {
  * The program with every command registered, or (when argv names a known
  * command) only that one: commander then parses exactly as with all of them.
  */
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+export async function buildProgram(argv: readonly string[] = []): Promise<Commander.Command> {
   const program = new Command();
   program
     .name('strata')
