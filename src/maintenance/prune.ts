@@ -38,8 +38,14 @@ export interface PruneStats {
   blobsRemoved: number; // index entries dropped
   bytesBefore: number;
   bytesFreed: number; // net: deleted pack bytes minus new pack bytes
+  /** temporary files of killed writers removed (older than TEMP_AGE_MS) */
+  tempFilesRemoved: number;
+  tempBytesRemoved: number;
   durationMs: number;
 }
+
+/** Temporary files this old are leftovers of killed writers (prune holds the exclusive lock, so none is being written). */
+export const TEMP_AGE_MS = 3600_000;
 
 interface PackStat {
   size: number;
@@ -124,7 +130,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       const v = value as unknown as Buffer;
       packs.set(key as unknown as string, { size: v.readUInt32LE(0), count: v.readUInt32LE(4), live: 0, liveBytes: 0, tree: false });
     }
-    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, durationMs: 0 };
+    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, durationMs: 0 };
     for (const p of packs.values()) stats.bytesBefore += p.size;
     await forEachBlob(repo, (hash, loc) => {
       stats.blobs++;
@@ -228,6 +234,11 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       await repo.lock?.refreshIfDue();
     }
     for (const size of written.values()) stats.bytesFreed -= size;
+    const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS);
+    if (swept) {
+      stats.tempFilesRemoved = swept.files;
+      stats.tempBytesRemoved = swept.bytes;
+    }
     stats.durationMs = Date.now() - t0;
     return stats;
   } finally {

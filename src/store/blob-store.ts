@@ -33,6 +33,12 @@ export interface BlobStore {
    * which gives the guarantees of `put`.
    */
   openWriter?(): ObjectWriter;
+  /**
+   * Optional: remove temporary objects (of writers that were killed) last
+   * modified more than `olderThanMs` ago. Only safe while no writer can be
+   * running: the caller holds the exclusive lock.
+   */
+  sweepTemporaries?(olderThanMs: number): Promise<{ files: number; bytes: number }>;
 }
 
 /** An object being written in pieces (BlobStore.openWriter). */

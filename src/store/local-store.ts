@@ -124,6 +124,33 @@ export class LocalBlobStore implements BlobStore {
     yield* walk(base, prefix.replace(/\/$/, ''));
   }
 
+  async sweepTemporaries(olderThanMs: number): Promise<{ files: number; bytes: number }> {
+    const swept = { files: 0, bytes: 0 };
+    const before = Date.now() - olderThanMs;
+    const sweep = (dir: string, depth: number): void => {
+      let ents: fs.Dirent[];
+      try {
+        ents = fs.readdirSync(dir, { withFileTypes: true });
+      } catch (e) {
+        if (errnoCode(e) === 'ENOENT') return;
+        throw e;
+      }
+      for (const e of ents) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory() && depth > 0 && !e.name.startsWith('.')) sweep(p, depth - 1);
+        if (!e.isFile() || !e.name.startsWith('.tmp-')) continue;
+        const st = fs.statSync(p, { throwIfNoEntry: false });
+        if (!st || st.mtimeMs > before) continue;
+        fs.rmSync(p, { force: true });
+        swept.files++;
+        swept.bytes += st.size;
+      }
+    };
+    sweep(this.root, 0); // packs being written start at the top
+    for (const sub of ['packs', 'snapshots', 'locks']) sweep(path.join(this.root, sub), sub === 'packs' ? 1 : 0);
+    return swept;
+  }
+
   async delete(name: string): Promise<void> {
     const fd = this.fds.get(name);
     if (fd !== undefined) {

@@ -372,3 +372,27 @@ test('prune running against a concurrent snapshot writer loses nothing', async (
   t.true(left.length >= 3);
   for (const s of left) restoresTo(t, repo, s.id, copies.get(s.id)!);
 });
+
+test('prune removes temporary files of killed writers older than an hour, and nothing else', async (t) => {
+  const repo = await smallRepo(t);
+  const src = source(t);
+  ok(t, ['snapshot', src], { repo });
+  const hourAgo = new Date(Date.now() - 2 * 3600_000);
+  const shard = path.dirname(packFiles(repo)[0]!);
+  const old = [path.join(repo, '.tmp-0123456789ab'), path.join(shard, '.tmp-0123456789ab'), path.join(repo, 'snapshots', '.tmp-0123456789ab')];
+  for (const f of old) {
+    fs.writeFileSync(f, Buffer.alloc(1000, 7));
+    fs.utimesSync(f, hourAgo, hourAgo);
+  }
+  const fresh = path.join(repo, '.tmp-fedcba987654');
+  fs.writeFileSync(fresh, 'being written');
+  const r = strata(['prune', '--json'], { repo });
+  t.is(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  t.is(s.tempFilesRemoved, 3);
+  t.is(s.tempBytesRemoved, 3000);
+  for (const f of old) t.false(fs.existsSync(f), f);
+  t.true(fs.existsSync(fresh), 'a recent temporary file may belong to a writer: kept');
+  ok(t, ['check', '--read-data'], { repo });
+  restoresTo(t, repo, 'latest', src);
+});

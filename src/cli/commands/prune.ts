@@ -47,6 +47,7 @@ export function printPrune(s: PruneStats): void {
   const verb = s.dryRun ? 'would ' : '';
   println(`${fmtInt(s.liveBlobs)} of ${fmtInt(s.blobs)} blobs in use by ${fmtInt(s.snapshots)} snapshots, in ${fmtInt(s.packs)} packs (${fmtBytes(s.bytesBefore)})`);
   println(`${verb}delete ${fmtInt(s.packsDeleted)} unused packs, ${verb}repack ${fmtInt(s.packsRepacked)} packs` + (s.dryRun ? '' : ` (${fmtInt(s.blobsRepacked)} blobs into ${fmtInt(s.packsWritten)} new packs)`));
+  if (s.tempFilesRemoved) println(`removed ${fmtInt(s.tempFilesRemoved)} temporary files of interrupted writers (${fmtBytes(s.tempBytesRemoved)})`);
   println(`${s.dryRun ? 'would free about' : 'freed'} ${fmtBytes(Math.max(0, s.bytesFreed))} in ${fmtDuration(s.durationMs)}`);
 }
 
