@@ -68,6 +68,7 @@ export class WatchDaemon {
   private wantRewatch = false;
   private loopPromise: Promise<void> | undefined;
   private stopping = false;
+  private starting: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private latest: Snapshot | null = null;
   private lastRetention = 0;
@@ -92,7 +93,12 @@ export class WatchDaemon {
   }
 
   /** Catch up, subscribe, and start the timers. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting = this.catchUpAndArm();
+    return this.starting;
+  }
+
+  private async catchUpAndArm(): Promise<void> {
     const chosen = chooseBackend(this.opts.backend ?? 'auto');
     this.backend = chosen.backend;
     if (this.backend === 'watchman') this.log('info', `watching ${this.source} with watchman (${chosen.reason})`);
@@ -104,10 +110,13 @@ export class WatchDaemon {
       );
     this.latest = await this.parent();
     // Subscribe first, then catch up: a change during the catch-up is either seen by it or marked.
+    if (this.stopping) return;
     await this.subscribe();
     const seq = this.dirty.currentSeq;
-    const r = await this.snap('start', undefined);
+    const r = this.stopping ? null : await this.snap('start', undefined);
     if (r) await this.dirty.clear(seq);
+    // stopped meanwhile (a signal during the catch-up): no timers, they would keep the process alive
+    if (this.stopping) return;
     this.reconcileTimer = setInterval(() => {
       this.wantReconcile = true;
       this.kick();
@@ -322,7 +331,9 @@ export class WatchDaemon {
     if (abandon) this.abort.abort();
     clearTimeout(this.timer);
     clearInterval(this.reconcileTimer);
-    await this.unsubscribe();
+    await this.starting?.catch(() => {}); // its error is start()'s caller's to report
+    clearInterval(this.reconcileTimer);
+    await this.unsubscribe(); // after start() is done: it may have subscribed meanwhile
     await this.loopPromise;
   }
 }

@@ -137,6 +137,20 @@ test.serial('nothing changed: no new snapshot; SIGTERM exits 0', async (t) => {
   t.is(await d2.stop(), 0);
 });
 
+test.serial('SIGINT during the catch-up scan: the daemon exits 0 promptly, and the next start catches up', async (t) => {
+  const { repo, A } = setup(t);
+  for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(A, `f${i}.bin`), Buffer.alloc(2 << 20, i));
+  const d = startWatch(t, repo, A);
+  await waitFor(() => /watching/.test(d.stderr()), 20000, 'the daemon to start watching');
+  const t0 = Date.now();
+  const code = await Promise.race([d.stop('SIGINT'), sleep(15000).then(() => 'hung' as const)]);
+  t.is(code, 0, `exit after SIGINT during the catch-up (${Date.now() - t0} ms): ${d.stderr()}`);
+  const d2 = startWatch(t, repo, A);
+  await waitFor(() => snapshotsOf(d2).length >= 1, 30000, 'the catch-up snapshot');
+  t.is(await d2.stop(), 0);
+  restoreEquals(t, repo, A);
+});
+
 test.serial('.strataignore and --exclude apply under watch; editing .strataignore re-reads below it', async (t) => {
   const { repo, A } = setup(t);
   sh(A, "mkdir -p src build && echo '*.tmp' > .strataignore && echo a > src/a.ts && echo t > src/x.tmp && echo b > build/out.js");
