@@ -5,6 +5,9 @@ import type { Compressor } from 'zstd-napi';
 import type * as Binding from 'zstd-napi/binding.js';
 import { StrataError } from './errors.js';
 
+// zstd-napi is CommonJS: required, not imported (start-up cost, see cli/main.ts)
+const require = createRequire(import.meta.url);
+
 export const COMP_NONE = 0;
 export const COMP_ZSTD = 1;
 export type Compression = typeof COMP_NONE | typeof COMP_ZSTD;
@@ -17,7 +20,7 @@ let dctx: InstanceType<typeof Binding.DCtx> | undefined;
 export function compressBlob(raw: Uint8Array, level: number): { data: Buffer; comp: Compression } {
   if (level <= 0 || raw.length < 64) return { data: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), comp: COMP_NONE };
   if (!compressor || compressorLevel !== level) {
-    compressor = new (createRequire(import.meta.url)('zstd-napi') as typeof import('zstd-napi')).Compressor();
+    compressor = new (require('zstd-napi') as typeof import('zstd-napi')).Compressor();
     compressor.setParameters({ compressionLevel: level });
     compressorLevel = level;
   }
@@ -48,5 +51,5 @@ export function decompressBlob(data: Buffer, comp: number, rawLength: number, in
 
 /** zstd-napi's native binding (CommonJS; its exports are invisible to an ESM import). */
 function zstdBinding(): typeof Binding {
-  return createRequire(import.meta.url)('zstd-napi/binding') as typeof Binding;
+  return require('zstd-napi/binding') as typeof Binding;
 }

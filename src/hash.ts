@@ -10,8 +10,11 @@ import type * as Blake3 from 'blake3';
 
 // The package itself is loaded only when the native binding cannot be used:
 // importing it (an ESM import of CommonJS) costs ~80 ms of start-up.
+const require = createRequire(import.meta.url);
 let pkg: typeof Blake3 | undefined;
-const blake3Pkg = (): typeof Blake3 => (pkg ??= createRequire(import.meta.url)('blake3') as typeof Blake3);
+const blake3Pkg = (): typeof Blake3 => (pkg ??= require('blake3') as typeof Blake3);
+/** requires modules as the `blake3` package sees them (its native and WebAssembly builds) */
+const besideBlake3 = (id: string): unknown => createRequire(require.resolve('blake3'))(id);
 
 export const HASH_LEN = 32;
 
@@ -23,8 +26,7 @@ interface NativeHasher {
 /** The native binding's `createHash` (no stream wrapper), or undefined when only WebAssembly is there. */
 export const nativeCreateHash: (() => NativeHasher) | undefined = (() => {
   try {
-    const req = createRequire(createRequire(import.meta.url).resolve('blake3'));
-    const native = req('@c4312/blake3-native/build/Release/blake3.node') as { createHash?: () => NativeHasher };
+    const native = besideBlake3('@c4312/blake3-native/build/Release/blake3.node') as { createHash?: () => NativeHasher };
     if (typeof native.createHash !== 'function') return undefined;
     const probe = native.createHash();
     probe.update(new Uint8Array(1));
@@ -48,8 +50,7 @@ let smallCount = 0;
 
 function loadWasm(): void {
   try {
-    const req = createRequire(createRequire(import.meta.url).resolve('blake3'));
-    const mod = req('blake3-wasm') as { load(): Promise<void>; hash(d: Uint8Array): Buffer };
+    const mod = besideBlake3('blake3-wasm') as { load(): Promise<void>; hash(d: Uint8Array): Buffer };
     mod.load().then(
       () => {
         const probe = mod.hash(new Uint8Array(1));

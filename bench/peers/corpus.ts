@@ -80,7 +80,7 @@ export function ensurePeerCorpus(base: string, scale: Scale, log: (s: string) =>
   log(`writing 3 large semi-compressible files of ${bigBytes / MiB} MiB`);
   for (let i = 0; i < 3; i++) writeGenerated(path.join(big, `semi-${i}.bin`), bigBytes, 'semi', `peers-big-${i}`);
   const entries = countEntries(dir) - 1;
-  const { files, bytes } = sizeOf(dir);
+  const { files, bytes } = countFiles(dir);
   const meta: PeerCorpus & { key: string } = {
     key,
     dir,
@@ -128,7 +128,8 @@ function copySystemTrees(dir: string, sources: string[], log: (s: string) => voi
   }
 }
 
-function sizeOf(dir: string): { files: number; bytes: number } {
+/** Regular files below `dir` and their bytes. */
+export function countFiles(dir: string): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
   const walk = (d: string) => {

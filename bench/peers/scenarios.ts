@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { warmCache } from '../lib/corpus.js';
 import { sh, type Measured } from '../lib/proc.js';
-import { QUARTER, applyAppend, applyRename, applyRewrite, revertAll, type PeerCorpus } from './corpus.js';
+import { QUARTER, applyAppend, applyRename, applyRewrite, countFiles, revertAll, type PeerCorpus } from './corpus.js';
 import { makeTool, type Backup, type Tool, type ToolName } from './tools.js';
 
 export type StepId = 's1' | 's2' | 's3' | 's4' | 's5' | 'd3' | 'd5' | 'r1' | 'ra';
@@ -140,19 +140,3 @@ function findFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-export function countFiles(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) {
-        files++;
-        bytes += fs.lstatSync(p).size;
-      }
-    }
-  };
-  walk(dir);
-  return { files, bytes };
-}

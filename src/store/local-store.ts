@@ -107,14 +107,7 @@ export class LocalBlobStore implements BlobStore {
   async *list(prefix: string): AsyncIterable<string> {
     const base = this.abs(prefix.replace(/\/$/, ''));
     const walk = function* (dir: string, rel: string): Generator<string> {
-      let ents: fs.Dirent[];
-      try {
-        ents = fs.readdirSync(dir, { withFileTypes: true });
-      } catch (e) {
-        if (errnoCode(e) === 'ENOENT') return;
-        throw e;
-      }
-      for (const e of ents) {
+      for (const e of entriesOf(dir)) {
         if (e.name.startsWith('.tmp-')) continue;
         const r = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) yield* walk(path.join(dir, e.name), r);
@@ -128,14 +121,7 @@ export class LocalBlobStore implements BlobStore {
     const swept = { files: 0, bytes: 0 };
     const before = Date.now() - olderThanMs;
     const sweep = (dir: string, depth: number): void => {
-      let ents: fs.Dirent[];
-      try {
-        ents = fs.readdirSync(dir, { withFileTypes: true });
-      } catch (e) {
-        if (errnoCode(e) === 'ENOENT') return;
-        throw e;
-      }
-      for (const e of ents) {
+      for (const e of entriesOf(dir)) {
         const p = path.join(dir, e.name);
         if (e.isDirectory() && depth > 0 && !e.name.startsWith('.')) sweep(p, depth - 1);
         if (!e.isFile() || !e.name.startsWith('.tmp-')) continue;
@@ -263,5 +249,15 @@ class LocalWriter implements ObjectWriter {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+/** A folder's entries; none when it does not exist. */
+function entriesOf(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return [];
+    throw e;
   }
 }

@@ -332,7 +332,6 @@ export class WatchDaemon {
     clearTimeout(this.timer);
     clearInterval(this.reconcileTimer);
     await this.starting?.catch(() => {}); // its error is start()'s caller's to report
-    clearInterval(this.reconcileTimer);
     await this.unsubscribe(); // after start() is done: it may have subscribed meanwhile
     await this.loopPromise;
   }
