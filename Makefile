@@ -4,14 +4,19 @@ SHELL := /bin/bash
 
 all: build
 
-# Debian packages strata relies on at run time (watchman: lossless file watching).
+# Debian packages strata and its tests rely on: watchman (lossless file watching),
+# Ceph's mon/osd/radosgw (a real S3 gateway for the s3: tests), chromium (the
+# browser the serve tests drive), rclone (a WebDAV client for the serve tests).
+SYSTEM_PKGS := watchman:watchman ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw ceph:ceph-common chromium:chromium rclone:rclone
 system-deps:
-	@if ! command -v watchman >/dev/null 2>&1; then \
+	@missing=""; for pair in $(SYSTEM_PKGS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing watchman (apt-get)"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq watchman >/dev/null) \
-	      || echo "warning: could not install watchman; strata watch will fall back to inotify"; \
-	  else echo "warning: watchman not installed and not root: strata watch will fall back to inotify (apt-get install watchman)"; fi; \
+	    echo "installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing (watch falls back to inotify; S3 and browser tests will say they are skipped)"; \
+	  else echo "warning: missing$$missing and not root: apt-get install$$missing"; fi; \
 	fi
 
 # npm ci refuses this lock when the registry lacks some optional platform packages
