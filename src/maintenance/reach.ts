@@ -2,13 +2,14 @@
 // prune's mark phase and for check. Subtrees shared by many snapshots are
 // walked once (a MarkSet of visited containers); damaged ones are remembered
 // so every snapshot that contains them can be named with its path.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { displayName } from '../fs/paths.js';
 import { rootEntry, type Snapshot } from '../snapshot/manifest.js';
 import { BLOB_CHUNKLIST, BLOB_DATA, BLOB_TREE, type BlobType } from '../store/pack.js';
 import type { Repository } from '../store/repository.js';
 import { decodeChunkList, decodeTree, type FileContent } from '../tree/codec.js';
-import type { MarkSet } from './mark-set.js';
+import type { MarkSet } from '../store/mark-set.js';
 
 export interface Problem {
   kind: string; // stable: missing-pack, corrupt-blob, missing-blob, missing-tree, …
@@ -34,8 +35,8 @@ export interface ReachOptions {
  */
 export const breathe = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Scratch space for mark sets: <repo>/tmp beside the index. */
-export const tmpRootOf = (repo: Repository): string => path.join(path.dirname(repo.index.dir), 'tmp');
+/** Scratch space for mark sets: the cache's tmp folder (never the repository). */
+export const tmpRootOf = (repo: Repository): string => repo.scratchDir ?? path.join(os.tmpdir(), 'strata-scratch');
 
 export class Reacher {
   /** damaged containers (hex) → the first path where they were found */

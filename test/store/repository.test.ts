@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError } from '../../src/errors.js';
 import { hashBytes } from '../../src/hash.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { LocalObjectStore } from '../../src/store/local-store.js';
 import { BLOB_DATA, BLOB_TREE, packObjectName, readPackEntries } from '../../src/store/pack.js';
 import { Repository } from '../../src/store/repository.js';
 import { pseudoRandom, tmpDir } from '../helpers/cli.js';
@@ -97,7 +97,7 @@ test('flush makes blobs durable: the pack files alone hold them, and a reopened 
   await repo.putBlob(BLOB_DATA, hashBytes(RAND), RAND);
   await repo.flush();
   // read the packs straight from disk, with a separate store, before closing anything
-  const store = new LocalBlobStore(dir);
+  const store = new LocalObjectStore(dir);
   const found = new Set<string>();
   for (const name of packFiles(dir)) {
     const bytes = fs.readFileSync(path.join(dir, name));

@@ -2,7 +2,7 @@
 // reachable from the kept snapshots (10M blobs would be ~1 GB as a JS Set of
 // hex strings). New members collect in a small in-memory batch and go to a
 // temporary, unsynced LMDB environment in one sorted transaction; lookups
-// consult both. The environment lives in <repo>/tmp and is deleted on close.
+// consult both. The environment lives in the cache's tmp/ and is deleted on close.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
