@@ -10,9 +10,8 @@ import { hashBytes } from '../hash.js';
 import { listSnapshots, type Manifest } from '../snapshot/manifest.js';
 import { FOOTER_LEN, ENTRY_LEN, readPackEntries, type PackEntry } from '../store/pack.js';
 import type { Repository } from '../store/repository.js';
-import { MarkSet } from '../store/mark-set.js';
 import { forEachBlob } from './prune.js';
-import { Reacher, breathe, tmpRootOf, type Problem } from './reach.js';
+import { Reacher, breathe, type Problem } from './reach.js';
 
 export interface CheckOptions {
   readData?: boolean;
@@ -171,7 +170,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const snaps = await listSnapshots(repo);
   stats.snapshots = snaps.length;
   say(`checking the trees of ${snaps.length} snapshots`);
-  const visited = MarkSet.create(tmpRootOf(repo));
+  const visited = repo.newMarkSet();
   try {
     const reacher = new Reacher(repo, {
       visited,

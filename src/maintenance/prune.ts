@@ -14,8 +14,7 @@ import { BLOB_DATA, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, packObjectName, readPackE
 import { Packer, type FlushedPack } from '../store/packer.js';
 import type { Repository } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
-import { MarkSet } from '../store/mark-set.js';
-import { Reacher, breathe, tmpRootOf, type Problem } from './reach.js';
+import { Reacher, breathe, type Problem } from './reach.js';
 
 export interface PruneOptions {
   dryRun?: boolean;
@@ -108,7 +107,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
 
   // 2. mark
   say(`marking blobs reachable from ${snaps.length} snapshots`);
-  const marks = MarkSet.create(tmpRootOf(repo));
+  const marks = repo.newMarkSet();
   try {
     let first: Problem | undefined;
     let problems = 0;

@@ -7,11 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import type { HashSet } from './ports.js';
 
 const BATCH = 100_000;
 const EMPTY = Buffer.alloc(0);
 
-export class MarkSet {
+export class MarkSet implements HashSet {
   private readonly env: RootDatabase;
   private readonly db: Database<Buffer, Buffer>;
   private batch = new Map<string, Buffer>();

@@ -25,6 +25,17 @@ export interface BlobWriter extends BlobReader {
   putBlob(type: BlobType, hash: Buffer, raw: Uint8Array): Promise<boolean>;
 }
 
+/** A set of 32-byte hashes that may outgrow memory (prune's and check's mark sets), in the cache's scratch space. */
+export interface HashSet {
+  readonly size: number;
+  has(h: Buffer): boolean;
+  /** Add; true when it was not there before. */
+  add(h: Buffer): boolean;
+  flush(): void;
+  /** Release and delete it. */
+  close(): Promise<void>;
+}
+
 /** Where a blob is stored. */
 export interface BlobLocation {
   pack: Buffer;

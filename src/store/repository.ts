@@ -4,6 +4,7 @@
 // is missing, damaged, foreign or outdated). This is the store layer's front
 // door; engines see it through the ports in store/ports.ts.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,7 +21,8 @@ import { LocalObjectStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
-import type { BlobWriter, HeldLock, RepoCache } from './ports.js';
+import { MarkSet } from './mark-set.js';
+import type { BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
 
 export type { BlobReader, BlobWriter, HeldLock } from './ports.js';
 
@@ -332,6 +334,11 @@ export class Repository implements BlobWriter {
   /** Where this repository's cache keeps scratch sets (null: in memory). */
   get scratchDir(): string | null {
     return this.index.scratchDir;
+  }
+
+  /** A new, empty mark set in the cache's scratch space (never in the repository). */
+  newMarkSet(): HashSet {
+    return MarkSet.create(this.scratchDir ?? path.join(os.tmpdir(), 'strata-scratch'));
   }
 
   /** The compression pool, once POOL_AFTER raw bytes were added since the last flush (small writes stay on this thread). */
