@@ -47,7 +47,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
       const copies = new Map<string, string>();
       for (const { key, value } of repo.index.snapshots.getRange()) if (hashBytes(Buffer.from(value, 'utf8')).toString('hex') === key) copies.set(key, value);
       const before = await listSegments(repo);
-      repo.index.resetIndex();
+      repo.index.resetIndex({ statCache: true });
       faultPoint('repair');
 
       // 2. packs, from their trailers

@@ -42,7 +42,17 @@ export async function writeConsolidatedSegments(repo: Repository, before: Readon
   const written = new Set<string>();
   for (const part of chunkSegments(packs)) {
     const { id, bytes } = encodeSegment(part);
-    await repo.store.put(segmentName(id), bytes);
+    if (!(await repo.store.put(segmentName(id), bytes))) {
+      // the same segment exists: keep it only if intact (repair rewrites a damaged one)
+      let same = false;
+      try {
+        same = (await repo.store.get(segmentName(id))).equals(bytes);
+      } catch {}
+      if (!same) {
+        await repo.store.delete(segmentName(id));
+        await repo.store.put(segmentName(id), bytes);
+      }
+    }
     written.add(id);
     await repo.lock?.refreshIfDue();
   }

@@ -129,8 +129,9 @@ export class LmdbCache implements RepoCache {
     });
   }
 
-  resetIndex(): void {
+  resetIndex(opts: { statCache?: boolean } = {}): void {
     this.env.transactionSync(() => {
+      if (opts.statCache) this.statCache.clearSync();
       this.blobs.clearSync();
       this.packs.clearSync();
       this.segments.clearSync();

@@ -117,7 +117,8 @@ export class MemoryCache implements RepoCache {
     for (const id of ids) this.segments.add(id);
   }
 
-  resetIndex(): void {
+  resetIndex(opts: { statCache?: boolean } = {}): void {
+    if (opts.statCache) this.statCache.clear();
     this.blobs.clear();
     this.packs.clear();
     this.segments.clear();

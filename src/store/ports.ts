@@ -100,8 +100,12 @@ export interface RepoCache {
   /** Index segments already ingested. */
   segmentIds(): Set<string>;
   markSegments(ids: readonly string[]): void;
-  /** Forget the blob index, the ingested segments and the dir cache (a prune happened elsewhere); bumps the prune epoch. */
-  resetIndex(): void;
+  /**
+   * Forget the blob index, the ingested segments and the dir cache (a prune happened elsewhere);
+   * bumps the prune epoch. `statCache` too after a repair: a stat hit checks a file's chunk-list
+   * blob but not each chunk, which a prune keeps together but data loss may not.
+   */
+  resetIndex(opts?: { statCache?: boolean }): void;
   /** How many times the index was reset or pruned: dir records of an older epoch do not vouch for subtrees. */
   pruneEpoch(): number;
   bumpPruneEpoch(): void;
