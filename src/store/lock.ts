@@ -188,12 +188,18 @@ async function findConflict(store: ObjectStore, mine: string, exclusive: boolean
   return conflicts((await listLocks(store, staleMs)).filter((l) => l.name !== mine));
 }
 
-/** Run `fn` holding a lock; a snapshot committed meanwhile is verified against it (repo.lock). */
+/**
+ * Run `fn` holding a lock; a snapshot committed meanwhile is verified against it (repo.lock).
+ * Under the lock the cache is first brought up to date with the repository's index segments:
+ * a prune that ran since (here or on another host) resets it, so nothing written under this lock
+ * deduplicates against a blob that is gone (the generation check, docs/design.md).
+ */
 export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepoLock) => Promise<T>): Promise<T> {
   const lock = await acquireLock(repo.store, opts);
   const prev = repo.lock;
   repo.lock = lock;
   try {
+    await repo.syncIndex();
     return await fn(lock);
   } finally {
     repo.lock = prev;
