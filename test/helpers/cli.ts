@@ -17,6 +17,7 @@ export const CLI = path.join(ROOT, 'dist/cli/main.js');
  * so test runs never pile caches into ~/.cache.
  */
 export const TEST_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cache-'));
+fs.chmodSync(TEST_CACHE_DIR, 0o1777); // like /tmp: tests that run the CLI as another user create their own 0700 folder in it
 process.env.STRATA_CACHE_DIR = TEST_CACHE_DIR;
 process.on('exit', () => {
   try {
