@@ -13,13 +13,15 @@ export type ErrorCode =
   | 'E_NO_PATH' // path absent from a snapshot
   | 'E_NOT_DIR' // expected a directory
   | 'E_NOT_FILE' // expected a regular file
-  | 'E_BLOB_MISSING' // a referenced blob is not in the index or pack
+  | 'E_BLOB_MISSING' // a referenced blob is not in the index
+  | 'E_OBJECT_MISSING' // a repository object (config, manifest, lock, segment) is absent from the store
+  | 'E_PACK_MISSING' // the index names a pack the repository no longer has (pruned meanwhile, or lost)
   | 'E_CORRUPT' // bytes read back do not match their hash / format
   | 'E_SOURCE' // the source directory cannot be read
   | 'E_FILE_CHANGED' // a file kept changing while being read
   | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
   | 'E_LOCKED' // repository is locked by another process
-  | 'E_INDEX' // the local index is missing, empty or damaged: run `strata repair index`
+  | 'E_INDEX' // the repository's index segments cannot be read: run `strata repair index`
   | 'E_IO'; // other I/O failure
 
 export class StrataError extends Error {

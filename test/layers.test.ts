@@ -25,6 +25,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: [...ENGINES, 'maintenance', 'cli'],
 };
 
+/**
+ * The engines program against the ports (src/store/ports.ts) and the
+ * Repository, never against a concrete store or cache: no lmdb, no local
+ * folder, no LMDB guards, no cache location.
+ */
+const ENGINE_FOLDERS = ['snapshot', 'watch', 'tree', 'restore', 'maintenance'];
+const CONCRETE_PACKAGES = ['lmdb'];
+const CONCRETE_STORE = ['local-store', 'lmdb-cache', 'memory-store', 'memory-cache', 'index-file', 'index-probe', 'cache-dir', 'mark-set', 's3-store'];
+
 interface Import {
   file: string; // relative to src/
   line: number;
@@ -57,8 +66,20 @@ function importsOf(file: string, text: string): Import[] {
 function violations(imports: readonly Import[]): string[] {
   const out: string[] = [];
   for (const imp of imports) {
-    if (!imp.spec.startsWith('.')) continue; // packages and node: builtins
     const from = layerOf(imp.file);
+    if (ENGINE_FOLDERS.includes(from)) {
+      const where = `src/${imp.file}:${imp.line} imports '${imp.spec}'`;
+      if (CONCRETE_PACKAGES.includes(imp.spec)) {
+        out.push(`${where}: engines use the ports of src/store/ports.ts, never ${imp.spec}`);
+        continue;
+      }
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(imp.file), imp.spec)).replace(/\.js$/, '');
+      if (target.startsWith('store/') && CONCRETE_STORE.includes(target.slice('store/'.length))) {
+        out.push(`${where}: engines use the ports of src/store/ports.ts, never a concrete store or cache`);
+        continue;
+      }
+    }
+    if (!imp.spec.startsWith('.')) continue; // packages and node: builtins
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(imp.file), imp.spec));
     const where = `src/${imp.file}:${imp.line} imports '${imp.spec}'`;
     if (target.startsWith('..')) {
@@ -118,6 +139,20 @@ test('the import scan sees every form of import (so the rule cannot pass vacuous
   t.true(real.length > 50, `${real.length} imports found`);
   const layers = new Set(real.map((i) => layerOf(i.file)));
   for (const l of ['primitives', 'fs', 'store', 'tree', 'snapshot', 'restore', 'cli']) t.true(layers.has(l), l);
+});
+
+test('engines may not import lmdb or a concrete store or cache (the rule cannot pass vacuously)', (t) => {
+  for (const folder of ENGINE_FOLDERS) {
+    t.is(violations([{ file: `${folder}/x.ts`, line: 1, spec: 'lmdb' }]).length, 1, folder);
+    for (const m of CONCRETE_STORE) t.is(violations([{ file: `${folder}/x.ts`, line: 2, spec: `../store/${m}.js` }]).length, 1, `${folder} → ${m}`);
+    t.deepEqual(violations([{ file: `${folder}/x.ts`, line: 3, spec: '../store/ports.js' }]), []);
+    t.deepEqual(violations([{ file: `${folder}/x.ts`, line: 3, spec: '../store/repository.js' }]), []);
+  }
+  t.deepEqual(violations([{ file: 'store/x.ts', line: 1, spec: 'lmdb' }]), [], 'the store layer implements the caches');
+  t.deepEqual(violations([{ file: 'cli/x.ts', line: 1, spec: '../store/local-store.js' }]), [], 'the CLI wires parts together');
+  // and the real tree has engines importing from the store, through the ports
+  const real = allImports().filter((i) => ENGINE_FOLDERS.includes(layerOf(i.file)) && i.spec.includes('store/ports'));
+  t.true(real.length >= 3, `${real.length} imports of the ports`);
 });
 
 test('the rule table: primitives import no folder, nothing but cli imports cli, only cli imports maintenance', (t) => {

@@ -1,18 +1,23 @@
-// Shared option handling for commands: which repository, JSON or text, and
+// Shared option handling for commands: which repository and cache, locks for readers, JSON or text, and
 // turning "SNAP:PATH" (or a plain PATH with --at TIME) into a snapshot and a
 // tree entry.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { StrataError, isStrataError } from '../errors.js';
+import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { resolveSnapshot, rootEntry, splitRef, type Snapshot } from '../snapshot/manifest.js';
 import { TIME_SPEC_HELP, parseTimeSpec } from '../snapshot/time-spec.js';
-import { Repository } from '../store/repository.js';
+import { parseRepoAddress } from '../store/address.js';
+import { acquireLock, type LockOptions, type RepoLock } from '../store/lock.js';
+import { Repository, type CacheOptions } from '../store/repository.js';
 import type { TreeEntry } from '../tree/codec.js';
 import { resolvePath } from '../tree/trees.js';
 
 export interface GlobalOpts {
   repo?: string;
+  cacheDir?: string;
+  /** false with --no-lock */
+  lock?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -24,6 +29,7 @@ export function globals(cmd: Command): GlobalOpts {
 export function repoPath(g: GlobalOpts): string {
   const p = g.repo ?? process.env.STRATA_REPO;
   if (!p) throw new StrataError('E_USAGE', 'no repository given: use --repo PATH or set STRATA_REPO');
+  parseRepoAddress(p); // refuses unsupported schemes before anything is created
   return p;
 }
 
@@ -36,9 +42,41 @@ export function resolveSource(dir: string): string {
   }
 }
 
+/** Where the cache is, and how its notices reach the user (one line on stderr each). */
+export function cacheOptions(g: GlobalOpts): CacheOptions {
+  return { cacheDir: g.cacheDir, notice: (msg) => process.stderr.write(`strata: ${msg}\n`) };
+}
+
+/**
+ * Run `fn` under a shared lock for a command that only reads: without one
+ * under --no-lock, or when the repository cannot be written (read-only media,
+ * no permission), saying so once. Reads still fail loudly when a prune removes
+ * what they are reading.
+ */
+export async function withReadLock<T>(g: GlobalOpts, repo: Repository, opts: LockOptions, fn: () => Promise<T>): Promise<T> {
+  if (g.lock === false) return fn();
+  let lock: RepoLock;
+  try {
+    lock = await acquireLock(repo.store, opts);
+  } catch (e) {
+    const code = errnoCode(e) ?? errnoCode((e as { cause?: unknown }).cause);
+    if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM') throw e;
+    process.stderr.write(`strata: the repository cannot be written (${code}): reading it without a lock\n`);
+    return fn();
+  }
+  const prev = repo.lock;
+  repo.lock = lock;
+  try {
+    return await fn();
+  } finally {
+    repo.lock = prev;
+    await lock.release().catch(() => {});
+  }
+}
+
 /** Open the repository, run `fn`, and always close it (flushing the index). */
 export async function withRepo<T>(g: GlobalOpts, fn: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = await Repository.open(repoPath(g));
+  const repo = await Repository.open(repoPath(g), cacheOptions(g));
   try {
     return await fn(repo);
   } finally {

@@ -29,6 +29,8 @@ export function exitCodeFor(e: unknown): number {
       return EXIT.INDEX;
     case 'E_CORRUPT':
     case 'E_BLOB_MISSING':
+    case 'E_OBJECT_MISSING':
+    case 'E_PACK_MISSING':
       return EXIT.INTEGRITY;
     default:
       return EXIT.FATAL;

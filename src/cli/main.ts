@@ -37,7 +37,7 @@ function invokedCommand(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') return undefined;
-    if (a === '-r' || a === '--repo') {
+    if (a === '-r' || a === '--repo' || a === '--cache-dir') {
       i++;
       continue;
     }
@@ -58,6 +58,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .description('content-addressed, continuously snapshotting backups')
     .version('0.1.0')
     .option('-r, --repo <path>', 'repository path (default: $STRATA_REPO)')
+    .option('--cache-dir <dir>', 'where the local cache lives (default: $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else ~/.cache/strata)')
+    .option('--no-lock', 'take no repository lock (reads of a read-only repository; a prune running meanwhile is still detected)')
     .option('--json', 'machine-readable output (one JSON value)')
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
     .showHelpAfterError()

@@ -10,10 +10,8 @@ import { hashBytes } from '../hash.js';
 import { listSnapshots, type Manifest } from '../snapshot/manifest.js';
 import { FOOTER_LEN, ENTRY_LEN, readPackEntries, type PackEntry } from '../store/pack.js';
 import type { Repository } from '../store/repository.js';
-import { probeIndex } from './index-probe.js';
-import { MarkSet } from './mark-set.js';
 import { forEachBlob } from './prune.js';
-import { Reacher, breathe, tmpRootOf, type Problem } from './reach.js';
+import { Reacher, breathe, type Problem } from './reach.js';
 
 export interface CheckOptions {
   readData?: boolean;
@@ -47,9 +45,9 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   };
 
   // 0. can the index be read at all? (in a child: a damaged page crashes the reader)
-  const probe = opts.probeIndex === false ? { ok: true, error: '' } : probeIndex(repo.index.dir);
+  const probe = opts.probeIndex === false || !repo.index.probe ? { ok: true, error: '' } : repo.index.probe();
   if (!probe.ok) {
-    add({ kind: 'damaged-index', message: `the index is damaged (${probe.error}); run 'strata repair index'` });
+    add({ kind: 'damaged-index', message: `the cache at ${repo.index.location} is damaged (${probe.error}); remove it: the next command rebuilds it from the repository` });
     return done();
   }
 
@@ -172,7 +170,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const snaps = await listSnapshots(repo);
   stats.snapshots = snaps.length;
   say(`checking the trees of ${snaps.length} snapshots`);
-  const visited = MarkSet.create(tmpRootOf(repo));
+  const visited = repo.newMarkSet();
   try {
     const reacher = new Reacher(repo, {
       visited,

@@ -8,12 +8,13 @@ import { decompressBlob } from '../compress.js';
 import { StrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
 import { listSnapshots } from '../snapshot/manifest.js';
+import { writeConsolidatedSegments, listSegments } from './segments.js';
+import { segmentName } from '../store/index-segment.js';
 import { BLOB_DATA, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, packObjectName, readPackEntries } from '../store/pack.js';
 import { Packer, type FlushedPack } from '../store/packer.js';
 import type { Repository } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
-import { MarkSet } from './mark-set.js';
-import { Reacher, breathe, tmpRootOf, type Problem } from './reach.js';
+import { Reacher, breathe, type Problem } from './reach.js';
 
 export interface PruneOptions {
   dryRun?: boolean;
@@ -41,6 +42,9 @@ export interface PruneStats {
   /** temporary files of killed writers removed (older than TEMP_AGE_MS) */
   tempFilesRemoved: number;
   tempBytesRemoved: number;
+  /** consolidated index segments written, and superseded ones removed */
+  segmentsWritten: number;
+  segmentsRemoved: number;
   durationMs: number;
 }
 
@@ -56,15 +60,17 @@ interface PackStat {
 }
 
 const BATCH = 10_000;
+/** Prune also consolidates when more index segments than this have piled up. */
+const CONSOLIDATE_AFTER = 64;
 
 /** Iterate the blob index in key order, in chunks, so writes may happen between chunks. */
 export async function forEachBlob(repo: Repository, fn: (hash: Buffer, loc: Buffer) => void | Promise<void>, between?: () => void | Promise<void>): Promise<void> {
   let start: Buffer | undefined;
   for (;;) {
     const rows: [Buffer, Buffer][] = [];
-    for (const { key, value } of repo.index.blobs.getRange({ start, limit: BATCH + 1 })) {
+    for (const { key, value } of repo.index.blobRows(start, BATCH + 1)) {
       if (start && Buffer.compare(key, start) === 0) continue;
-      rows.push([Buffer.from(key), Buffer.from(value)]);
+      rows.push([key, value]);
       if (rows.length === BATCH) break;
     }
     for (const [k, v] of rows) await fn(k, v);
@@ -79,12 +85,14 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
   const t0 = Date.now();
   const say = opts.onProgress ?? (() => {});
   const threshold = opts.repackThreshold ?? 0.5;
+  await repo.syncIndex();
+  const segmentsBefore = await listSegments(repo);
   await repo.indexMissingPacks((name, err) => err && opts.onWarning?.(`pack ${name} cannot be indexed: ${err.message}`));
   faultPoint('prune');
   const present = new Set<string>();
   for await (const name of repo.store.list('packs/')) present.add(name.slice(name.lastIndexOf('/') + 1));
   for (const hex of repo.index.packIds()) {
-    if (!present.has(hex)) throw new StrataError('E_BLOB_MISSING', `prune refused, nothing was deleted: pack ${hex} is in the index but missing from the repository. Run 'strata check', then 'strata repair index'`);
+    if (!present.has(hex)) throw new StrataError('E_PACK_MISSING', `prune refused, nothing was deleted: pack ${hex} is in the index but missing from the repository. Run 'strata check', then 'strata repair index'`);
   }
 
   // 1. the snapshots: every manifest must be readable, or we cannot know what it references
@@ -99,7 +107,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
 
   // 2. mark
   say(`marking blobs reachable from ${snaps.length} snapshots`);
-  const marks = MarkSet.create(tmpRootOf(repo));
+  const marks = repo.newMarkSet();
   try {
     let first: Problem | undefined;
     let problems = 0;
@@ -126,11 +134,11 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
 
     // 3. plan, from the packs known now (packs that appear later are never touched)
     const packs = new Map<string, PackStat>();
-    for (const { key, value } of repo.index.packs.getRange()) {
-      const v = value as unknown as Buffer;
-      packs.set(key as unknown as string, { size: v.readUInt32LE(0), count: v.readUInt32LE(4), live: 0, liveBytes: 0, tree: false });
+    for (const hex of repo.index.packIds()) {
+      const m = repo.index.packMeta(hex)!;
+      packs.set(hex, { size: m.size, count: m.count, live: 0, liveBytes: 0, tree: false });
     }
-    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, durationMs: 0 };
+    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, segmentsWritten: 0, segmentsRemoved: 0, durationMs: 0 };
     for (const p of packs.values()) stats.bytesBefore += p.size;
     await forEachBlob(repo, (hash, loc) => {
       stats.blobs++;
@@ -205,9 +213,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       if (batch.length === 0) return;
       const keys = batch;
       batch = [];
-      repo.index.env.transactionSync(() => {
-        for (const k of keys) repo.index.blobs.removeSync(k);
-      });
+      repo.index.removeBlobs(keys);
       stats.blobsRemoved += keys.length;
       faultPoint('prune');
     };
@@ -221,12 +227,23 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       commit,
     );
     commit();
-    repo.index.env.transactionSync(() => {
-      for (const h of doomed) repo.index.packs.removeSync(h);
-    });
+    repo.index.removePacks([...doomed]);
     faultPoint('prune');
 
-    // 6. only now the files go
+    // 6. consolidated index segments for every pack that stays, written before the old segments go,
+    // so a reader listing meanwhile sees either set whole; other caches notice the old ones are gone
+    // (also when nothing was removed but a format 1 repository has packs no segment lists, or segments piled up)
+    if (doomed.size > 0 || repo.config.version === 1 || segmentsBefore.size > CONSOLIDATE_AFTER) {
+      await repo.lock?.verify();
+      const superseded = await writeConsolidatedSegments(repo, segmentsBefore);
+      faultPoint('prune');
+      for (const id of superseded) await repo.store.delete(segmentName(id));
+      stats.segmentsWritten = [...(await listSegments(repo))].filter((id) => !segmentsBefore.has(id)).length;
+      stats.segmentsRemoved = superseded.length;
+      faultPoint('prune');
+    }
+
+    // 7. only now the pack files go
     for (const h of doomed) {
       await repo.store.delete(packObjectName(h));
       stats.bytesFreed += packs.get(h)!.size;
@@ -234,6 +251,11 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       await repo.lock?.refreshIfDue();
     }
     for (const size of written.values()) stats.bytesFreed -= size;
+    if (stats.segmentsRemoved > 0) {
+      // this cache ingested the superseded segments: start it over from the consolidated ones
+      repo.index.resetIndex();
+      await repo.syncIndex();
+    }
     const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS);
     if (swept) {
       stats.tempFilesRemoved = swept.files;

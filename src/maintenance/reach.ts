@@ -2,13 +2,12 @@
 // prune's mark phase and for check. Subtrees shared by many snapshots are
 // walked once (a MarkSet of visited containers); damaged ones are remembered
 // so every snapshot that contains them can be named with its path.
-import * as path from 'node:path';
 import { displayName } from '../fs/paths.js';
 import { rootEntry, type Snapshot } from '../snapshot/manifest.js';
 import { BLOB_CHUNKLIST, BLOB_DATA, BLOB_TREE, type BlobType } from '../store/pack.js';
 import type { Repository } from '../store/repository.js';
 import { decodeChunkList, decodeTree, type FileContent } from '../tree/codec.js';
-import type { MarkSet } from './mark-set.js';
+import type { HashSet } from '../store/ports.js';
 
 export interface Problem {
   kind: string; // stable: missing-pack, corrupt-blob, missing-blob, missing-tree, …
@@ -21,7 +20,7 @@ export interface Problem {
 
 export interface ReachOptions {
   /** containers (trees, chunk lists) already walked; prune passes its mark set */
-  visited: MarkSet;
+  visited: HashSet;
   /** every reference, with the path it was found at; return a problem text to flag it */
   onRef: (hash: Buffer, type: BlobType, path: string) => string | null;
   onProblem: (p: Problem) => void;
@@ -34,8 +33,6 @@ export interface ReachOptions {
  */
 export const breathe = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Scratch space for mark sets: <repo>/tmp beside the index. */
-export const tmpRootOf = (repo: Repository): string => path.join(path.dirname(repo.index.dir), 'tmp');
 
 export class Reacher {
   /** damaged containers (hex) → the first path where they were found */

@@ -1,25 +1,22 @@
-// `strata repair index`: rebuild the LMDB index from what the repository
-// files say (pack trailers, snapshot files). The old index is moved aside
-// first, never opened in-process unless a child-process probe could read it
-// whole; from it we salvage intact copies of damaged or missing snapshot
-// files and the daemon state. With readData, corrupted blobs are left out of the
-// index so the next snapshot stores them again.
-import * as fs from 'node:fs';
+// `strata repair index`: rebuild the repository's index segments from what
+// the pack trailers say, under the exclusive lock. Damaged snapshot files are
+// restored from intact copies in this host's cache where it has them. With
+// readData, corrupted blobs are left out (their packs rewritten without them)
+// so the next snapshot stores them again. The new segments are durable before
+// the old ones are removed; every cache notices and rebuilds itself.
 import * as path from 'node:path';
 import { decompressBlob } from '../compress.js';
-import { StrataError, isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
-import { IndexDb } from '../store/index-db.js';
-import { LocalBlobStore } from '../store/local-store.js';
+import { segmentName } from '../store/index-segment.js';
 import { acquireLock } from '../store/lock.js';
 import { packObjectName, readPackEntries, type PackEntry } from '../store/pack.js';
 import { Packer } from '../store/packer.js';
-import { Repository, parseConfig } from '../store/repository.js';
+import { Repository, type CacheOptions } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
-import { probeIndex } from './index-probe.js';
 import { breathe } from './reach.js';
+import { listSegments, writeConsolidatedSegments } from './segments.js';
 
-export interface RepairOptions {
+export interface RepairOptions extends CacheOptions {
   readData?: boolean;
   lockWaitMs?: number;
   onProgress?: (msg: string) => void;
@@ -32,39 +29,27 @@ export interface RepairReport {
   blobsDropped: { blob: string; pack: string }[]; // corrupted, left out (readData)
   packsRewritten: string[]; // damaged packs replaced by a pack of their intact blobs (readData)
   snapshots: number;
-  snapshotsRestored: string[]; // files rewritten from the old index's intact copy
+  snapshotsRestored: string[]; // files rewritten from the cache's intact copy
   snapshotsLost: string[]; // damaged files with no intact copy anywhere
-  oldIndex: string; // what happened to the previous index
+  oldIndex: string; // what happened to the previous index segments
 }
 
-export async function repairIndex(dir: string, opts: RepairOptions = {}): Promise<RepairReport> {
-  const abs = path.resolve(dir);
+export async function repairIndex(address: string, opts: RepairOptions = {}): Promise<RepairReport> {
   const say = opts.onProgress ?? (() => {});
-  const store = new LocalBlobStore(abs);
-  let raw: Buffer;
-  try {
-    raw = await store.get('config');
-  } catch (e) {
-    if (isStrataError(e, 'E_BLOB_MISSING')) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (no config file)`);
-    throw e;
-  }
-  parseConfig(raw, abs);
-  const lock = await acquireLock(store, { exclusive: true, command: 'repair index', waitMs: opts.lockWaitMs });
+  const repo = await Repository.open(address, { cacheDir: opts.cacheDir, notice: opts.notice, skipSync: true });
+  const store = repo.store;
   const report: RepairReport = { packsIndexed: 0, packsDamaged: [], blobsIndexed: 0, blobsDropped: [], packsRewritten: [], snapshots: 0, snapshotsRestored: [], snapshotsLost: [], oldIndex: 'none' };
   try {
-    // 1. move the old index aside (a crashed earlier repair's aside copy is the older, better one: keep it)
-    const indexDir = path.join(abs, 'index');
-    const oldDir = path.join(abs, 'index-old'); // no dot: lmdb-js takes a path with an extension for a file
-    if (fs.existsSync(indexDir)) {
-      if (!fs.existsSync(oldDir)) fs.renameSync(indexDir, oldDir);
-      else fs.rmSync(indexDir, { recursive: true, force: true });
-    }
-    faultPoint('repair');
-    if (fs.existsSync(oldDir) && !fs.existsSync(path.join(oldDir, 'data.mdb'))) fs.rmSync(oldDir, { recursive: true, force: true });
-    const probe = fs.existsSync(oldDir) ? probeIndex(oldDir, { snapshots: true }) : null;
-    const repo = await Repository.open(abs, { checkIndex: false });
+    const lock = await acquireLock(store, { exclusive: true, command: 'repair index', waitMs: opts.lockWaitMs });
     repo.lock = lock;
     try {
+      // 1. what the cache holds that the rebuild may need: intact snapshot copies
+      const copies = new Map<string, string>();
+      for (const { key, value } of repo.index.snapshots.getRange()) if (hashBytes(Buffer.from(value, 'utf8')).toString('hex') === key) copies.set(key, value);
+      const before = await listSegments(repo);
+      repo.index.resetIndex({ statCache: true });
+      faultPoint('repair');
+
       // 2. packs, from their trailers
       say('indexing packs');
       for await (const name of store.list('packs/')) {
@@ -100,10 +85,16 @@ export async function repairIndex(dir: string, opts: RepairOptions = {}): Promis
       }
       faultPoint('repair');
 
-      // 3. snapshots: the files, repaired from intact copies in the old index where needed
+      // 3. the index segments: the new set is durable before the old one goes
+      say('writing index segments');
+      await lock.verify();
+      const superseded = await writeConsolidatedSegments(repo, before);
+      faultPoint('repair');
+      for (const id of superseded) await store.delete(segmentName(id));
+      report.oldIndex = `${before.size} index segment(s) replaced by ${(await listSegments(repo)).size}`;
+
+      // 4. snapshots: the files, repaired from intact copies in the cache where needed
       say('indexing snapshots');
-      const copies = new Map<string, string>();
-      for (const s of probe?.snapshots ?? []) if (hashBytes(Buffer.from(s.manifest, 'utf8')).toString('hex') === s.id) copies.set(s.id, s.manifest);
       const seen = new Set<string>();
       for await (const name of store.list('snapshots/')) {
         const id = name.slice('snapshots/'.length);
@@ -114,7 +105,7 @@ export async function repairIndex(dir: string, opts: RepairOptions = {}): Promis
           await repo.index.snapshots.put(id, bytes.toString('utf8'));
           report.snapshots++;
         } else if (copies.has(id)) {
-          await store.delete(name); // a crash here leaves it missing, and the old index still has the copy
+          await store.delete(name); // a crash here leaves it missing, and the cache still has the copy
           faultPoint('repair');
           await restoreFile(repo, id, copies.get(id)!);
           report.snapshotsRestored.push(id);
@@ -127,26 +118,16 @@ export async function repairIndex(dir: string, opts: RepairOptions = {}): Promis
         report.snapshotsRestored.push(id);
         report.snapshots++;
       }
-
-      // 4. the daemon state (dirty marks: hints to look again) from an old index the probe could read whole
-      if (probe?.ok) copyCaches(oldDir, repo.index);
+      repo.index.resetIndex();
+      await repo.syncIndex();
     } finally {
-      await repo.close();
+      repo.lock = null;
+      await lock.release().catch(() => {});
     }
-    faultPoint('repair');
-    if (probe?.ok) {
-      fs.rmSync(oldDir, { recursive: true, force: true });
-      report.oldIndex = 'readable; rebuilt and removed';
-    } else if (probe) {
-      const kept = path.join(abs, `index-damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      fs.renameSync(oldDir, kept);
-      report.oldIndex = `damaged (${probe.error}); kept at ${kept}`;
-    }
-    return report;
   } finally {
-    await lock.release().catch(() => {});
-    await store.close();
+    await repo.close();
   }
+  return report;
 }
 
 function intact(bytes: Buffer, e: PackEntry): boolean {
@@ -169,32 +150,4 @@ function validManifest(bytes: Buffer): boolean {
 async function restoreFile(repo: Repository, id: string, manifest: string): Promise<void> {
   await repo.store.put(`snapshots/${id}`, Buffer.from(manifest, 'utf8'));
   await repo.index.snapshots.put(id, manifest);
-}
-
-function copyCaches(oldDir: string, to: IndexDb): void {
-  const from = new IndexDb(oldDir);
-  try {
-    // Not the stat or dir caches: after a repair their hits may name data that is gone (a dir
-    // record reuses a parent subtree unchecked; a stat hit checks a chunk list but not its chunks),
-    // so the next snapshot re-reads everything and stores exactly what is missing.
-    for (const db of ['state'] as const) {
-      const src = from[db];
-      const dst = to[db] as unknown as { putSync(k: unknown, v: unknown): void };
-      let rows: { key: unknown; value: unknown }[] = [];
-      const commit = () => {
-        const r = rows;
-        rows = [];
-        to.env.transactionSync(() => {
-          for (const { key, value } of r) dst.putSync(key, value);
-        });
-      };
-      for (const { key, value } of src.getRange()) {
-        rows.push({ key, value });
-        if (rows.length >= 10_000) commit();
-      }
-      commit();
-    }
-  } finally {
-    void from.env.close();
-  }
 }

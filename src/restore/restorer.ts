@@ -213,7 +213,7 @@ class Restorer {
           break;
       }
     } catch (err) {
-      if (isStrataError(err) && (err.code === 'E_CORRUPT' || err.code === 'E_BLOB_MISSING')) {
+      if (isStrataError(err) && (err.code === 'E_CORRUPT' || err.code === 'E_BLOB_MISSING' || err.code === 'E_PACK_MISSING')) {
         throw new StrataError(err.code, `${displayName(dest)}: ${err.message}`, { cause: err });
       }
       this.notice(dest, errnoCode(err) ?? 'E_IO', (err as Error).message);

@@ -1,7 +1,6 @@
 // Snapshot manifests: a root tree hash plus when, where and what. Each is a
 // small JSON file `snapshots/<id>` in the repository (id = BLAKE3 of its
-// bytes), so snapshots survive the loss of the index, and a copy in LMDB
-// makes listing fast. Also resolves references: id prefix, latest, latest~N,
+// bytes), the only truth; a copy in the per-host cache makes listing fast. Also resolves references: id prefix, latest, latest~N,
 // the latter two optionally counted back from a point in time (--at).
 import { StrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
@@ -60,18 +59,28 @@ export async function saveManifest(repo: Repository, m: Manifest): Promise<Snaps
 /** Remove a snapshot: the index copy first, then the file (the file is the truth; a crash in between leaves it listed). */
 export async function deleteSnapshot(repo: Repository, id: string): Promise<void> {
   await repo.index.snapshots.remove(id);
-  await repo.index.env.flushed;
+  await repo.index.flushed();
   await repo.store.delete(snapshotName(id));
 }
 
-/** Load every manifest, oldest first. Picks up manifest files the index lacks. */
+/**
+ * Load every manifest, oldest first. The repository's listing is the truth:
+ * the cache's copies spare reading the files, copies of snapshots removed
+ * meanwhile (by another host's forget) are dropped, new files are read.
+ */
 export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
+  const listed = new Set<string>();
+  for await (const name of repo.store.list('snapshots/')) listed.add(name.slice('snapshots/'.length));
   const out = new Map<string, Snapshot>();
   for (const { key, value } of repo.index.snapshots.getRange()) {
-    out.set(key as string, { ...(JSON.parse(value) as Manifest), id: key as string });
+    if (!listed.has(key)) {
+      void repo.index.snapshots.remove(key);
+      continue;
+    }
+    out.set(key, { ...(JSON.parse(value) as Manifest), id: key });
   }
-  for await (const name of repo.store.list('snapshots/')) {
-    const id = name.slice('snapshots/'.length);
+  for (const id of listed) {
+    const name = snapshotName(id);
     if (out.has(id) || !/^[0-9a-f]{64}$/.test(id)) continue;
     try {
       const bytes = await repo.store.get(name);

@@ -121,7 +121,9 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   try {
     repoReal = fs.realpathSync(repoAbs);
   } catch {}
-  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal]);
+  // never back up the repository itself, nor this host's cache of it (it changes as we go)
+  const cacheAt = repo.scratchDir ? [path.dirname(repo.scratchDir)] : [];
+  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal, ...cacheAt]);
   const parent = req.parent ?? null;
   const old: DirRecord | null =
     parent && req.dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;

@@ -6,7 +6,7 @@
 // chunk it names is still in the index.
 import type { EntryStat } from '../fs/dir-entry.js';
 import { hashBytes } from '../hash.js';
-import type { IndexDb } from '../store/index-db.js';
+import type { RepoCache } from '../store/ports.js';
 import type { FileContent } from '../tree/codec.js';
 
 /** 8-byte FNV-1a of a path (two 32-bit lanes): a cheap same-path check, no cryptography needed. */
@@ -27,7 +27,7 @@ export class StatCache {
   private readonly prefix: Buffer;
 
   constructor(
-    private readonly index: IndexDb,
+    private readonly index: Pick<RepoCache, 'statCache'>,
     host: string,
     source: string,
   ) {
@@ -97,10 +97,10 @@ export class DirCache {
   private readonly prefix: Buffer;
 
   constructor(
-    private readonly index: IndexDb,
+    private readonly index: Pick<RepoCache, 'dirCache'>,
     host: string,
     source: string,
-    /** the index's prune epoch when this snapshot started (IndexDb.pruneEpoch) */
+    /** the index's prune epoch when this snapshot started (RepoCache.pruneEpoch) */
     private readonly epoch = 0,
   ) {
     this.prefix = hashBytes(Buffer.from(`dir\0${host}\0${source}`)).subarray(0, 8);

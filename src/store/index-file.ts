@@ -1,10 +1,10 @@
-// Guards around the LMDB files of the index. lmdb-js does not throw on a
+// Guards around the LMDB files of the cache. lmdb-js does not throw on a
 // damaged data.mdb: it crashes the process (SIGSEGV/SIGBUS, measured). So we
 // validate the two meta pages ourselves before opening, and keep the files
 // private to the user (lmdb-js creates them 0644).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StrataError, errnoCode } from '../errors.js';
+import { errnoCode } from '../errors.js';
 
 const MDB_MAGIC = 0xbeefc0de;
 const MDB_DATA_VERSION = 2; // lmdb-js 3.x (mdb.master3): 24-byte page header
@@ -56,12 +56,6 @@ export function indexFileProblem(dir: string): string | null {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Throw E_INDEX unless the index files look sound. */
-export function assertIndexFile(dir: string): void {
-  const p = indexFileProblem(dir);
-  if (p) throw new StrataError('E_INDEX', `the index is damaged (${p}); run 'strata repair index' to rebuild it from the packs and snapshot files`);
 }
 
 /** chmod 0600 the LMDB files (and 0700 their directory). */

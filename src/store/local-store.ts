@@ -1,4 +1,4 @@
-// BlobStore on a local directory. Writes go to a temporary name in the same
+// ObjectStore on a local directory. Writes go to a temporary name in the same
 // directory, are fsynced, renamed into place, and the directory is fsynced, so
 // a crash leaves either the old state or the complete new object.
 import * as fs from 'node:fs';
@@ -6,11 +6,11 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StrataError, errnoCode } from '../errors.js';
-import type { BlobStore, ObjectWriter } from './blob-store.js';
+import type { ObjectStore, ObjectWriter } from './object-store.js';
 
 const MAX_OPEN = 64;
 
-export class LocalBlobStore implements BlobStore {
+export class LocalObjectStore implements ObjectStore {
   readonly location: string;
   private readonly fds = new Map<string, number>(); // LRU of read handles
 
@@ -70,7 +70,7 @@ export class LocalBlobStore implements BlobStore {
     try {
       fd = fs.openSync(this.abs(name), 'r');
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') throw new StrataError('E_BLOB_MISSING', `missing repository file ${name}`);
+      if (errnoCode(e) === 'ENOENT') throw new StrataError('E_OBJECT_MISSING', `missing repository file ${name}`);
       throw new StrataError('E_IO', `opening ${this.abs(name)}: ${(e as Error).message}`, { cause: e });
     }
     this.fds.set(name, fd);
@@ -177,7 +177,7 @@ class LocalWriter implements ObjectWriter {
   private committed: string | undefined;
 
   constructor(
-    private readonly store: LocalBlobStore,
+    private readonly store: LocalObjectStore,
     dir: string,
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -1,4 +1,4 @@
-// Repository locks as objects `locks/<random>` written through the BlobStore
+// Repository locks as objects `locks/<random>` written through the ObjectStore
 // (put-if-absent, list, delete: nothing local-only, so it works on an object
 // store too). Writers (snapshot, watch, forget) and check hold shared locks;
 // prune and repair hold an exclusive one. Holders refresh by writing a new
@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
-import type { BlobStore } from './blob-store.js';
+import type { ObjectStore } from './object-store.js';
 import type { HeldLock, Repository } from './repository.js';
 
 export interface LockInfo {
@@ -58,7 +58,7 @@ export function isStale(info: LockInfo, staleMs: number, now = Date.now()): bool
   return info.host === os.hostname() && !pidAlive(info.pid);
 }
 
-export async function listLocks(store: BlobStore, staleMs = defaultStaleMs()): Promise<FoundLock[]> {
+export async function listLocks(store: ObjectStore, staleMs = defaultStaleMs()): Promise<FoundLock[]> {
   const out: FoundLock[] = [];
   for await (const name of store.list('locks/')) {
     let info: LockInfo | null = null;
@@ -66,7 +66,7 @@ export async function listLocks(store: BlobStore, staleMs = defaultStaleMs()): P
       info = JSON.parse((await store.get(name)).toString('utf8')) as LockInfo;
       if (typeof info?.time !== 'string' || typeof info.pid !== 'number') info = null;
     } catch (e) {
-      if (isStrataError(e, 'E_BLOB_MISSING')) continue; // released meanwhile
+      if (isStrataError(e, 'E_OBJECT_MISSING')) continue; // released meanwhile
     }
     out.push({ name, info, stale: info !== null && isStale(info, staleMs) });
   }
@@ -87,7 +87,7 @@ export class RepoLock implements HeldLock {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: BlobStore,
+    private readonly store: ObjectStore,
     public name: string,
     readonly info: LockInfo,
     readonly staleMs: number,
@@ -149,7 +149,7 @@ export class RepoLock implements HeldLock {
  * what makes breaking a stale lock safe). On conflict ours is removed and we
  * retry until waitMs has passed, then throw E_LOCKED.
  */
-export async function acquireLock(store: BlobStore, opts: LockOptions): Promise<RepoLock> {
+export async function acquireLock(store: ObjectStore, opts: LockOptions): Promise<RepoLock> {
   const staleMs = opts.staleMs ?? defaultStaleMs();
   const deadline = Date.now() + (opts.waitMs ?? defaultWaitMs());
   const command = opts.command ?? 'strata';
@@ -174,7 +174,7 @@ export async function acquireLock(store: BlobStore, opts: LockOptions): Promise<
   }
 }
 
-async function findConflict(store: BlobStore, mine: string, exclusive: boolean, staleMs: number): Promise<FoundLock | undefined> {
+async function findConflict(store: ObjectStore, mine: string, exclusive: boolean, staleMs: number): Promise<FoundLock | undefined> {
   const others = (await listLocks(store, staleMs)).filter((l) => l.name !== mine);
   const against = (l: FoundLock) => exclusive || l.info === null || l.info.exclusive;
   const conflicts = (ls: FoundLock[]) => ls.find((l) => !l.stale && against(l));
@@ -188,12 +188,18 @@ async function findConflict(store: BlobStore, mine: string, exclusive: boolean, 
   return conflicts((await listLocks(store, staleMs)).filter((l) => l.name !== mine));
 }
 
-/** Run `fn` holding a lock; a snapshot committed meanwhile is verified against it (repo.lock). */
+/**
+ * Run `fn` holding a lock; a snapshot committed meanwhile is verified against it (repo.lock).
+ * Under the lock the cache is first brought up to date with the repository's index segments:
+ * a prune that ran since (here or on another host) resets it, so nothing written under this lock
+ * deduplicates against a blob that is gone (the generation check, docs/design.md).
+ */
 export async function withLock<T>(repo: Repository, opts: LockOptions, fn: (lock: RepoLock) => Promise<T>): Promise<T> {
   const lock = await acquireLock(repo.store, opts);
   const prev = repo.lock;
   repo.lock = lock;
   try {
+    await repo.syncIndex();
     return await fn(lock);
   } finally {
     repo.lock = prev;

@@ -1,8 +1,8 @@
-// BlobStore in memory, for unit tests of everything above the store.
+// ObjectStore in memory, for unit tests of everything above the store.
 import { StrataError } from '../errors.js';
-import type { BlobStore } from './blob-store.js';
+import type { ObjectStore } from './object-store.js';
 
-export class MemoryBlobStore implements BlobStore {
+export class MemoryObjectStore implements ObjectStore {
   readonly location = 'memory:';
   readonly objects = new Map<string, Buffer>();
 
@@ -14,7 +14,7 @@ export class MemoryBlobStore implements BlobStore {
 
   async get(name: string, offset = 0, length?: number): Promise<Buffer> {
     const b = this.objects.get(name);
-    if (!b) throw new StrataError('E_BLOB_MISSING', `missing repository file ${name}`);
+    if (!b) throw new StrataError('E_OBJECT_MISSING', `missing repository file ${name}`);
     const end = length === undefined ? b.length : offset + length;
     if (end > b.length) throw new StrataError('E_CORRUPT', `${name}: short read at ${b.length}`);
     return Buffer.from(b.subarray(offset, end));

@@ -3,7 +3,7 @@
 // large the pack; BufferSink keeps the pack in one buffer and writes it with a
 // single put (stores without writers, such as the in-memory store of tests).
 import { newHasher, type Hasher } from '../hash.js';
-import type { BlobStore, ObjectWriter } from './blob-store.js';
+import type { ObjectStore, ObjectWriter } from './object-store.js';
 
 export interface PackSink {
   /** bytes appended so far */
@@ -37,7 +37,7 @@ export class StagePool {
   }
 }
 
-export function openSink(store: BlobStore, stages: StagePool, first: Uint8Array): PackSink {
+export function openSink(store: ObjectStore, stages: StagePool, first: Uint8Array): PackSink {
   const s: PackSink = store.openWriter ? new StreamSink(store.openWriter(), stages) : new BufferSink(store);
   s.append(first);
   return s;
@@ -148,7 +148,7 @@ class BufferSink implements PackSink {
   private buf = Buffer.allocUnsafe(STAGE);
   size = 0;
 
-  constructor(private readonly store: BlobStore) {}
+  constructor(private readonly store: ObjectStore) {}
 
   append(data: Uint8Array): number {
     if (this.size + data.length > this.buf.length) {

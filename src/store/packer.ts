@@ -4,7 +4,7 @@
 // after `flush` resolves every blob is durable and indexed.
 import type { CompressPool } from '../compress-pool.js';
 import { compressBlob } from '../compress.js';
-import type { BlobStore } from './blob-store.js';
+import type { ObjectStore } from './object-store.js';
 import { PACK_MAGIC, encodeTrailer, packObjectName, type BlobType, type PackEntry } from './pack.js';
 import { StagePool, openSink, type PackSink } from './pack-sink.js';
 
@@ -33,7 +33,7 @@ export class Packer {
   private compressWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly store: BlobStore,
+    private readonly store: ObjectStore,
     private readonly target: number,
     private readonly onFlush: (p: FlushedPack) => Promise<void>,
   ) {}

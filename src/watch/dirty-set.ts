@@ -1,8 +1,8 @@
 // The persistent dirty set: directories that events said to look at, stored
-// in LMDB before anything acts on them, so a daemon killed at any moment loses
+// in the cache (LMDB) before anything acts on them, so a daemon killed at any moment loses
 // no change. Each mark carries a sequence number; a snapshot clears only the
 // marks it started from, so marks made while it ran survive to the next one.
-import type { IndexDb } from '../store/index-db.js';
+import type { RepoCache } from '../store/ports.js';
 import { MAX_NAMES, type DirtyMark } from '../snapshot/dirty-tree.js';
 
 interface Mark {
@@ -27,7 +27,7 @@ export class DirtySet {
   private readonly prefix: string;
 
   constructor(
-    private readonly index: IndexDb,
+    private readonly index: Pick<RepoCache, 'state'>,
     sourceKey: string,
   ) {
     this.prefix = `dirty\0${sourceKey}\0`;
@@ -62,7 +62,7 @@ export class DirtySet {
       if (cur.all) cur.names.clear();
       changed.add(m.dir);
     }
-    const writes: Promise<boolean>[] = [];
+    const writes: Promise<unknown>[] = [];
     for (const dir of changed) {
       const m = this.marks.get(dir)!;
       writes.push(this.index.state.put(this.prefix + dir, { r: m.recursive, a: m.all, n: [...m.names], s: m.seq } satisfies Stored));
@@ -78,7 +78,7 @@ export class DirtySet {
 
   /** Forget marks not touched after `seq`. */
   async clear(seq: number): Promise<void> {
-    const writes: Promise<boolean>[] = [];
+    const writes: Promise<unknown>[] = [];
     for (const [dir, m] of this.marks) {
       if (m.seq > seq) continue;
       this.marks.delete(dir);

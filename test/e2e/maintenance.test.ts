@@ -6,10 +6,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { saveManifest, listSnapshots } from '../../src/snapshot/manifest.js';
-import { IndexDb } from '../../src/store/index-db.js';
+import { LmdbCache } from '../../src/store/lmdb-cache.js';
 import { acquireLock } from '../../src/store/lock.js';
 import { Repository } from '../../src/store/repository.js';
 import { CLI, duBytes, json, ok, pseudoRandom, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
+
+/** This test process's cache folder of a repository. */
+const cacheOf = (repo: string): string => path.join(process.env.STRATA_CACHE_DIR!, JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).id);
 
 /** A repository with small packs and chunks, so a few MB make many packs and blobs. */
 async function smallRepo(t: any): Promise<string> {
@@ -177,7 +180,7 @@ test('a deleted pack: check names the missing pack, snapshots and paths; repair 
   restoresTo(t, repo, s2.id, src);
 });
 
-test('deleted or damaged LMDB files: clear error, repair index rebuilds, everything restores', async (t) => {
+test('deleted or damaged index segments: reads fail loudly, repair index rebuilds them from the pack trailers', async (t) => {
   const repo = await smallRepo(t);
   const src = source(t);
   const s1 = json(t, ['snapshot', src], { repo });
@@ -185,32 +188,30 @@ test('deleted or damaged LMDB files: clear error, repair index rebuilds, everyth
   fs.writeFileSync(path.join(src, 'top.txt'), 'changed\n');
   const s2 = json(t, ['snapshot', src], { repo });
 
-  for (const f of ['data.mdb', 'lock.mdb']) fs.rmSync(path.join(repo, 'index', f));
-  const e = strata(['snapshots'], { repo });
-  t.is(e.code, 13);
-  t.regex(e.stderr, /index .* is empty but the repository has snapshots.*strata repair index/);
+  // every segment gone: no blob is known, which reads say (exit 4), never wrong bytes
+  for (const f of fs.readdirSync(path.join(repo, 'index'))) fs.rmSync(path.join(repo, 'index', f));
+  const e = strata(['cat', 'latest:top.txt'], { repo });
+  t.is(e.code, 4);
+  t.regex(e.stderr, /not in the index/);
   ok(t, ['repair', 'index'], { repo });
   ok(t, ['check', '--read-data'], { repo });
   restoresTo(t, repo, s1.id, copy1);
   restoresTo(t, repo, s2.id, src);
 
-  // garbage over the header: lmdb-js would crash; we refuse with a message instead
-  const mdb = path.join(repo, 'index', 'data.mdb');
-  const b = fs.readFileSync(mdb);
-  b.fill(0x5a, 0, 8192);
-  fs.writeFileSync(mdb, b);
+  // a damaged segment is refused with a message naming it (for a fresh cache that has to read it)
+  const [seg] = fs.readdirSync(path.join(repo, 'index'));
+  const file = path.join(repo, 'index', seg!);
+  const b = fs.readFileSync(file);
+  b[b.length - 1]! ^= 0xff;
+  fs.writeFileSync(file, b);
+  fs.rmSync(path.join(process.env.STRATA_CACHE_DIR!, JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).id), { recursive: true });
   const e2 = strata(['restore', 'latest', '--target', path.join(tmpDir(t), 'x')], { repo });
-  t.is(e2.code, 13);
-  t.regex(e2.stderr, /the index is damaged \(.*data\.mdb: .*\); run 'strata repair index'/);
+  t.is(e2.code, 4);
+  t.regex(e2.stderr, /index segment index\/[0-9a-f]{64} is damaged \(hash mismatch\); run 'strata repair index'/);
   const rep = ok(t, ['repair', 'index'], { repo });
-  t.regex(rep, /previous index: damaged/);
+  t.regex(rep, /index: \d+ index segment\(s\) replaced by \d+/);
   ok(t, ['check', '--read-data'], { repo });
   restoresTo(t, repo, s2.id, src);
-  // truncated
-  fs.truncateSync(mdb, 5000);
-  t.is(strata(['ls', 'latest'], { repo }).code, 13);
-  ok(t, ['repair', 'index'], { repo });
-  ok(t, ['check'], { repo });
 });
 
 test('a truncated snapshot file: check says so, repair restores it from the index copy; without one, forget removes it', async (t) => {
@@ -228,9 +229,9 @@ test('a truncated snapshot file: check says so, repair restores it from the inde
   t.true(fs.readFileSync(file).equals(orig));
   ok(t, ['check', '--read-data'], { repo });
 
-  // now with the index gone too: the snapshot is lost, and said so
+  // now with the cache gone too: the snapshot is lost, and said so
   fs.truncateSync(file, 40);
-  fs.rmSync(path.join(repo, 'index'), { recursive: true });
+  fs.rmSync(cacheOf(repo), { recursive: true });
   const rep2 = strata(['repair', 'index'], { repo });
   t.is(rep2.code, 4);
   t.regex(rep2.stdout, /snapshot file [0-9a-f]+ is damaged and no intact copy exists/);
@@ -247,7 +248,7 @@ test('an index entry pointing outside its pack is reported', async (t) => {
   const repo = await smallRepo(t);
   const src = source(t);
   ok(t, ['snapshot', src], { repo });
-  const idx = new IndexDb(path.join(repo, 'index'));
+  const idx = new LmdbCache(path.join(cacheOf(repo), 'index'));
   const { key, value } = idx.blobs.getRange({ limit: 1 }).asArray[0]!;
   const v = Buffer.from(value);
   v.writeUInt32LE(50 << 20, 34); // offset far beyond the pack
@@ -260,7 +261,7 @@ test('an index entry pointing outside its pack is reported', async (t) => {
   ok(t, ['check', '--read-data'], { repo });
 });
 
-test('repository files are private: 0600 files, 0700 directories, LMDB included', async (t) => {
+test('repository and cache files are private: 0600 files, 0700 directories, LMDB included', async (t) => {
   const repo = path.join(tmpDir(t, 'strata-repo-'), 'repo');
   const old = process.umask(0o022);
   try {
@@ -284,19 +285,22 @@ test('repository files are private: 0600 files, 0700 directories, LMDB included'
   };
   t.is(fs.statSync(repo).mode & 0o777, 0o700);
   walk(repo);
+  t.is(fs.statSync(cacheOf(repo)).mode & 0o777, 0o700);
+  walk(cacheOf(repo));
   t.deepEqual(bad, []);
-  t.true(fs.existsSync(path.join(repo, 'index', 'data.mdb')));
+  t.true(fs.existsSync(path.join(cacheOf(repo), 'index', 'data.mdb')));
+  t.false(fs.existsSync(path.join(repo, 'index', 'data.mdb')));
 });
 
 test('another format version or a damaged config is refused clearly', async (t) => {
   const repo = await smallRepo(t);
   const cfg = path.join(repo, 'config');
   const c = JSON.parse(fs.readFileSync(cfg, 'utf8'));
-  fs.writeFileSync(cfg, JSON.stringify({ ...c, version: 2 }));
+  fs.writeFileSync(cfg, JSON.stringify({ ...c, version: 3 }));
   for (const cmd of [['snapshots'], ['check'], ['prune'], ['repair', 'index']]) {
     const r = strata(cmd, { repo });
     t.is(r.code, 11, cmd.join(' '));
-    t.regex(r.stderr, /format version 2 is not supported/);
+    t.regex(r.stderr, /format version 3 is not supported/);
   }
   fs.writeFileSync(cfg, '{"format": "strata", "vers');
   const r = strata(['check'], { repo });

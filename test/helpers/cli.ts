@@ -11,6 +11,20 @@ import type { ExecutionContext } from 'ava';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
 
+/**
+ * One cache folder per test process (STRATA_CACHE_DIR, inherited by every CLI
+ * child and used by in-process repositories), removed when the process exits,
+ * so test runs never pile caches into ~/.cache.
+ */
+export const TEST_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cache-'));
+fs.chmodSync(TEST_CACHE_DIR, 0o1777); // like /tmp: tests that run the CLI as another user create their own 0700 folder in it
+process.env.STRATA_CACHE_DIR = TEST_CACHE_DIR;
+process.on('exit', () => {
+  try {
+    fs.rmSync(TEST_CACHE_DIR, { recursive: true, force: true });
+  } catch {}
+});
+
 /** A fresh temporary directory removed when the test ends. */
 export function tmpDir(t: ExecutionContext, prefix = 'strata-test-'): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

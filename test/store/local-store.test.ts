@@ -1,10 +1,10 @@
 // src/store/local-store.ts: put-if-absent, whole and ranged reads, listing (temp files hidden),
-// delete, missing objects (E_BLOB_MISSING), bad names, and private permissions (0600 / 0700).
+// delete, missing objects (E_OBJECT_MISSING), bad names, and private permissions (0600 / 0700).
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError } from '../../src/errors.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { LocalObjectStore } from '../../src/store/local-store.js';
 import { pseudoRandom, tmpDir } from '../helpers/cli.js';
 
 async function collect(it: AsyncIterable<string>): Promise<string[]> {
@@ -13,8 +13,8 @@ async function collect(it: AsyncIterable<string>): Promise<string[]> {
   return out.sort();
 }
 
-function newStore(t: Parameters<typeof tmpDir>[0]): LocalBlobStore {
-  const s = new LocalBlobStore(path.join(tmpDir(t), 'repo'));
+function newStore(t: Parameters<typeof tmpDir>[0]): LocalObjectStore {
+  const s = new LocalObjectStore(path.join(tmpDir(t), 'repo'));
   t.teardown(() => s.close());
   return s;
 }
@@ -44,9 +44,9 @@ test('ranged get returns exactly the requested bytes; reading past the end is E_
   await t.throwsAsync(s.get('packs/00/big', 99_995, 10), { instanceOf: StrataError, code: 'E_CORRUPT', message: /short read/ });
 });
 
-test('missing objects: get → E_BLOB_MISSING, size → undefined, delete is a no-op', async (t) => {
+test('missing objects: get → E_OBJECT_MISSING, size → undefined, delete is a no-op', async (t) => {
   const s = newStore(t);
-  await t.throwsAsync(s.get('snapshots/nope'), { instanceOf: StrataError, code: 'E_BLOB_MISSING', message: /snapshots\/nope/ });
+  await t.throwsAsync(s.get('snapshots/nope'), { instanceOf: StrataError, code: 'E_OBJECT_MISSING', message: /snapshots\/nope/ });
   t.is(await s.size('snapshots/nope'), undefined);
   await t.notThrowsAsync(s.delete('snapshots/nope'));
 });
@@ -57,7 +57,7 @@ test('delete removes the object, also when a read handle to it is cached', async
   t.deepEqual(await s.get('snapshots/a'), Buffer.from('A')); // opens and caches a handle
   await s.delete('snapshots/a');
   t.false(fs.existsSync(path.join(s.root, 'snapshots/a')));
-  await t.throwsAsync(s.get('snapshots/a'), { code: 'E_BLOB_MISSING' });
+  await t.throwsAsync(s.get('snapshots/a'), { code: 'E_OBJECT_MISSING' });
   t.is(await s.size('snapshots/a'), undefined);
   // and the name can be written again
   t.true(await s.put('snapshots/a', Buffer.from('B')));

@@ -4,7 +4,7 @@ import test from 'ava';
 import assert from 'node:assert/strict';
 import { StrataError } from '../../src/errors.js';
 import { hashBytes } from '../../src/hash.js';
-import { MemoryBlobStore } from '../../src/store/memory-store.js';
+import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import {
   BLOB_CHUNKLIST,
   BLOB_DATA,
@@ -27,7 +27,7 @@ const readAll = (pack: Buffer, name = 'p') => readPackEntries(name, pack.length,
 
 /** Three blobs through a real Packer; returns the pack bytes and what onFlush saw. */
 async function makePack(): Promise<{ pack: Buffer; name: string; flushed: FlushedPack; blobs: Buffer[] }> {
-  const store = new MemoryBlobStore();
+  const store = new MemoryObjectStore();
   let flushed: FlushedPack | undefined;
   const packer = new Packer(store, 1 << 20, async (p) => void (flushed = p));
   const blobs = [Buffer.from('first blob'), pseudoRandom(5000, 1), Buffer.from('third')];
@@ -141,7 +141,7 @@ test('entries pointing outside the blob area are rejected, even with a valid tab
 });
 
 test('the packer flushes on its own when a pack reaches the target size', async (t) => {
-  const store = new MemoryBlobStore();
+  const store = new MemoryObjectStore();
   const flushed: FlushedPack[] = [];
   const packer = new Packer(store, 10_000, async (p) => void flushed.push(p));
   for (let i = 0; i < 10; i++) {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hashBytes } from '../../src/hash.js';
 import { BLOB_DATA, readPackEntries } from '../../src/store/pack.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { LocalObjectStore } from '../../src/store/local-store.js';
 import { Repository } from '../../src/store/repository.js';
 import { pseudoRandom, tmpDir } from '../helpers/cli.js';
 
@@ -38,7 +38,7 @@ test('streamed packs: readable before and after flush, named by content, nothing
   await repo.close();
 
   t.deepEqual(fs.readdirSync(dir).filter((n) => n.startsWith('.tmp')), [], 'no temporary files left');
-  const store = new LocalBlobStore(dir);
+  const store = new LocalObjectStore(dir);
   const seen = new Set<string>();
   let packs = 0;
   for await (const name of store.list('packs/')) {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError } from '../../src/errors.js';
 import { hashBytes } from '../../src/hash.js';
-import { LocalBlobStore } from '../../src/store/local-store.js';
+import { LocalObjectStore } from '../../src/store/local-store.js';
 import { BLOB_DATA, BLOB_TREE, packObjectName, readPackEntries } from '../../src/store/pack.js';
 import { Repository } from '../../src/store/repository.js';
 import { pseudoRandom, tmpDir } from '../helpers/cli.js';
@@ -31,8 +31,14 @@ test('init writes the config and the layout; open reads it back', async (t) => {
   const { dir, repo } = await newRepo(t, { compressionLevel: 5, packSize: 1 << 20, chunker: { min: 16384, avg: 65536, max: 262144 } });
   const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config'), 'utf8'));
   t.is(cfg.format, 'strata');
-  t.is(cfg.version, 1);
+  t.is(cfg.version, 2);
   t.regex(cfg.id, /^[0-9a-f-]{36}$/);
+  // the index is a cache outside the repository: one private folder per repository id
+  t.false(fs.existsSync(path.join(dir, 'index', 'data.mdb')));
+  const cacheDir = path.join(process.env.STRATA_CACHE_DIR!, cfg.id);
+  t.is(fs.statSync(cacheDir).mode & 0o777, 0o700);
+  t.is(fs.readFileSync(path.join(cacheDir, 'repository-id'), 'utf8').trim(), cfg.id);
+  t.is(fs.statSync(path.join(cacheDir, 'index', 'data.mdb')).mode & 0o777, 0o600);
   t.false(Number.isNaN(Date.parse(cfg.created)));
   t.deepEqual(cfg.compression, { algorithm: 'zstd', level: 5 });
   t.is(cfg.packSize, 1 << 20);
@@ -97,7 +103,7 @@ test('flush makes blobs durable: the pack files alone hold them, and a reopened 
   await repo.putBlob(BLOB_DATA, hashBytes(RAND), RAND);
   await repo.flush();
   // read the packs straight from disk, with a separate store, before closing anything
-  const store = new LocalBlobStore(dir);
+  const store = new LocalObjectStore(dir);
   const found = new Set<string>();
   for (const name of packFiles(dir)) {
     const bytes = fs.readFileSync(path.join(dir, name));
@@ -196,8 +202,8 @@ test('open/init refuse what is not a usable repository', async (t) => {
   await t.throwsAsync(Repository.init(dir), { code: 'E_REPO_EXISTS', message: /already exists/ });
   const cfgPath = path.join(dir, 'config');
   const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
-  fs.writeFileSync(cfgPath, JSON.stringify({ ...cfg, version: 2 }));
-  await t.throwsAsync(Repository.open(dir), { code: 'E_REPO_VERSION', message: /version 2/ });
+  fs.writeFileSync(cfgPath, JSON.stringify({ ...cfg, version: 3 }));
+  await t.throwsAsync(Repository.open(dir), { code: 'E_REPO_VERSION', message: /version 3/ });
   fs.writeFileSync(cfgPath, '{ not json');
   await t.throwsAsync(Repository.open(dir), { code: 'E_REPO_CONFIG' });
   fs.writeFileSync(cfgPath, JSON.stringify({ ...cfg, chunker: { ...cfg.chunker, min: 0 } }));

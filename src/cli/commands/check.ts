@@ -2,8 +2,7 @@
 // from restoring; exit 4 when anything is wrong.
 import type { Command } from 'commander';
 import { check } from '../../maintenance/check.js';
-import { withLock } from '../../store/lock.js';
-import { globals, withRepo } from '../context.js';
+import { globals, withReadLock, withRepo } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
 import { lockWait } from './prune.js';
@@ -20,7 +19,7 @@ export function register(program: Command): void {
       const g = globals(cmd);
       const tty = progressEnabled(!!g.json) && !g.quiet;
       const report = await withRepo(g, (repo) =>
-        withLock(repo, { exclusive: false, command: 'check', waitMs: lockWait(opts.retryLock) }, () => check(repo, { readData: opts.readData, onProgress: tty ? progressLine : undefined })),
+        withReadLock(g, repo, { exclusive: false, command: 'check', waitMs: lockWait(opts.retryLock) }, () => check(repo, { readData: opts.readData, onProgress: tty ? progressLine : undefined })),
       );
       progressClear();
       const s = report.stats;

@@ -1,7 +1,7 @@
 // `strata init`: create an empty repository.
 import type { Command } from 'commander';
 import { Repository } from '../../store/repository.js';
-import { globals, repoPath } from '../context.js';
+import { globals, cacheOptions, repoPath } from '../context.js';
 import { printJson, println } from '../output.js';
 
 export function register(program: Command): void {
@@ -14,6 +14,7 @@ export function register(program: Command): void {
       const g = globals(cmd);
       const avg = opts.chunkAvg ? Number(opts.chunkAvg) : undefined;
       const repo = await Repository.init(repoPath(g), {
+        ...cacheOptions(g),
         compressionLevel: Number(opts.compression),
         chunker: avg ? { min: Math.floor(avg / 2), avg, max: avg * 8 } : undefined,
       });

@@ -5,7 +5,7 @@ import { StrataError } from '../../errors.js';
 import { Repository } from '../../store/repository.js';
 import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
 import { parseDuration } from '../duration.js';
-import { globals, repoPath, resolveSource } from '../context.js';
+import { cacheOptions, globals, repoPath, resolveSource } from '../context.js';
 import { printJson, warn } from '../output.js';
 import { count } from './forget.js';
 import { snapshotSummary } from './snapshot.js';
@@ -48,7 +48,7 @@ export function register(program: Command): void {
       const g = globals(cmd);
       if (!['auto', 'watchman', 'inotify'].includes(opts.backend)) throw new StrataError('E_USAGE', `unknown backend ${opts.backend}`);
       const source = resolveSource(dir);
-      const repo = await Repository.open(repoPath(g));
+      const repo = await Repository.open(repoPath(g), cacheOptions(g));
       const say = (level: 'info' | 'warn', msg: string) => {
         if (level === 'warn' || !g.quiet) warn(`strata watch: ${level === 'warn' ? 'warning: ' : ''}${msg}`);
       };

@@ -2,16 +2,17 @@
 // reachable from the kept snapshots (10M blobs would be ~1 GB as a JS Set of
 // hex strings). New members collect in a small in-memory batch and go to a
 // temporary, unsynced LMDB environment in one sorted transaction; lookups
-// consult both. The environment lives in <repo>/tmp and is deleted on close.
+// consult both. The environment lives in the cache's tmp/ and is deleted on close.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import type { HashSet } from './ports.js';
 
 const BATCH = 100_000;
 const EMPTY = Buffer.alloc(0);
 
-export class MarkSet {
+export class MarkSet implements HashSet {
   private readonly env: RootDatabase;
   private readonly db: Database<Buffer, Buffer>;
   private batch = new Map<string, Buffer>();

@@ -4,7 +4,7 @@
 // objects, put-if-absent, ranged reads, listing and deletion. Nothing else of
 // the repository may depend on local-filesystem behaviour.
 
-export interface BlobStore {
+export interface ObjectStore {
   /** A human-readable location, for messages. */
   readonly location: string;
   /**
@@ -14,7 +14,7 @@ export interface BlobStore {
    */
   put(name: string, data: Buffer | readonly Buffer[]): Promise<boolean>;
   /**
-   * Whole object, or `length` bytes from `offset`. Throws E_BLOB_MISSING when
+   * Whole object, or `length` bytes from `offset`. Throws E_OBJECT_MISSING when
    * absent. `into`: a buffer the store may read into (and return a view of)
    * instead of allocating, when it is large enough.
    */
@@ -41,7 +41,7 @@ export interface BlobStore {
   sweepTemporaries?(olderThanMs: number): Promise<{ files: number; bytes: number }>;
 }
 
-/** An object being written in pieces (BlobStore.openWriter). */
+/** An object being written in pieces (ObjectStore.openWriter). */
 export interface ObjectWriter {
   /** Write `data` at `position`; its memory must stay untouched until this resolves. */
   write(data: Uint8Array, position: number): Promise<void>;

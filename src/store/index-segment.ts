@@ -1,0 +1,89 @@
+// Index segments: immutable repository objects `index/<ID>` listing packs and
+// their entries, so a reader builds its blob index without reading packs
+// (docs/format.md §8). A writer stores one after its packs and before its
+// snapshot manifest; prune and repair write consolidated ones.
+import { StrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
+import { ENTRY_LEN, PACK_MAGIC, encodeEntries, type BlobType, type PackEntry } from './pack.js';
+
+export const SEGMENT_MAGIC = Buffer.from('STRIDX\x00\x01', 'latin1');
+const PACK_HEAD = 32 + 4 + 4;
+/** Consolidated segments are split after this many entries (about 3 MiB each). */
+export const SEGMENT_MAX_ENTRIES = 65536;
+
+export interface SegmentPack {
+  id: Buffer;
+  size: number;
+  entries: readonly PackEntry[];
+}
+
+export const segmentName = (id: string) => `index/${id}`;
+export const isSegmentName = (name: string) => /^index\/[0-9a-f]{64}$/.test(name);
+
+/** Encode a segment; returns its bytes and its id (hex BLAKE3 of the bytes). */
+export function encodeSegment(packs: readonly SegmentPack[]): { id: string; bytes: Buffer } {
+  const parts: Buffer[] = [SEGMENT_MAGIC, Buffer.alloc(4)];
+  parts[1]!.writeUInt32LE(packs.length, 0);
+  for (const p of packs) {
+    const head = Buffer.alloc(PACK_HEAD);
+    p.id.copy(head, 0);
+    head.writeUInt32LE(p.size, 32);
+    head.writeUInt32LE(p.entries.length, 36);
+    parts.push(head, encodeEntries(p.entries));
+  }
+  const bytes = Buffer.concat(parts);
+  return { id: hashBytes(bytes).toString('hex'), bytes };
+}
+
+/** Decode and verify a segment read from `name` (its id must be the BLAKE3 of the bytes). */
+export function decodeSegment(bytes: Buffer, name: string): SegmentPack[] {
+  const bad = (why: string) => new StrataError('E_CORRUPT', `index segment ${name} is damaged (${why}); run 'strata repair index'`);
+  const id = name.slice(name.lastIndexOf('/') + 1);
+  if (hashBytes(bytes).toString('hex') !== id) throw bad('hash mismatch');
+  if (bytes.length < 12 || !bytes.subarray(0, 8).equals(SEGMENT_MAGIC)) throw bad('bad magic');
+  const n = bytes.readUInt32LE(8);
+  const out: SegmentPack[] = [];
+  let o = 12;
+  for (let i = 0; i < n; i++) {
+    if (o + PACK_HEAD > bytes.length) throw bad('truncated');
+    const pack = Buffer.from(bytes.subarray(o, o + 32));
+    const size = bytes.readUInt32LE(o + 32);
+    const count = bytes.readUInt32LE(o + 36);
+    o += PACK_HEAD;
+    if (o + count * ENTRY_LEN > bytes.length) throw bad('truncated');
+    const entries: PackEntry[] = [];
+    for (let k = 0; k < count; k++, o += ENTRY_LEN) {
+      const e: PackEntry = {
+        hash: Buffer.from(bytes.subarray(o, o + 32)),
+        type: bytes[o + 32] as BlobType,
+        comp: bytes[o + 33]!,
+        offset: bytes.readUInt32LE(o + 36),
+        length: bytes.readUInt32LE(o + 40),
+        rawLength: bytes.readUInt32LE(o + 44),
+      };
+      if (e.offset < PACK_MAGIC.length || e.offset + e.length > size) throw bad(`entry outside pack ${pack.toString('hex')}`);
+      entries.push(e);
+    }
+    out.push({ id: pack, size, entries });
+  }
+  if (o !== bytes.length) throw bad('trailing bytes');
+  return out;
+}
+
+/** Split packs into segments of at most SEGMENT_MAX_ENTRIES entries (a pack is never split). */
+export function chunkSegments(packs: readonly SegmentPack[]): SegmentPack[][] {
+  const out: SegmentPack[][] = [];
+  let cur: SegmentPack[] = [];
+  let n = 0;
+  for (const p of packs) {
+    if (cur.length > 0 && n + p.entries.length > SEGMENT_MAX_ENTRIES) {
+      out.push(cur);
+      cur = [];
+      n = 0;
+    }
+    cur.push(p);
+    n += p.entries.length;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}

@@ -1,0 +1,155 @@
+// The per-host cache of one repository in LMDB: blob hash → pack location, the
+// packs and index segments already ingested, the snapshot list, per-source
+// stat caches and small state records. Every record can be rebuilt from the
+// repository (index segments, snapshot files), so it lives outside the
+// repository (store/cache-dir.ts chooses where) and may be deleted any time.
+import * as path from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { privatizeIndexFiles } from './index-file.js';
+import { probeIndex } from './index-probe.js';
+import { decodeLoc, encodeLoc } from './blob-location.js';
+import type { PackEntry } from './pack.js';
+import type { BlobLocation, RepoCache } from './ports.js';
+
+const PRUNE_EPOCH_KEY = 'prune-epoch';
+
+export class LmdbCache implements RepoCache {
+  readonly env: RootDatabase;
+  readonly blobs: Database<Buffer, Buffer>;
+  readonly packs: Database<Buffer, string>;
+  readonly segments: Database<boolean, string>;
+  readonly snapshots: Database<string, string>;
+  readonly statCache: Database<Buffer, Buffer>;
+  readonly dirCache: Database<Buffer, Buffer>;
+  readonly state: Database<unknown, string>;
+  readonly location: string;
+
+  /** `dir`: the LMDB folder; `scratchDir`: where mark sets go. */
+  constructor(
+    readonly dir: string,
+    readonly scratchDir: string | null = path.join(path.dirname(dir), 'tmp'),
+  ) {
+    this.location = dir;
+    this.env = open({ path: dir, maxDbs: 16, compression: false, mapSize: 2 ** 34 });
+    privatizeIndexFiles(dir);
+    this.blobs = this.env.openDB({ name: 'blobs', keyEncoding: 'binary', encoding: 'binary' });
+    this.packs = this.env.openDB({ name: 'packs', encoding: 'binary' });
+    this.segments = this.env.openDB({ name: 'segments', encoding: 'msgpack' });
+    this.snapshots = this.env.openDB({ name: 'snapshots', encoding: 'string' });
+    this.statCache = this.env.openDB({ name: 'statcache', keyEncoding: 'binary', encoding: 'binary' });
+    this.dirCache = this.env.openDB({ name: 'dircache', keyEncoding: 'binary', encoding: 'binary' });
+    this.state = this.env.openDB({ name: 'state', encoding: 'msgpack' });
+  }
+
+  pruneEpoch(): number {
+    const v = this.state.get(PRUNE_EPOCH_KEY);
+    return typeof v === 'number' ? v : 0;
+  }
+
+  bumpPruneEpoch(): void {
+    this.env.transactionSync(() => {
+      this.state.putSync(PRUNE_EPOCH_KEY, (this.pruneEpoch() + 1) % 2 ** 32);
+    });
+  }
+
+  hasBlob(hash: Buffer): boolean {
+    return this.blobs.doesExist(hash);
+  }
+
+  getBlob(hash: Buffer): BlobLocation | undefined {
+    const v = this.blobs.get(hash);
+    return v ? decodeLoc(v) : undefined;
+  }
+
+  addPack(id: Buffer, size: number, entries: readonly PackEntry[], relocate = false): void {
+    const hex = id.toString('hex');
+    this.env.transactionSync(() => {
+      for (const e of entries) if (relocate || !this.blobs.doesExist(e.hash)) this.blobs.putSync(e.hash, encodeLoc(id, e));
+      const meta = Buffer.alloc(8);
+      meta.writeUInt32LE(size, 0);
+      meta.writeUInt32LE(entries.length, 4);
+      this.packs.putSync(hex, meta);
+    });
+  }
+
+  addPacks(packs: readonly { id: Buffer; size: number; entries: readonly PackEntry[] }[]): void {
+    this.env.transactionSync(() => {
+      for (const p of packs) {
+        for (const e of p.entries) if (!this.blobs.doesExist(e.hash)) this.blobs.putSync(e.hash, encodeLoc(p.id, e));
+        const meta = Buffer.alloc(8);
+        meta.writeUInt32LE(p.size, 0);
+        meta.writeUInt32LE(p.entries.length, 4);
+        this.packs.putSync(p.id.toString('hex'), meta);
+      }
+    });
+  }
+
+  hasPack(hex: string): boolean {
+    return this.packs.doesExist(hex);
+  }
+
+  packMeta(hex: string): { size: number; count: number } | undefined {
+    const m = this.packs.get(hex) as unknown as Buffer | undefined;
+    return m ? { size: m.readUInt32LE(0), count: m.readUInt32LE(4) } : undefined;
+  }
+
+  *packIds(): Iterable<string> {
+    for (const k of this.packs.getKeys()) yield k as string;
+  }
+
+  blobCount(): number {
+    return this.blobs.getCount();
+  }
+
+  *blobRows(start: Buffer | undefined, limit: number): Iterable<{ key: Buffer; value: Buffer }> {
+    for (const { key, value } of this.blobs.getRange({ start, limit })) yield { key: Buffer.from(key), value: Buffer.from(value) };
+  }
+
+  removeBlobs(hashes: readonly Buffer[]): void {
+    this.env.transactionSync(() => {
+      for (const k of hashes) this.blobs.removeSync(k);
+    });
+  }
+
+  removePacks(hexes: readonly string[]): void {
+    this.env.transactionSync(() => {
+      for (const h of hexes) this.packs.removeSync(h);
+    });
+  }
+
+  segmentIds(): Set<string> {
+    const out = new Set<string>();
+    for (const k of this.segments.getKeys()) out.add(k as string);
+    return out;
+  }
+
+  markSegments(ids: readonly string[]): void {
+    this.env.transactionSync(() => {
+      for (const id of ids) this.segments.putSync(id, true);
+    });
+  }
+
+  resetIndex(opts: { statCache?: boolean } = {}): void {
+    this.env.transactionSync(() => {
+      if (opts.statCache) this.statCache.clearSync();
+      this.blobs.clearSync();
+      this.packs.clearSync();
+      this.segments.clearSync();
+      this.dirCache.clearSync();
+    });
+    this.bumpPruneEpoch();
+  }
+
+  probe(): { ok: boolean; error?: string } {
+    return probeIndex(this.dir);
+  }
+
+  async flushed(): Promise<void> {
+    await this.env.flushed;
+  }
+
+  async close(): Promise<void> {
+    await this.env.flushed;
+    await this.env.close();
+  }
+}
