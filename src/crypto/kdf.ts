@@ -1,0 +1,70 @@
+// Password-based key derivation for key objects (docs/encryption.md §3):
+// scrypt from node:crypto, its parameters stored beside the key they made.
+// `calibrateScrypt` tunes N like restic does, to about half a second on the
+// machine running `init`/`key add`; `checkScryptParams` bounds what a key object
+// may ask for, so an edited key object cannot make a reader allocate gigabytes.
+import { randomBytes, scrypt, scryptSync } from 'node:crypto';
+import { StrataError } from '../errors.js';
+
+export interface ScryptParams {
+  /** CPU/memory cost, a power of two */
+  N: number;
+  /** block size */
+  r: number;
+  /** parallelism */
+  p: number;
+  /** random salt, 32 bytes when strata writes it */
+  salt: Buffer;
+}
+
+export const DERIVED_KEY_LEN = 32;
+export const SALT_LEN = 32;
+/** bounds a key object's parameters must respect (writers stay well inside them) */
+export const SCRYPT_LIMITS = { minLogN: 14, maxLogN: 22, maxR: 32, maxP: 16, maxMemory: 1 << 30, minSalt: 16, maxSalt: 64 };
+/** what calibration may choose between: 16 MiB … 256 MiB of memory at r = 8 */
+const CAL_MIN_LOG_N = 14;
+const CAL_MAX_LOG_N = 18;
+
+/** Bytes of memory scrypt needs for these parameters (128·N·r, plus a little). */
+export const scryptMemory = (N: number, r: number, p: number): number => 128 * N * r + 128 * r * p + 1024 * 1024;
+
+/** Throws E_CORRUPT naming `what` unless the parameters are ones strata accepts. */
+export function checkScryptParams(p: ScryptParams, what: string): void {
+  const bad = (why: string): never => {
+    throw new StrataError('E_CORRUPT', `${what}: unsupported scrypt parameters (${why})`);
+  };
+  if (!Number.isSafeInteger(p.N) || p.N <= 1 || (p.N & (p.N - 1)) !== 0) bad(`N=${p.N} is not a power of two`);
+  const logN = Math.log2(p.N);
+  if (logN < SCRYPT_LIMITS.minLogN || logN > SCRYPT_LIMITS.maxLogN) bad(`N=2^${logN} outside 2^${SCRYPT_LIMITS.minLogN}…2^${SCRYPT_LIMITS.maxLogN}`);
+  if (!Number.isSafeInteger(p.r) || p.r < 1 || p.r > SCRYPT_LIMITS.maxR) bad(`r=${p.r}`);
+  if (!Number.isSafeInteger(p.p) || p.p < 1 || p.p > SCRYPT_LIMITS.maxP) bad(`p=${p.p}`);
+  if (scryptMemory(p.N, p.r, p.p) > SCRYPT_LIMITS.maxMemory) bad(`needs more than ${SCRYPT_LIMITS.maxMemory >> 20} MiB`);
+  if (p.salt.length < SCRYPT_LIMITS.minSalt || p.salt.length > SCRYPT_LIMITS.maxSalt) bad(`salt of ${p.salt.length} bytes`);
+}
+
+/** The 32-byte key scrypt derives from the password's UTF-8 bytes (no normalization). */
+export function deriveKey(password: string | Uint8Array, p: ScryptParams): Promise<Buffer> {
+  checkScryptParams(p, 'scrypt');
+  return new Promise((resolve, reject) => {
+    scrypt(password, p.salt, DERIVED_KEY_LEN, { N: p.N, r: p.r, p: p.p, maxmem: scryptMemory(p.N, p.r, p.p) }, (err, key) =>
+      err ? reject(new StrataError('E_IO', `scrypt failed: ${err.message}`, { cause: err })) : resolve(key),
+    );
+  });
+}
+
+/**
+ * Parameters for a new key object: r = 8, p = 1, a fresh salt, and the largest
+ * N (a power of two, 2^14…2^18) whose derivation is estimated to take at most
+ * `targetMs` here, measured on one derivation at N = 2^14.
+ */
+export function calibrateScrypt(targetMs = 500): ScryptParams {
+  const r = 8;
+  const probeN = 1 << CAL_MIN_LOG_N;
+  const t0 = process.hrtime.bigint();
+  scryptSync('calibration', Buffer.alloc(SALT_LEN), DERIVED_KEY_LEN, { N: probeN, r, p: 1, maxmem: scryptMemory(probeN, r, 1) });
+  const probeMs = Math.max(0.001, Number(process.hrtime.bigint() - t0) / 1e6);
+  let logN = CAL_MIN_LOG_N;
+  // time grows a little faster than N (memory first-touch): scale by 1.1 per doubling
+  while (logN < CAL_MAX_LOG_N && probeMs * 2 ** (logN + 1 - CAL_MIN_LOG_N) * 1.1 ** (logN + 1 - CAL_MIN_LOG_N) <= targetMs) logN++;
+  return { N: 2 ** logN, r, p: 1, salt: randomBytes(SALT_LEN) };
+}
