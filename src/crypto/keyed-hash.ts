@@ -1,7 +1,10 @@
 // Keyed BLAKE3 (docs/encryption.md §5): the blob ids of an encrypted repository
 // and its gear table. The native binding the repo already builds exposes keyed
 // mode (`createKeyed` of @c4312/blake3-native); without it the `blake3`
-// package's own `keyedHash`/`createKeyed` (WebAssembly) are used.
+// package's incremental `createKeyed` is used, fed at most 64 KiB per update:
+// blake3-wasm 3.0.0 returns wrong digests when one call (its one-shot
+// `keyedHash`, or one `update`) gets more than 1 MiB (measured against b3sum;
+// test/crypto/keyed-hash.test.ts).
 import { createRequire } from 'node:module';
 import type * as Blake3 from 'blake3';
 import { StrataError } from '../errors.js';
@@ -35,6 +38,11 @@ export const nativeCreateKeyed: ((key: Uint8Array) => NativeHasher) | undefined 
 let pkg: typeof Blake3 | undefined;
 const blake3Pkg = (): typeof Blake3 => (pkg ??= require('blake3') as typeof Blake3);
 
+const PIECE = 64 << 10;
+function feed(h: { update(d: Uint8Array): unknown }, data: Uint8Array): void {
+  for (let o = 0; o < data.length; o += PIECE) h.update(data.subarray(o, o + PIECE));
+}
+
 function checkKey(key: Uint8Array): void {
   if (key.length !== KEYED_KEY_LEN) throw new StrataError('E_USAGE', `keyed BLAKE3 needs a ${KEYED_KEY_LEN}-byte key, got ${key.length}`);
 }
@@ -47,7 +55,9 @@ export function keyedHash(key: Uint8Array, data: Uint8Array, length = 32): Buffe
     h.update(data);
     return h.digest(length);
   }
-  return blake3Pkg().keyedHash(Buffer.from(key), data, { length }) as Buffer;
+  const h = blake3Pkg().createKeyed(Buffer.from(key));
+  feed(h, data);
+  return h.digest({ length }) as Buffer;
 }
 
 /** Incremental keyed hasher (for content streamed in pieces). */
@@ -58,7 +68,7 @@ export function newKeyedHasher(key: Uint8Array): Hasher {
     return { update: (d) => void h.update(d), digest: () => h.digest() };
   }
   const h = blake3Pkg().createKeyed(Buffer.from(key));
-  return { update: (d) => void h.update(d), digest: () => h.digest() as Buffer };
+  return { update: (d) => feed(h, d), digest: () => h.digest() as Buffer };
 }
 
 /** The 1024 bytes the gear table of an encrypted repository is read from: keyed BLAKE3 XOF of "strata-gear". */
