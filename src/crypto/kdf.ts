@@ -21,8 +21,9 @@ export const DERIVED_KEY_LEN = 32;
 export const SALT_LEN = 32;
 /** bounds a key object's parameters must respect (writers stay well inside them) */
 export const SCRYPT_LIMITS = { minLogN: 14, maxLogN: 22, maxR: 32, maxP: 16, maxMemory: 1 << 30, minSalt: 16, maxSalt: 64 };
-/** what calibration may choose between: 16 MiB … 256 MiB of memory at r = 8 */
-const CAL_MIN_LOG_N = 14;
+/** what calibration may choose between: 32 MiB … 256 MiB of memory at r = 8 (a busy machine still gets 2^15) */
+const PROBE_LOG_N = 14;
+const CAL_MIN_LOG_N = 15;
 const CAL_MAX_LOG_N = 18;
 
 /** Bytes of memory scrypt needs for these parameters (128·N·r, plus a little). */
@@ -54,17 +55,18 @@ export function deriveKey(password: string | Uint8Array, p: ScryptParams): Promi
 
 /**
  * Parameters for a new key object: r = 8, p = 1, a fresh salt, and the largest
- * N (a power of two, 2^14…2^18) whose derivation is estimated to take at most
- * `targetMs` here, measured on one derivation at N = 2^14.
+ * N (a power of two, 2^15…2^18) whose derivation is estimated to take at most
+ * `targetMs` here, measured on one derivation at N = 2^14 (2^15 at least).
  */
 export function calibrateScrypt(targetMs = 500): ScryptParams {
   const r = 8;
-  const probeN = 1 << CAL_MIN_LOG_N;
+  const probeN = 1 << PROBE_LOG_N;
   const t0 = process.hrtime.bigint();
   scryptSync('calibration', Buffer.alloc(SALT_LEN), DERIVED_KEY_LEN, { N: probeN, r, p: 1, maxmem: scryptMemory(probeN, r, 1) });
   const probeMs = Math.max(0.001, Number(process.hrtime.bigint() - t0) / 1e6);
   let logN = CAL_MIN_LOG_N;
   // time grows a little faster than N (memory first-touch): scale by 1.1 per doubling
-  while (logN < CAL_MAX_LOG_N && probeMs * 2 ** (logN + 1 - CAL_MIN_LOG_N) * 1.1 ** (logN + 1 - CAL_MIN_LOG_N) <= targetMs) logN++;
+  const estimate = (l: number): number => probeMs * 2 ** (l - PROBE_LOG_N) * 1.1 ** (l - PROBE_LOG_N);
+  while (logN < CAL_MAX_LOG_N && estimate(logN + 1) <= targetMs) logN++;
   return { N: 2 ** logN, r, p: 1, salt: randomBytes(SALT_LEN) };
 }

@@ -39,7 +39,7 @@ test('parameters outside the limits are refused with E_CORRUPT naming the object
 test('calibration picks a power of two within bounds, with a fresh salt, taking roughly the target', async (t) => {
   const a = calibrateScrypt(200);
   const b = calibrateScrypt(200);
-  t.true(Number.isInteger(Math.log2(a.N)) && a.N >= 1 << 14 && a.N <= 1 << 18, String(a.N));
+  t.true(Number.isInteger(Math.log2(a.N)) && a.N >= 1 << 15 && a.N <= 1 << 18, String(a.N));
   t.is(a.r, 8);
   t.is(a.p, 1);
   t.is(a.salt.length, 32);
@@ -49,5 +49,5 @@ test('calibration picks a power of two within bounds, with a fresh salt, taking 
   const ms = Date.now() - t0;
   t.log(`N=2^${Math.log2(a.N)}: ${ms} ms for a 200 ms target`);
   // loose: the machine is shared; it must not be wildly off either way
-  t.true(ms < 1500, `${ms} ms`);
+  t.true(ms < 3000, `${ms} ms`);
 });
