@@ -110,7 +110,8 @@ export async function createKeyObject(master: MasterKey, password: string, o: Ne
   return { id: toHex(hashBytes(bytes)), bytes };
 }
 
-const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** canonical padded base64 only, so that the salt's text in the associated data is the stored text */
+const isB64 = (s: string): boolean => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('base64') === s;
 
 /**
  * Parses a key object without the password: checks that its bytes hash to its
@@ -133,8 +134,8 @@ export function readKeyObject(id: string, bytes: Uint8Array): KeyInfo & { sealed
   for (const f of ['repository', 'created', 'host', 'username', 'master'] as const) if (typeof j[f] !== 'string') bad(`field ${f} missing or not a string`);
   if (!isAead(j.aead)) bad(`unknown aead ${JSON.stringify(j.aead)}`);
   const k = j.kdf;
-  if (typeof k !== 'object' || k === null || k.name !== 'scrypt' || typeof k.salt !== 'string' || !B64.test(k.salt)) bad('kdf must be {name: "scrypt", N, r, p, salt}');
-  if (!B64.test(j.master!)) bad('master is not base64');
+  if (typeof k !== 'object' || k === null || k.name !== 'scrypt' || typeof k.salt !== 'string' || !isB64(k.salt)) bad('kdf must be {name: "scrypt", N, r, p, salt}');
+  if (!isB64(j.master!)) bad('master is not canonical base64');
   const kdf: ScryptParams = { N: k!.N, r: k!.r, p: k!.p, salt: Buffer.from(k!.salt, 'base64') };
   checkScryptParams(kdf, what);
   return { repository: j.repository!, created: j.created!, host: j.host!, username: j.username!, kdf, aead: j.aead!, sealed: Buffer.from(j.master!, 'base64') };

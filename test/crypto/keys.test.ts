@@ -129,6 +129,8 @@ test('hostile or malformed key objects: E_CORRUPT naming keys/ID, and huge scryp
     ['argon2', { ...json, kdf: { ...json.kdf, name: 'argon2id' } }, 'kdf must be'],
     ['unknown aead', { ...json, aead: 'rot13' }, 'unknown aead'],
     ['missing host', { ...json, host: undefined }, 'field host'],
+    ['unpadded salt', { ...json, kdf: { ...json.kdf, salt: json.kdf.salt.replace(/=+$/, '') } }, 'kdf must be'],
+    ['master not base64', { ...json, master: '!!' + json.master }, 'master is not canonical base64'],
   ];
   for (const [what, j, msg] of cases) {
     const b = Buffer.from(typeof j === 'string' ? j : JSON.stringify(j));
