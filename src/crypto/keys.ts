@@ -185,3 +185,39 @@ export async function openAnyKey(keys: readonly { id: string; bytes: Uint8Array 
   const tail = damaged.length ? `; unreadable: ${damaged.join('; ')}` : '';
   throw new StrataError('E_WRONG_PASSWORD', `wrong password: none of the ${keys.length} key(s) in keys/ opens with it${tail}`);
 }
+
+/** One row of `strata key list`: what a key object says about itself (no password needed). */
+export interface KeyListing {
+  id: string;
+  current: boolean;
+  host: string;
+  username: string;
+  created: string;
+  kdf: string;
+  /** set when the object cannot be read; the other fields are then empty */
+  error?: string;
+}
+
+/** The rows of `key list`, sorted by creation time then id; damaged objects are listed with their error. */
+export function listKeys(keys: readonly { id: string; bytes: Uint8Array }[], currentId: string | undefined): KeyListing[] {
+  return keys
+    .map((k): KeyListing => {
+      try {
+        const i = readKeyObject(k.id, k.bytes);
+        return { id: k.id, current: k.id === currentId, host: i.host, username: i.username, created: i.created, kdf: `scrypt N=2^${Math.log2(i.kdf.N)} r=${i.kdf.r} p=${i.kdf.p}` };
+      } catch (e) {
+        return { id: k.id, current: false, host: '', username: '', created: '', kdf: '', error: e instanceof Error ? e.message : String(e) };
+      }
+    })
+    .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Refuses to remove the key in use or the last key that opens the repository
+ * (E_USAGE), or a key that does not exist. `ids` are all key objects present.
+ */
+export function checkKeyRemoval(id: string, currentId: string, ids: readonly string[]): void {
+  if (!ids.includes(id)) throw new StrataError('E_USAGE', `no key keys/${id}`);
+  if (id === currentId) throw new StrataError('E_USAGE', `keys/${id} is the key in use: open the repository with another key's password to remove it`);
+  if (ids.length <= 1) throw new StrataError('E_USAGE', `keys/${id} is the last key: the repository could never be opened again`);
+}

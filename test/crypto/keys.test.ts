@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { isStrataError, type ErrorCode } from '../../src/errors.js';
 import { hashBytes, toHex } from '../../src/hash.js';
 import {
+  checkKeyRemoval,
   createKeyObject,
+  listKeys,
   decodeMasterKey,
   encodeMasterKey,
   newMasterKey,
@@ -151,4 +153,30 @@ test('hostile or malformed key objects: E_CORRUPT naming keys/ID, and huge scryp
 test('a key object of another repository does not open this one', async (t) => {
   const { id, bytes } = await createKeyObject(newMasterKey(), 'pw', opts());
   await expectCode(t, openKeyObject(id, bytes, 'pw', 'another-repo-id'), 'E_CORRUPT', 'belongs to repository');
+});
+
+test('key list rows and removal rules: never the key in use, never the last, never a missing one', async (t) => {
+  const m = newMasterKey();
+  const a = await createKeyObject(m, 'a', { ...opts(), created: new Date('2026-01-01T00:00:00Z') });
+  const b = await createKeyObject(m, 'b', { ...opts(), username: 'bob', created: new Date('2026-02-01T00:00:00Z') });
+  const junk = Buffer.from('junk');
+  const junkId = toHex(hashBytes(junk));
+  const rows = listKeys([b, { id: junkId, bytes: junk }, a], a.id);
+  t.deepEqual(
+    rows.map((r) => [r.id, r.current, r.username, r.kdf, r.error === undefined]),
+    [
+      [junkId, false, '', '', false],
+      [a.id, true, 'alice', 'scrypt N=2^14 r=8 p=1', true],
+      [b.id, false, 'bob', 'scrypt N=2^14 r=8 p=1', true],
+    ],
+  );
+  t.notThrows(() => checkKeyRemoval(b.id, a.id, [a.id, b.id]));
+  for (const [id, cur, ids, msg] of [
+    [a.id, a.id, [a.id, b.id], 'the key in use'],
+    [b.id, a.id, [b.id], 'the last key'],
+    ['ffff', a.id, [a.id, b.id], 'no key keys/ffff'],
+  ] as const) {
+    const e = t.throws(() => checkKeyRemoval(id, cur, ids));
+    t.true(isStrataError(e, 'E_USAGE') && e.message.includes(msg), e?.message);
+  }
 });
