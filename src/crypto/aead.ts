@@ -32,11 +32,30 @@ function checkKey(key: Uint8Array): void {
   if (key.length !== KEY_LEN) throw new StrataError('E_USAGE', `encryption key must be ${KEY_LEN} bytes, got ${key.length}`);
 }
 
+/**
+ * Random salt+iv bytes, fetched from the CSPRNG 256 seals at a time (one
+ * randomBytes call costs ~9 µs, a third of a small seal). Every byte is
+ * handed out once: the position only moves forward, and the pool is refilled
+ * when it runs out. Each worker thread has its own module, hence its own pool.
+ */
+const POOL_SEALS = 256;
+let pool = Buffer.alloc(0);
+let poolPos = 0;
+function takeRandom(into: Buffer): void {
+  const n = SALT_LEN + IV_LEN;
+  if (poolPos + n > pool.length) {
+    pool = randomBytes(n * POOL_SEALS);
+    poolPos = 0;
+  }
+  pool.copy(into, 0, poolPos, poolPos + n);
+  poolPos += n;
+}
+
 /** Encrypts and authenticates `plaintext` with `aad`: salt ‖ iv ‖ ciphertext ‖ tag. */
 export function seal(aead: AeadName, key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
   checkKey(key);
   const out = Buffer.allocUnsafe(SEAL_OVERHEAD + plaintext.length);
-  randomBytes(SALT_LEN + IV_LEN).copy(out, 0);
+  takeRandom(out);
   const salt = out.subarray(0, SALT_LEN);
   const iv = out.subarray(SALT_LEN, SALT_LEN + IV_LEN);
   const c = createCipheriv(aead as CipherGCMTypes, subkey(key, salt), iv, { authTagLength: TAG_LEN });
