@@ -1,7 +1,7 @@
 // Password-based key derivation for key objects (docs/encryption.md §3):
 // scrypt from node:crypto, its parameters stored beside the key they made.
-// `calibrateScrypt` tunes N like restic does, to about half a second on the
-// machine running `init`/`key add`; `checkScryptParams` bounds what a key object
+// `calibrateScrypt` tunes N like restic does, to about half a second of CPU on
+// the machine running `init`/`key add`; `checkScryptParams` bounds what a key object
 // may ask for, so an edited key object cannot make a reader allocate gigabytes.
 import { randomBytes, scrypt, scryptSync } from 'node:crypto';
 import { StrataError } from '../errors.js';
@@ -56,14 +56,20 @@ export function deriveKey(password: string | Uint8Array, p: ScryptParams): Promi
 /**
  * Parameters for a new key object: r = 8, p = 1, a fresh salt, and the largest
  * N (a power of two, 2^15…2^18) whose derivation is estimated to take at most
- * `targetMs` here, measured on one derivation at N = 2^14 (2^15 at least).
+ * `targetMs` of CPU time here, from the CPU time of a derivation at N = 2^14.
  */
 export function calibrateScrypt(targetMs = 500): ScryptParams {
   const r = 8;
   const probeN = 1 << PROBE_LOG_N;
-  const t0 = process.hrtime.bigint();
-  scryptSync('calibration', Buffer.alloc(SALT_LEN), DERIVED_KEY_LEN, { N: probeN, r, p: 1, maxmem: scryptMemory(probeN, r, 1) });
-  const probeMs = Math.max(0.001, Number(process.hrtime.bigint() - t0) / 1e6);
+  // CPU time, not wall time: on a busy machine the wall clock would pick a weak N.
+  // The faster of two probes: the first of a process pays for fresh memory.
+  let probeMs = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const c0 = process.cpuUsage();
+    scryptSync('calibration', Buffer.alloc(SALT_LEN), DERIVED_KEY_LEN, { N: probeN, r, p: 1, maxmem: scryptMemory(probeN, r, 1) });
+    const used = process.cpuUsage(c0);
+    probeMs = Math.max(0.001, Math.min(probeMs, (used.user + used.system) / 1000));
+  }
   let logN = CAL_MIN_LOG_N;
   // time grows a little faster than N (memory first-touch): scale by 1.1 per doubling
   const estimate = (l: number): number => probeMs * 2 ** (l - PROBE_LOG_N) * 1.1 ** (l - PROBE_LOG_N);
