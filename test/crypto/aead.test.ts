@@ -14,7 +14,9 @@ import {
   openObject,
   seal,
   sealBlob,
+  sealBlobParts,
   sealObject,
+  sealParts,
   type AeadName,
 } from '../../src/crypto/aead.js';
 
@@ -36,6 +38,19 @@ for (const aead of AEADS) {
       t.deepEqual(open(aead, KEY, s, aad, 'm'), p);
       if (len >= 16) t.false(s.includes(p.subarray(0, 16)), 'plaintext visible in the sealed bytes');
     }
+  });
+
+  test(`${aead}: sealParts gives the pieces of one seal, opened like seal's output`, (t) => {
+    for (const len of [0, 5, 1 << 20]) {
+      const p = randomBytes(len);
+      const parts = sealParts(aead, KEY, p, Buffer.from('x'));
+      t.deepEqual(parts.map((b) => b.length), [28, len, 16]);
+      t.deepEqual(open(aead, KEY, Buffer.concat(parts), Buffer.from('x'), 'm'), p);
+    }
+    const id = randomBytes(32);
+    const b = Buffer.concat(sealBlobParts(aead, KEY, id, 2, 0, Buffer.from('list')));
+    t.is(openBlob(aead, KEY, id, 2, 0, b).toString(), 'list');
+    t.throws(() => openBlob(aead, KEY, id, 1, 0, b));
   });
 
   test(`${aead}: every single flipped bit of a sealed message is detected`, (t) => {
@@ -98,14 +113,14 @@ test('associated data layouts are the ones docs/encryption.md states', (t) => {
   t.throws(() => seal('aes-256-gcm', Buffer.alloc(16), Buffer.alloc(1), Buffer.alloc(0)));
 });
 
-test('nonces never repeat: 200,000 seals of the same message under one key give distinct salt+iv and distinct ciphertexts', (t) => {
+test('nonces never repeat: 200,000 seals (seal and sealParts) of the same message under one key give distinct salt+iv and distinct ciphertexts', (t) => {
   const seen = new Set<string>();
   const ivs = new Set<string>();
   const p = Buffer.alloc(16);
   const aad = Buffer.alloc(0);
   const n = 200_000;
   for (let i = 0; i < n; i++) {
-    const s = seal('aes-256-gcm', KEY, p, aad);
+    const s = i % 2 ? seal('aes-256-gcm', KEY, p, aad) : Buffer.concat(sealParts('aes-256-gcm', KEY, p, aad));
     seen.add(s.subarray(0, 28).toString('latin1'));
     ivs.add(s.subarray(28, 44).toString('latin1')); // ciphertext of the same plaintext: differs with the subkey/iv
   }
