@@ -22,7 +22,10 @@ export type ErrorCode =
   | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
   | 'E_LOCKED' // repository is locked by another process
   | 'E_INDEX' // the repository's index segments cannot be read: run `strata repair index`
-  | 'E_IO'; // other I/O failure
+  | 'E_IO' // other I/O failure
+  | 'E_WRONG_PASSWORD' // no key object of the repository opens with the password given
+  | 'E_NO_PASSWORD' // no password given and no terminal to ask on (or an empty one, or a failed password command)
+  | 'E_PASSWORD_MISMATCH'; // the two passwords typed at a prompt differ
 
 export class StrataError extends Error {
   readonly code: ErrorCode;

@@ -1,0 +1,154 @@
+// Authenticated encryption of everything strata stores (docs/encryption.md §4).
+// One construction, `seal`, for blobs, whole objects and wrapped master keys:
+// a fresh random 16-byte salt picks a one-use subkey (HMAC-SHA256 of the salt
+// under the long-term key) and a fresh random 12-byte IV, then AES-256-GCM or
+// ChaCha20-Poly1305 from node:crypto. Layout: salt ‖ iv ‖ ciphertext ‖ tag.
+// Associated data binds a blob to its id, type and compression, and an object
+// to its kind and name, so nothing can be swapped for something else.
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, type CipherGCMTypes } from 'node:crypto';
+import { StrataError } from '../errors.js';
+
+export type AeadName = 'aes-256-gcm' | 'chacha20-poly1305';
+export const AEADS: readonly AeadName[] = ['aes-256-gcm', 'chacha20-poly1305'];
+
+export const KEY_LEN = 32;
+export const SALT_LEN = 16;
+export const IV_LEN = 12;
+export const TAG_LEN = 16;
+/** bytes a sealed message has beyond its plaintext */
+export const SEAL_OVERHEAD = SALT_LEN + IV_LEN + TAG_LEN;
+
+/** Kinds of whole objects that are sealed (the `kind` of their associated data). */
+export type ObjectKind = 'config' | 'pack-table' | 'index' | 'snapshot';
+
+export const isAead = (s: unknown): s is AeadName => s === 'aes-256-gcm' || s === 'chacha20-poly1305';
+
+/** The one-use key of a seal: HMAC-SHA256(key, salt). */
+export function subkey(key: Uint8Array, salt: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(salt).digest();
+}
+
+function checkKey(key: Uint8Array): void {
+  if (key.length !== KEY_LEN) throw new StrataError('E_USAGE', `encryption key must be ${KEY_LEN} bytes, got ${key.length}`);
+}
+
+/**
+ * Random salt+iv bytes, fetched from the CSPRNG 256 seals at a time (one
+ * randomBytes call costs ~9 µs, a third of a small seal). Every byte is
+ * handed out once: the position only moves forward, and the pool is refilled
+ * when it runs out. Each worker thread has its own module, hence its own pool.
+ */
+const POOL_SEALS = 256;
+let pool = Buffer.alloc(0);
+let poolPos = 0;
+function takeRandom(into: Buffer): void {
+  const n = SALT_LEN + IV_LEN;
+  if (poolPos + n > pool.length) {
+    pool = randomBytes(n * POOL_SEALS);
+    poolPos = 0;
+  }
+  pool.copy(into, 0, poolPos, poolPos + n);
+  poolPos += n;
+}
+
+/**
+ * `seal` as three pieces, [salt ‖ iv, ciphertext, tag], for writers that
+ * write them with writev or copy them into a reused buffer: it skips the copy
+ * into one fresh buffer, measured 40 % faster on 1 MiB blobs.
+ */
+export function sealParts(aead: AeadName, key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): [Buffer, Buffer, Buffer] {
+  checkKey(key);
+  const head = Buffer.allocUnsafe(SALT_LEN + IV_LEN);
+  takeRandom(head);
+  const c = createCipheriv(aead as CipherGCMTypes, subkey(key, head.subarray(0, SALT_LEN)), head.subarray(SALT_LEN), { authTagLength: TAG_LEN });
+  c.setAAD(aad, { plaintextLength: plaintext.length });
+  const body = c.update(plaintext);
+  const tail = c.final();
+  return [head, tail.length === 0 ? body : Buffer.concat([body, tail]), c.getAuthTag()];
+}
+
+/** Encrypts and authenticates `plaintext` with `aad`: salt ‖ iv ‖ ciphertext ‖ tag. */
+export function seal(aead: AeadName, key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  checkKey(key);
+  const out = Buffer.allocUnsafe(SEAL_OVERHEAD + plaintext.length);
+  takeRandom(out);
+  const salt = out.subarray(0, SALT_LEN);
+  const iv = out.subarray(SALT_LEN, SALT_LEN + IV_LEN);
+  const c = createCipheriv(aead as CipherGCMTypes, subkey(key, salt), iv, { authTagLength: TAG_LEN });
+  c.setAAD(aad, { plaintextLength: plaintext.length });
+  let o = SALT_LEN + IV_LEN;
+  o += c.update(plaintext).copy(out, o);
+  o += c.final().copy(out, o);
+  c.getAuthTag().copy(out, o);
+  return out;
+}
+
+/**
+ * The plaintext of `sealed`, or E_CORRUPT naming `what` when authentication
+ * fails (a flipped bit, a truncation, other associated data, another key).
+ */
+export function open(aead: AeadName, key: Uint8Array, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {
+  checkKey(key);
+  if (sealed.length < SEAL_OVERHEAD) throw new StrataError('E_CORRUPT', `${what}: sealed data too short (${sealed.length} bytes)`);
+  const salt = sealed.subarray(0, SALT_LEN);
+  const iv = sealed.subarray(SALT_LEN, SALT_LEN + IV_LEN);
+  const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
+  const tag = sealed.subarray(sealed.length - TAG_LEN);
+  try {
+    const d = createDecipheriv(aead as CipherGCMTypes, subkey(key, salt), iv, { authTagLength: TAG_LEN });
+    d.setAAD(aad, { plaintextLength: body.length });
+    d.setAuthTag(tag);
+    const head = d.update(body);
+    const tail = d.final(); // throws when the tag does not verify
+    return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  } catch (e) {
+    throw new StrataError('E_CORRUPT', `${what}: authentication failed (damaged, tampered with, or not of this repository)`, { cause: e });
+  }
+}
+
+const BLOB_TAG = Buffer.from('strata-blob\0', 'latin1');
+const OBJECT_TAG = Buffer.from('strata-object\0', 'latin1');
+
+/** Associated data of a blob: "strata-blob\0" ‖ type u8 ‖ comp u8 ‖ id (32 bytes). */
+export function blobAad(id: Uint8Array, type: number, comp: number): Buffer {
+  if (id.length !== 32) throw new StrataError('E_USAGE', `blob id must be 32 bytes, got ${id.length}`);
+  const aad = Buffer.allocUnsafe(BLOB_TAG.length + 2 + 32);
+  BLOB_TAG.copy(aad, 0);
+  aad[BLOB_TAG.length] = type;
+  aad[BLOB_TAG.length + 1] = comp;
+  aad.set(id, BLOB_TAG.length + 2);
+  return aad;
+}
+
+/** Associated data of a whole object: "strata-object\0" ‖ kind ‖ "\0" ‖ name (ASCII). */
+export function objectAad(kind: ObjectKind, name: string): Buffer {
+  if (!/^[\x21-\x7e]*$/.test(name)) throw new StrataError('E_USAGE', `object name must be printable ASCII: ${JSON.stringify(name)}`);
+  return Buffer.concat([OBJECT_TAG, Buffer.from(`${kind}\0${name}`, 'latin1')]);
+}
+
+const hex = (id: Uint8Array): string => Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+
+/** Seals a blob's stored (compressed or raw) bytes. */
+export function sealBlob(aead: AeadName, key: Uint8Array, id: Uint8Array, type: number, comp: number, stored: Uint8Array): Buffer {
+  return seal(aead, key, stored, blobAad(id, type, comp));
+}
+
+/** `sealBlob` as [salt ‖ iv, ciphertext, tag] (see `sealParts`). */
+export function sealBlobParts(aead: AeadName, key: Uint8Array, id: Uint8Array, type: number, comp: number, stored: Uint8Array): [Buffer, Buffer, Buffer] {
+  return sealParts(aead, key, stored, blobAad(id, type, comp));
+}
+
+/** Opens a sealed blob; E_CORRUPT names the blob. `where` (e.g. the pack) is added to the message. */
+export function openBlob(aead: AeadName, key: Uint8Array, id: Uint8Array, type: number, comp: number, sealed: Uint8Array, where = ''): Buffer {
+  return open(aead, key, sealed, blobAad(id, type, comp), `blob ${hex(id)}${where ? ` in ${where}` : ''}`);
+}
+
+/** Seals a whole object (config secret, pack table, index segment, manifest) under its kind and name. */
+export function sealObject(aead: AeadName, key: Uint8Array, kind: ObjectKind, name: string, plaintext: Uint8Array): Buffer {
+  return seal(aead, key, plaintext, objectAad(kind, name));
+}
+
+/** Opens a sealed object; E_CORRUPT names it as `kind name`. */
+export function openObject(aead: AeadName, key: Uint8Array, kind: ObjectKind, name: string, sealed: Uint8Array): Buffer {
+  return open(aead, key, sealed, objectAad(kind, name), `${kind} ${name}`);
+}

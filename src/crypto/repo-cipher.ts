@@ -1,0 +1,71 @@
+// One object the store can use for both kinds of repository (docs/encryption.md
+// §5–6): `encryptedCipher(master, aead)` names blobs by keyed BLAKE3 and seals
+// them, `plainCipher()` ("encryption": "none", and format 1) names them by
+// BLAKE3 and stores them as they are. Named objects (manifests, index
+// segments) are checked against their name after opening, in both cases.
+import { StrataError } from '../errors.js';
+import { hashBytes, newHasher, toHex, type Hasher } from '../hash.js';
+import { SEAL_OVERHEAD, openBlob, openObject, sealBlob, sealObject, type AeadName, type ObjectKind } from './aead.js';
+import { gearBytes, keyedHash, newKeyedHasher } from './keyed-hash.js';
+import type { MasterKey } from './keys.js';
+
+export interface RepoCipher {
+  /** "none" or the AEAD, as the config's `encryption` field says */
+  readonly encryption: 'none' | AeadName;
+  /** bytes a stored blob has beyond its (compressed) content: 44 sealed, 0 plain */
+  readonly blobOverhead: number;
+  /** the id of a blob with these raw bytes */
+  blobId(raw: Uint8Array): Buffer;
+  /** incremental form of `blobId` */
+  newBlobHasher(): Hasher;
+  /** the 1024 gear bytes, or undefined when the config's seed gives them (plain) */
+  gearBytes(): Buffer | undefined;
+  sealBlob(id: Uint8Array, type: number, comp: number, stored: Uint8Array): Buffer;
+  openBlob(id: Uint8Array, type: number, comp: number, sealed: Uint8Array, where?: string): Buffer;
+  /** a content-named object (manifest, index segment): its name and the bytes to store */
+  sealNamed(kind: ObjectKind, plaintext: Uint8Array): { name: string; bytes: Buffer };
+  /** the plaintext of a content-named object, checked against its name (E_CORRUPT otherwise) */
+  openNamed(kind: ObjectKind, name: string, bytes: Uint8Array): Buffer;
+}
+
+export function encryptedCipher(master: MasterKey, aead: AeadName = 'aes-256-gcm'): RepoCipher {
+  const { encrypt, blobId, chunker } = master;
+  return {
+    encryption: aead,
+    blobOverhead: SEAL_OVERHEAD,
+    blobId: (raw) => keyedHash(blobId, raw),
+    newBlobHasher: () => newKeyedHasher(blobId),
+    gearBytes: () => gearBytes(chunker),
+    sealBlob: (id, type, comp, stored) => sealBlob(aead, encrypt, id, type, comp, stored),
+    openBlob: (id, type, comp, sealed, where) => openBlob(aead, encrypt, id, type, comp, sealed, where),
+    sealNamed: (kind, plaintext) => {
+      const name = toHex(keyedHash(blobId, plaintext));
+      return { name, bytes: sealObject(aead, encrypt, kind, name, plaintext) };
+    },
+    openNamed: (kind, name, bytes) => {
+      const plain = openObject(aead, encrypt, kind, name, bytes);
+      if (toHex(keyedHash(blobId, plain)) !== name) throw new StrataError('E_CORRUPT', `${kind} ${name}: content does not match its name`);
+      return plain;
+    },
+  };
+}
+
+export function plainCipher(): RepoCipher {
+  return {
+    encryption: 'none',
+    blobOverhead: 0,
+    blobId: (raw) => hashBytes(raw),
+    newBlobHasher: () => newHasher(),
+    gearBytes: () => undefined,
+    sealBlob: (_id, _type, _comp, stored) => Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength),
+    openBlob: (_id, _type, _comp, sealed) => Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength),
+    sealNamed: (_kind, plaintext) => {
+      const bytes = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
+      return { name: toHex(hashBytes(bytes)), bytes };
+    },
+    openNamed: (kind, name, bytes) => {
+      if (toHex(hashBytes(bytes)) !== name) throw new StrataError('E_CORRUPT', `${kind} ${name}: content does not match its name`);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+  };
+}
