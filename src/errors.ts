@@ -20,7 +20,11 @@ export type ErrorCode =
   | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
   | 'E_LOCKED' // repository is locked by another process
   | 'E_INDEX' // the local index is missing, empty or damaged: run `strata repair index`
-  | 'E_IO'; // other I/O failure
+  | 'E_IO' // other I/O failure
+  | 'E_S3_AUTH' // the object store refused the credentials (or they are missing)
+  | 'E_S3_NO_BUCKET' // the bucket of an s3: repository does not exist
+  | 'E_S3_UNREACHABLE' // the object store endpoint cannot be resolved, reached, or did not answer in time
+  | 'E_S3'; // any other permanent error of the object store
 
 export class StrataError extends Error {
   readonly code: ErrorCode;
