@@ -103,18 +103,19 @@ export async function startCeph(): Promise<Ceph> {
 }
 
 /**
- * One cluster for a test file. Returns `it` (use it instead of `test`; plain
- * calls only) and a getter of the cluster valid inside tests. Where the
+ * One cluster for a test file. Returns `it` and `serial` (use them instead of
+ * `test` and `test.serial`; plain calls only) and a getter of the cluster valid inside tests. Where the
  * packages are missing, `it` skips, with a loud message — except under CI or
  * STRATA_REQUIRE_CEPH=1, where that is a failure.
  */
-export function useCeph(test: TestFn): { it: TestFn['skip']; ceph: () => Ceph } {
+export function useCeph(test: TestFn): { it: TestFn['skip']; serial: TestFn['skip']; ceph: () => Ceph } {
   let ceph: Ceph | undefined;
   const missing = cephMissing();
   if (missing && !process.env.CI && process.env.STRATA_REQUIRE_CEPH !== '1') {
     console.error(`\n*** SKIPPING S3 TESTS: no Ceph gateway on this machine (${missing}) ***\n`);
     return {
       it: test.skip,
+      serial: test.skip,
       ceph: () => {
         throw new Error(`no Ceph: ${missing}`);
       },
@@ -127,6 +128,7 @@ export function useCeph(test: TestFn): { it: TestFn['skip']; ceph: () => Ceph } 
   test.after.always(() => ceph?.stop());
   return {
     it: test as TestFn['skip'],
+    serial: test.serial as TestFn['skip'],
     ceph: () => {
       if (!ceph) throw new Error('the Ceph gateway did not start');
       return ceph;

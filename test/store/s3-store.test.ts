@@ -69,7 +69,7 @@ it('ranged get returns exactly the requested bytes; past the end is E_CORRUPT; `
   t.deepEqual(await s.get('packs/00/big', 12_345, 50_000), data.subarray(12_345, 62_345));
   t.deepEqual(await s.get('packs/00/big', 90_000), data.subarray(90_000)); // offset only: to the end
   t.deepEqual(await s.get('packs/00/big', 5, 0), Buffer.alloc(0));
-  t.deepEqual(await s.get('packs/00/big'), data);
+  t.true((await s.get('packs/00/big')).equals(data));
   const into = Buffer.alloc(1000);
   const got = await s.get('packs/00/big', 1000, 500, into);
   t.is(got.buffer, into.buffer, 'read into the given buffer');
