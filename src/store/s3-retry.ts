@@ -84,7 +84,8 @@ export interface RequestSite {
 }
 
 /** The StrataError for a failure that ends the operation. */
-export function toStrataError(fl: Failure, site: RequestSite, attempts: number, cause: unknown): StrataError {
+export function toStrataError(fl0: Failure, site: RequestSite, attempts: number, cause: unknown): StrataError {
+  const fl = fl0.code === 'Unknown' && fl0.status ? { ...fl0, code: `HTTP ${fl0.status}`, status: undefined } : fl0;
   const at = site.object ? `${site.location}: ${site.object}` : site.location;
   const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
   switch (fl.kind) {

@@ -11,7 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '../errors.js';
 import type { BlobStore, ObjectWriter } from './blob-store.js';
 import { parseS3Address, type S3Address } from './s3-address.js';
-import { DEFAULT_RETRY, S3CallerFailure, withRetry, type RetryPolicy } from './s3-retry.js';
+import { DEFAULT_RETRY, S3CallerFailure, toStrataError, withRetry, type RequestSite, type RetryPolicy } from './s3-retry.js';
 import { BufferPool, S3Writer, SpoolFiles, type WriterHost } from './s3-writer.js';
 
 export { parseS3Address, isS3Address, type S3Address } from './s3-address.js';
@@ -65,6 +65,8 @@ export class S3ObjectStore implements BlobStore, WriterHost {
   private readonly retry: RetryPolicy;
   private sdk: Promise<{ s3: S3Sdk; client: S3Client }> | undefined;
   private closed = false;
+  /** a request on an object succeeded, so the bucket exists */
+  private bucketSeen = false;
 
   constructor(
     address: S3Address | string,
@@ -123,8 +125,8 @@ export class S3ObjectStore implements BlobStore, WriterHost {
   async call<T>(kind: S3CallKind, object: string | undefined, fn: (c: S3Client, s3: S3Sdk) => Promise<T>): Promise<T> {
     if (this.closed) throw new StrataError('E_IO', `${this.location}: store is closed`);
     const { s3, client } = await this.client();
-    const site = { location: this.location, endpoint: this.address.endpoint, bucket: this.bucket, object };
-    return withRetry(
+    const site = this.site(object);
+    const res = await withRetry(
       () => {
         this.requests[kind]++;
         return fn(client, s3);
@@ -133,6 +135,8 @@ export class S3ObjectStore implements BlobStore, WriterHost {
       this.retry,
       () => this.requests.retries++,
     );
+    this.bucketSeen = true;
+    return res;
   }
 
   async put(name: string, data: Buffer | readonly Buffer[]): Promise<boolean> {
@@ -200,9 +204,27 @@ export class S3ObjectStore implements BlobStore, WriterHost {
       const res = await this.call('heads', name, (c, s3) => c.send(new s3.HeadObjectCommand({ Bucket: this.bucket, Key })));
       return res.ContentLength ?? 0;
     } catch (e) {
-      if (e instanceof S3CallerFailure && e.failure.kind === 'missing') return undefined;
-      throw this.unexpected(e, name);
+      if (!(e instanceof S3CallerFailure && e.failure.kind === 'missing')) throw this.unexpected(e, name);
     }
+    // a HEAD answer has no body: a 404 may also mean that the bucket is missing (asked once)
+    if (!this.bucketSeen) await this.headBucket();
+    return undefined;
+  }
+
+  /** True when the bucket exists; E_S3_NO_BUCKET when it does not (and `orThrow`). */
+  private async headBucket(orThrow = true): Promise<boolean> {
+    try {
+      await this.call('heads', undefined, (c, s3) => c.send(new s3.HeadBucketCommand({ Bucket: this.bucket })));
+      return true;
+    } catch (e) {
+      if (!(e instanceof S3CallerFailure && e.failure.kind === 'missing')) throw this.unexpected(e, undefined);
+      if (!orThrow) return false;
+      throw toStrataError({ kind: 'no-bucket', code: 'NoSuchBucket', status: 404, message: '' }, this.site(undefined), 1, e);
+    }
+  }
+
+  private site(object: string | undefined): RequestSite {
+    return { location: this.location, endpoint: this.address.endpoint, bucket: this.bucket, object };
   }
 
   async *list(prefix: string): AsyncIterable<string> {
@@ -271,12 +293,7 @@ export class S3ObjectStore implements BlobStore, WriterHost {
 
   /** Create the bucket when it does not exist (strata init). True when it was created. */
   async ensureBucket(): Promise<boolean> {
-    try {
-      await this.call('heads', undefined, (c, s3) => c.send(new s3.HeadBucketCommand({ Bucket: this.bucket })));
-      return false;
-    } catch (e) {
-      if (!(e instanceof S3CallerFailure && e.failure.kind === 'missing')) throw this.unexpected(e, undefined);
-    }
+    if (await this.headBucket(false)) return false;
     const constraint = !this.address.pathStyle && this.region !== 'us-east-1';
     try {
       await this.call('puts', undefined, (c, s3) =>

@@ -153,8 +153,22 @@ export class S3Writer implements ObjectWriter {
     // hash of their bytes, so a racing writer of the same name writes the same bytes.
     if ((await h.size(name)) !== undefined) return false;
     const Key = h.key(name);
-    const created = await h.call('puts', name, (c, s3) => c.send(new s3.CreateMultipartUploadCommand({ Bucket: h.bucket, Key })));
+    let createAttempts = 0;
+    const created = await h.call('puts', name, (c, s3) => {
+      createAttempts++;
+      return c.send(new s3.CreateMultipartUploadCommand({ Bucket: h.bucket, Key }));
+    });
     const UploadId = created.UploadId!;
+    try {
+      return await this.uploadParts(name, Key, UploadId, total);
+    } finally {
+      // an attempt whose answer was lost may have started an upload too: abort it (it never had parts)
+      if (createAttempts > 1) await this.abortOthers(name, Key, UploadId).catch(() => undefined);
+    }
+  }
+
+  private async uploadParts(name: string, Key: string, UploadId: string, total: number): Promise<boolean> {
+    const h = this.host;
     try {
       const count = Math.ceil(total / h.partSize);
       const etags: string[] = new Array(count);
@@ -181,14 +195,35 @@ export class S3Writer implements ObjectWriter {
       };
       await Promise.all(Array.from({ length: Math.min(h.partsInFlight, count) }, worker));
       const Parts = etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 }));
-      await h.call('puts', name, (c, s3) =>
-        c.send(new s3.CompleteMultipartUploadCommand({ Bucket: h.bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts } })),
-      );
+      let attempts = 0;
+      try {
+        await h.call('puts', name, (c, s3) => {
+          attempts++;
+          return c.send(new s3.CompleteMultipartUploadCommand({ Bucket: h.bucket, Key, UploadId, IfNoneMatch: '*', MultipartUpload: { Parts } }));
+        });
+      } catch (e) {
+        // a retried complete whose first attempt went through, or a racing writer of the same pack that
+        // completed first, leaves no upload: the object is there (packs are named by their bytes)
+        const gone = e instanceof S3CallerFailure && e.failure.kind === 'missing';
+        if (!(gone && (await h.size(name)) === total)) throw e;
+        if (attempts === 1) return false;
+      }
       return true;
     } catch (e) {
       await h.call('deletes', name, (c, s3) => c.send(new s3.AbortMultipartUploadCommand({ Bucket: h.bucket, Key, UploadId }))).catch(() => undefined);
       if (isPreconditionFailure(e)) return false; // AWS: someone completed the name first
       throw e;
+    }
+  }
+
+  /** Abort the uploads of `Key` other than `UploadId`. */
+  private async abortOthers(name: string, Key: string, UploadId: string): Promise<void> {
+    const h = this.host;
+    const page = await h.call('lists', name, (c, s3) => c.send(new s3.ListMultipartUploadsCommand({ Bucket: h.bucket, Prefix: Key })));
+    for (const u of page.Uploads ?? []) {
+      if (u.Key !== Key || !u.UploadId || u.UploadId === UploadId) continue;
+      const other = u.UploadId;
+      await h.call('deletes', name, (c, s3) => c.send(new s3.AbortMultipartUploadCommand({ Bucket: h.bucket, Key, UploadId: other }))).catch(() => undefined);
     }
   }
 
