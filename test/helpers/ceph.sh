@@ -9,10 +9,10 @@
 #                                  prints KEY=VALUE lines (ENDPOINT, ACCESS_KEY, SECRET_KEY, pids)
 #                                  and writes them to DIR/env. With OWNER_PID a watchdog stops the
 #                                  cluster and removes DIR when that process dies (a killed test).
-#   ceph.sh stop DIR               stop every daemon by PID (TERM, then KILL after 1 s) and remove DIR
+#   ceph.sh stop DIR               kill every daemon by PID (SIGKILL: the data is thrown away) and remove DIR
 #   ceph.sh rgw-pause DIR          SIGSTOP the gateway (connections hang)
 #   ceph.sh rgw-resume DIR         SIGCONT it
-#   ceph.sh rgw-stop DIR           stop the gateway only (connections refused)
+#   ceph.sh rgw-stop DIR           stop the gateway only (TERM, KILL after 1 s; connections refused)
 #   ceph.sh rgw-start DIR          start it again on the same port
 #
 # Needs the Debian packages ceph-mon ceph-osd radosgw ceph-common (see docs/s3.md).
@@ -30,23 +30,37 @@ free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
-# stop_pid PID: TERM (and CONT, in case it is paused), wait up to 1 s, then KILL
+# alive PID: the process exists and is not a zombie (an exited daemon whose parent
+# is gone may wait a while for PID 1 to reap it)
+alive() {
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [[ "${st:0:1}" != Z ]]
+}
+
+# stop_pids SIG PID...: send SIG (TERM: and CONT, in case one is paused; after 1 s KILL), wait for the end
 stop_pids() {
-  local pids=() p i
-  for p in "$@"; do [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null && pids+=("$p"); done
+  local sig=$1 pids=() p i
+  shift
+  for p in "$@"; do [[ -n "$p" ]] && alive "$p" && pids+=("$p"); done
   ((${#pids[@]})) || return 0
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  kill -CONT "${pids[@]}" 2>/dev/null || true
-  for i in $(seq 20); do
+  kill "-$sig" "${pids[@]}" 2>/dev/null || true
+  if [[ "$sig" != KILL ]]; then
+    kill -CONT "${pids[@]}" 2>/dev/null || true
+    for i in $(seq 20); do
+      local alive=0
+      for p in "${pids[@]}"; do alive "$p" && alive=1; done
+      ((alive)) || return 0
+      sleep 0.05
+    done
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+  fi
+  for i in $(seq 40); do
     local alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    for p in "${pids[@]}"; do alive "$p" && alive=1; done
     ((alive)) || return 0
     sleep 0.05
-  done
-  kill -KILL "${pids[@]}" 2>/dev/null || true
-  for p in "${pids[@]}"; do
-    # a killed child of this shell is reaped by wait; others vanish on their own
-    wait "$p" 2>/dev/null || true
   done
 }
 
@@ -55,7 +69,8 @@ pidof_file() { [[ -f "$1" ]] && cat "$1" || true; }
 stop_cluster() {
   local dir=$1
   [[ -d "$dir" ]] || return 0
-  stop_pids "$(pidof_file "$dir/watchdog.pid")" "$(pidof_file "$dir/rgw.pid")" "$(pidof_file "$dir/osd.pid")" "$(pidof_file "$dir/mon.pid")"
+  # the cluster's data is thrown away: no clean shutdown needed (memstore would write itself to disk)
+  stop_pids KILL "$(pidof_file "$dir/watchdog.pid")" "$(pidof_file "$dir/rgw.pid")" "$(pidof_file "$dir/osd.pid")" "$(pidof_file "$dir/mon.pid")"
   rm -rf "$dir"
 }
 
@@ -152,7 +167,7 @@ EOF
   monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$DIR/monmap" >/dev/null
   ceph-mon --mkfs -i a --monmap "$DIR/monmap" --keyring "$DIR/keyring" >"$DIR/log/mon-mkfs.out" 2>&1 ||
     { cat "$DIR/log/mon-mkfs.out" >&2; die "ceph-mon --mkfs failed"; }
-  start_daemon mon ceph-mon -i a -f
+  start_daemon mon ceph-mon -c "$DIR/ceph.conf" -i a -f
 
   local osd_id
   osd_id=$(timeout 30 ceph osd new "$osd_uuid") || die "ceph osd new failed (is the monitor up? see $DIR/log)"
@@ -160,10 +175,12 @@ EOF
   mkdir -p "$DIR/osd/ceph-0"
   ceph-osd -i 0 --mkfs --osd-uuid "$osd_uuid" >"$DIR/log/osd-mkfs.out" 2>&1 ||
     { cat "$DIR/log/osd-mkfs.out" >&2; die "ceph-osd --mkfs failed"; }
-  start_daemon osd ceph-osd -i 0 -f
+  start_daemon osd ceph-osd -c "$DIR/ceph.conf" -i 0 -f
   wait_for 60 "osd.0 up" bash -c "ceph osd dump 2>/dev/null | grep -q '^osd.0 up'"
 
   mkdir -p "$DIR/rgw"
+  # a test of this script makes it fail here, with two daemons up, to see that nothing is left behind
+  [[ "${STRATA_CEPH_FAIL_AT:-}" != rgw ]] || die "failing before radosgw, as asked (STRATA_CEPH_FAIL_AT=rgw)"
   start_rgw
   timeout 60 radosgw-admin user create --uid strata-test --display-name "strata test" \
     --access-key "$ACCESS_KEY" --secret "$SECRET_KEY" >"$DIR/log/user.out" 2>&1 ||
@@ -174,7 +191,7 @@ EOF
     (
       trap - EXIT INT TERM
       exec </dev/null >/dev/null 2>&1
-      while kill -0 "$owner" 2>/dev/null && [[ -d "$DIR" ]]; do sleep 1; done
+      while alive "$owner" && [[ -d "$DIR" ]]; do sleep 1; done
       rm -f "$DIR/watchdog.pid"
       stop_cluster "$DIR"
     ) &
@@ -205,10 +222,10 @@ start) cmd_start "${2:?usage: ceph.sh start DIR [OWNER_PID]}" "${3:-}" ;;
 stop) stop_cluster "${2:?usage: ceph.sh stop DIR}" ;;
 rgw-pause) need_dir "${2:-}" && kill -STOP "$(cat "$DIR/rgw.pid")" ;;
 rgw-resume) need_dir "${2:-}" && kill -CONT "$(cat "$DIR/rgw.pid")" ;;
-rgw-stop) need_dir "${2:-}" && stop_pids "$(cat "$DIR/rgw.pid")" ;;
+rgw-stop) need_dir "${2:-}" && stop_pids TERM "$(cat "$DIR/rgw.pid")" ;;
 rgw-start)
   need_dir "${2:-}"
-  kill -0 "$(cat "$DIR/rgw.pid")" 2>/dev/null && die "radosgw is running"
+  alive "$(cat "$DIR/rgw.pid")" && die "radosgw is running"
   start_rgw
   sed -i "s/^RGW_PID=.*/RGW_PID=$(cat "$DIR/rgw.pid")/" "$DIR/env"
   echo "RGW_PID=$(cat "$DIR/rgw.pid")"
