@@ -159,6 +159,28 @@ serial('gateway paused during a multipart commit: completes or fails cleanly, no
   t.deepEqual(await s.sweepTemporaries(0), { files: 0, bytes: 0 }, 'no multipart upload left open');
 });
 
+serial('gateway paused for longer than the retries last: the put fails with one E_S3_UNREACHABLE line, nothing half-visible', async (t) => {
+  const s = await newBucket(t, { idleTimeoutMs: 500, retry: { attempts: 2, baseMs: 100, maxMs: 100 } });
+  const data = pseudoRandom(6 * MIB, 25);
+  const put = timed(s.put('snapshots/given-up', data));
+  await sleep(20);
+  ceph().pauseRgw();
+  let r: Awaited<typeof put>;
+  try {
+    r = await put;
+  } finally {
+    ceph().resumeRgw();
+  }
+  const e = r.error as StrataError;
+  t.is(e?.code, 'E_S3_UNREACHABLE', String(r.error));
+  t.is(e.message, `${s.location}: snapshots/given-up: ${ceph().endpoint} did not answer in time (TimeoutError) (after 2 attempts)`);
+  t.true(r.ms < 3000, `${r.ms} ms`);
+  t.is(exitCodeFor(e), EXIT.REMOTE_UNREACHABLE);
+  // whatever the resumed gateway makes of the requests it had queued: the whole object or none
+  await sleep(500);
+  t.log(`after the resume: ${await wholeOrAbsent(t, s, 'snapshots/given-up', data)}`);
+});
+
 serial('gateway stopped during a put and restarted: the put rides the retries through the restart', async (t) => {
   const s = await newBucket(t, { idleTimeoutMs: 2000, retry: { unreachableAttempts: 12, baseMs: 200, maxMs: 1000 } });
   const data = pseudoRandom(3 * MIB, 23);
