@@ -4,8 +4,8 @@
 // the pack's name is known, uploads it: one PutObject with If-None-Match for
 // small objects, else a multipart upload from the spool — parts of `partSize`
 // bytes, `partsInFlight` at a time, each with its Content-MD5 — completed only
-// when every part arrived. Memory stays at partsInFlight × partSize per commit
-// however large the object; nothing is visible under the name before the
+// when every part arrived. Memory stays at partsInFlight × partSize per store
+// however large the objects and however many commits run; nothing is visible under the name before the
 // single PutObject / CompleteMultipartUpload that publishes it.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,18 +30,36 @@ export interface WriterHost {
   readonly spools: SpoolFiles;
 }
 
-/** Reused part buffers (fresh memory is slow to touch here); keeps at most `keep` free. */
+/**
+ * Part buffers of one store: at most `max` exist at a time, whatever the number
+ * of commits running (so a store's upload memory is max × size), and they are
+ * reused (fresh memory is slow to touch here).
+ */
 export class BufferPool {
   private readonly free: Buffer[] = [];
+  private out = 0;
+  private readonly waiting: ((b: Buffer) => void)[] = [];
   constructor(
     readonly size: number,
-    private readonly keep: number,
+    readonly max: number,
   ) {}
-  get(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+  /** A buffer of `size` bytes, once one is available. */
+  acquire(): Promise<Buffer> {
+    if (this.out < this.max) {
+      this.out++;
+      return Promise.resolve(this.free.pop() ?? Buffer.allocUnsafe(this.size));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
-  put(b: Buffer): void {
-    if (this.free.length < this.keep) this.free.push(b);
+  release(b: Buffer): void {
+    const next = this.waiting.shift();
+    if (next) return next(b);
+    this.out--;
+    this.free.push(b);
+  }
+  /** buffers handed out now */
+  get inUse(): number {
+    return this.out;
   }
 }
 
@@ -136,13 +154,25 @@ export class S3Writer implements ObjectWriter {
     try {
       if (this.failure) throw this.failure;
       const total = this.expected;
-      const ok = total <= this.host.partSize ? await this.host.put(name, this.read(0, total)) : await this.multipart(name, total);
+      const ok = total <= this.host.partSize ? await this.single(name, total) : await this.multipart(name, total);
       this.state = 'committed'; // the spool stays readable until the writer is collected
       return ok;
     } catch (e) {
       this.state = 'open';
       await this.abort();
       throw e;
+    }
+  }
+
+  /** Upload `total` spooled bytes with one PutObject (If-None-Match), from a pool buffer. */
+  private async single(name: string, total: number): Promise<boolean> {
+    const buf = await this.host.buffers.acquire();
+    try {
+      const body = buf.subarray(0, total);
+      readInto(this.fd, body, 0);
+      return await this.host.put(name, body);
+    } finally {
+      this.host.buffers.release(buf);
     }
   }
 
@@ -178,7 +208,7 @@ export class S3Writer implements ObjectWriter {
           const k = next++;
           const off = k * h.partSize;
           const len = Math.min(h.partSize, total - off);
-          const buf = h.buffers.get();
+          const buf = await h.buffers.acquire();
           try {
             const body = buf.subarray(0, len);
             readInto(this.fd, body, off);
@@ -189,7 +219,7 @@ export class S3Writer implements ObjectWriter {
             if (!res.ETag) throw new StrataError('E_S3', `${h.location}: ${name}: part ${k + 1} was stored without an ETag`);
             etags[k] = res.ETag;
           } finally {
-            h.buffers.put(buf);
+            h.buffers.release(buf);
           }
         }
       };

@@ -80,6 +80,21 @@ serial('a 64 MiB object goes up in parts under bounded memory, readable while wr
   t.deepEqual(await s.sweepTemporaries(0), { files: 0, bytes: 0 }, 'no multipart upload left open');
 });
 
+it('commits running at once share the store part buffers: never more than partsInFlight', async (t) => {
+  const s = await newStore(t, { partSize: 5 * MIB, partsInFlight: 2 });
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, s.buffers.inUse)), 2);
+  t.teardown(() => clearInterval(sampler));
+  const objects = [0, 1, 2].map((i) => pseudoRandom(16 * MIB + i, 40 + i));
+  const writers = objects.map(() => s.openWriter());
+  await Promise.all(writers.map((w, i) => w.write(objects[i]!, 0)));
+  t.deepEqual(await Promise.all(writers.map((w, i) => w.commit(`packs/0${i}/multi`))), [true, true, true]);
+  clearInterval(sampler);
+  t.true(peak >= 1 && peak <= 2, `${peak} part buffers in use at most`);
+  t.is(s.buffers.inUse, 0);
+  for (const [i, o] of objects.entries()) t.true((await s.get(`packs/0${i}/multi`)).equals(o), `object ${i}`);
+});
+
 it('small objects are one PutObject; writes must be in order; abort leaves nothing and closes the spool', async (t) => {
   const s = await newStore(t);
   const spools = s.spools.count;
