@@ -203,8 +203,10 @@ export class S3Writer implements ObjectWriter {
       const count = Math.ceil(total / h.partSize);
       const etags: string[] = new Array(count);
       let next = 0;
+      let failed: { e: unknown } | undefined;
       const worker = async () => {
-        while (next < count) {
+        // after a failure no worker starts another part; all settle before the upload is aborted
+        while (next < count && !failed) {
           const k = next++;
           const off = k * h.partSize;
           const len = Math.min(h.partSize, total - off);
@@ -218,12 +220,15 @@ export class S3Writer implements ObjectWriter {
             );
             if (!res.ETag) throw new StrataError('E_S3', `${h.location}: ${name}: part ${k + 1} was stored without an ETag`);
             etags[k] = res.ETag;
+          } catch (e) {
+            failed ??= { e };
           } finally {
             h.buffers.release(buf);
           }
         }
       };
       await Promise.all(Array.from({ length: Math.min(h.partsInFlight, count) }, worker));
+      if (failed) throw failed.e;
       const Parts = etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 }));
       let attempts = 0;
       try {

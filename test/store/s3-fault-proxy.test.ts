@@ -154,3 +154,18 @@ it('an upload cut half-way leaves no object; the retry writes it whole (single p
   t.is(seen.filter((f) => f === 'cut-request').length, 2);
   t.deepEqual(await direct.sweepTemporaries(0), { files: 0, bytes: 0 });
 });
+
+it('a part that keeps failing: the commit throws one E_S3 line, the upload is aborted, nothing is visible', async (t) => {
+  const isPart = (req: http.IncomingMessage) => req.method === 'PUT' && /[?&]partNumber=3(&|$)/.test(req.url ?? '');
+  const { s, direct, seen } = await throughProxy(t, (req) => (isPart(req) ? 'internal' : 'pass'), { attempts: 2, partSize: 5 * MIB });
+  const spools = s.spools.count;
+  const w = s.openWriter();
+  await w.write(pseudoRandom(22 * MIB, 36), 0);
+  const e = await t.throwsAsync(w.commit('packs/ee/failed'), { instanceOf: StrataError, code: 'E_S3' });
+  t.regex(e!.message, /packs\/ee\/failed: .* kept failing: InternalError \(HTTP 500\) \(after 2 attempts\)$/);
+  t.is(seen.filter((f) => f === 'internal').length, 2);
+  t.is(await direct.size('packs/ee/failed'), undefined, 'not visible');
+  t.deepEqual(await direct.sweepTemporaries(0), { files: 0, bytes: 0 }, 'the upload was aborted');
+  t.is(s.spools.count, spools, 'the spool is released');
+  t.is(s.buffers.inUse, 0);
+});
