@@ -173,6 +173,10 @@ export class S3ObjectStore implements BlobStore, WriterHost {
         const res = await c.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key, Range }));
         const n = length ?? res.ContentLength;
         if (n === undefined) throw new StrataError('E_S3', `${this.location}: ${name}: the response has no length`);
+        if (ranged && !res.ContentRange?.startsWith(`bytes ${offset}-`)) {
+          // a server that ignores Range sends the whole object: taking its first bytes would be wrong bytes
+          throw new StrataError('E_S3', `${this.location}: ${name}: ${this.address.endpoint} did not honour the range ${Range} (Content-Range: ${res.ContentRange ?? 'none'})`);
+        }
         const buf = into && into.length >= n ? into.subarray(0, n) : Buffer.allocUnsafe(n);
         let got = 0;
         for await (const chunk of res.Body as AsyncIterable<Buffer>) {

@@ -16,7 +16,7 @@ import { useCeph } from '../helpers/ceph.js';
 const { it, ceph } = useCeph(test);
 const MIB = 1 << 20;
 
-type Fault = 'pass' | 'slowdown' | 'internal' | 'reset' | 'cut-response' | 'cut-request';
+type Fault = 'pass' | 'slowdown' | 'internal' | 'reset' | 'cut-response' | 'cut-request' | 'no-content-range';
 
 /** A proxy to the gateway; `decide` picks each request's fate. Closed when the test ends. */
 async function proxy(t: ExecutionContext, decide: (req: http.IncomingMessage) => Fault): Promise<{ endpoint: string; seen: Fault[] }> {
@@ -36,6 +36,12 @@ async function proxy(t: ExecutionContext, decide: (req: http.IncomingMessage) =>
       return;
     }
     const up = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (ures) => {
+      if (fault === 'no-content-range') {
+        // a server that ignores Range answers 200 without Content-Range
+        delete ures.headers['content-range'];
+        res.writeHead(200, ures.headers);
+        return void ures.pipe(res);
+      }
       res.writeHead(ures.statusCode ?? 502, ures.headers);
       if (fault !== 'cut-response') return void ures.pipe(res);
       let sent = 0;
@@ -168,4 +174,12 @@ it('a part that keeps failing: the commit throws one E_S3 line, the upload is ab
   t.deepEqual(await direct.sweepTemporaries(0), { files: 0, bytes: 0 }, 'the upload was aborted');
   t.is(s.spools.count, spools, 'the spool is released');
   t.is(s.buffers.inUse, 0);
+});
+
+it('a server that ignores Range (200, no Content-Range) is an error, never the wrong bytes', async (t) => {
+  const { s, direct } = await throughProxy(t, (req) => (req.method === 'GET' ? 'no-content-range' : 'pass'));
+  const data = pseudoRandom(100_000, 37);
+  t.true(await direct.put('packs/ff/range', data));
+  await t.throwsAsync(s.get('packs/ff/range', 1000, 10), { instanceOf: StrataError, code: 'E_S3', message: /did not honour the range bytes=1000-1009/ });
+  t.true((await s.get('packs/ff/range')).equals(data), 'a whole-object read needs no range');
 });
