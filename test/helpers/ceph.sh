@@ -82,14 +82,22 @@ start_daemon() {
   echo $! >"$DIR/$name.pid"
 }
 
+show_logs() {
+  local f
+  for f in "$DIR"/log/*; do
+    [[ -s "$f" ]] || continue
+    echo "--- $f (last lines)" >&2
+    tail -n 15 "$f" >&2
+  done
+}
+
 wait_for() { # wait_for SECONDS WHAT CMD...
   local secs=$1 what=$2
   shift 2
   local deadline=$((SECONDS + secs))
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || {
-      echo "ceph.sh: timed out waiting for $what; last log lines:" >&2
-      tail -n 20 "$DIR"/log/*.log "$DIR"/log/*.out >&2 2>/dev/null || true
+      echo "ceph.sh: timed out waiting for $what" >&2
       return 1
     }
     sleep 0.1
@@ -100,7 +108,7 @@ start_rgw() {
   local port
   port=$(cat "$DIR/rgw.port")
   start_daemon rgw radosgw -c "$DIR/ceph.conf" -n client.rgw.x -f
-  wait_for 60 "radosgw on port $port" curl -sf -o /dev/null "http://127.0.0.1:$port/"
+  wait_for 60 "radosgw on port $port" curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$port/"
 }
 
 cmd_start() {
@@ -113,7 +121,7 @@ cmd_start() {
   mkdir -p "$DIR"/{run,log,mon,osd}
   DIR=$(cd "$DIR" && pwd)
   # never leave a half-started cluster behind
-  trap 'rc=$?; if ((rc != 0)); then stop_cluster "$DIR"; fi' EXIT
+  trap 'rc=$?; if ((rc != 0)); then show_logs; stop_cluster "$DIR"; fi' EXIT
   trap 'exit 130' INT TERM
 
   local fsid mon_port rgw_port osd_uuid
@@ -170,13 +178,13 @@ EOF
   start_daemon mon ceph-mon -c "$DIR/ceph.conf" -i a -f
 
   local osd_id
-  osd_id=$(timeout 30 ceph osd new "$osd_uuid") || die "ceph osd new failed (is the monitor up? see $DIR/log)"
+  osd_id=$(timeout 30 ceph osd new "$osd_uuid") || die "ceph osd new failed (is the monitor up?)"
   [[ "$osd_id" == 0 ]] || die "unexpected osd id $osd_id"
   mkdir -p "$DIR/osd/ceph-0"
   ceph-osd -i 0 --mkfs --osd-uuid "$osd_uuid" >"$DIR/log/osd-mkfs.out" 2>&1 ||
     { cat "$DIR/log/osd-mkfs.out" >&2; die "ceph-osd --mkfs failed"; }
   start_daemon osd ceph-osd -c "$DIR/ceph.conf" -i 0 -f
-  wait_for 60 "osd.0 up" bash -c "ceph osd dump 2>/dev/null | grep -q '^osd.0 up'"
+  wait_for 60 "osd.0 up" bash -c "timeout 10 ceph osd dump 2>/dev/null | grep -q '^osd.0 up'"
 
   mkdir -p "$DIR/rgw"
   # a test of this script makes it fail here, with two daemons up, to see that nothing is left behind

@@ -64,18 +64,23 @@ function parseEnv(text: string): Record<string, string> {
   return out;
 }
 
-/** Bring up a cluster (about 3 s). */
-export async function startCeph(): Promise<Ceph> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-ceph-'));
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('bash', [CEPH_SH, 'start', dir, String(process.pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** ceph.sh without blocking the event loop (requests in flight keep running meanwhile). */
+function runAsync(args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn('bash', [CEPH_SH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`ceph.sh start failed (${code}):\n${stderr}`))));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`ceph.sh ${args.join(' ')} failed (${code}):\n${stderr}`))));
   });
+}
+
+/** Bring up a cluster (about 3 s). */
+export async function startCeph(): Promise<Ceph> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-ceph-'));
+  const out = await runAsync(['start', dir, String(process.pid)]);
   const env = parseEnv(out);
   const pids = () => ['MON_PID', 'OSD_PID', 'RGW_PID', 'WATCHDOG_PID'].map((k) => Number(env[k])).filter((n) => n > 0);
   running.set(dir, pids());
@@ -90,7 +95,7 @@ export async function startCeph(): Promise<Ceph> {
     resumeRgw: () => process.kill(Number(env.RGW_PID), 'SIGCONT'),
     stopRgw: () => void run(['rgw-stop', dir]),
     startRgw: async () => {
-      Object.assign(env, parseEnv(run(['rgw-start', dir])));
+      Object.assign(env, parseEnv(await runAsync(['rgw-start', dir])));
       running.set(dir, pids());
     },
     stop: () => {
