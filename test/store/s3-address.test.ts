@@ -111,3 +111,32 @@ test('withRetry backs off on transient failures and stops with one error naming 
   );
   t.is(calls, 1, 'permanent failures are not retried');
 });
+
+/** The host and path the SDK would send a GET of `name` to (captured before it leaves). */
+async function requestTarget(address: string, name: string): Promise<{ hostname: string; path: string; port?: number }> {
+  const s = new S3ObjectStore(address, { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', env: {}, retry: { attempts: 1 } });
+  let seen: { hostname: string; path: string; port?: number } | undefined;
+  await s
+    .call('gets', name, (c, sdk) => {
+      c.middlewareStack.add(
+        () => async (args) => {
+          const r = args.request as { hostname: string; path: string; port?: number };
+          seen = { hostname: r.hostname, path: r.path, port: r.port };
+          throw new Error('captured');
+        },
+        { step: 'finalizeRequest', priority: 'low' },
+      );
+      return c.send(new sdk.GetObjectCommand({ Bucket: s.bucket, Key: s.key(name) }));
+    })
+    .catch(() => undefined);
+  await s.close();
+  return seen!;
+}
+
+test('requests go path style to custom endpoints and virtual-host style to AWS', async (t) => {
+  t.like(await requestTarget('s3:http://127.0.0.1:7480/backups/laptop', 'config'), { hostname: '127.0.0.1', path: '/backups/laptop/config', port: 7480 });
+  t.like(await requestTarget('s3:https://s3.eu-west-1.amazonaws.com/my-bucket/laptop', 'packs/ab/abcd'), {
+    hostname: 'my-bucket.s3.eu-west-1.amazonaws.com',
+    path: '/laptop/packs/ab/abcd',
+  });
+});
