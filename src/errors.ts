@@ -25,7 +25,11 @@ export type ErrorCode =
   | 'E_IO' // other I/O failure
   | 'E_WRONG_PASSWORD' // no key object of the repository opens with the password given
   | 'E_NO_PASSWORD' // no password given and no terminal to ask on (or an empty one, or a failed password command)
-  | 'E_PASSWORD_MISMATCH'; // the two passwords typed at a prompt differ
+  | 'E_PASSWORD_MISMATCH' // the two passwords typed at a prompt differ
+  | 'E_S3_AUTH' // the object store refused the credentials (or they are missing)
+  | 'E_S3_NO_BUCKET' // the bucket of an s3: repository does not exist
+  | 'E_S3_UNREACHABLE' // the object store endpoint cannot be resolved, reached, or did not answer in time
+  | 'E_S3'; // any other permanent error of the object store
 
 export class StrataError extends Error {
   readonly code: ErrorCode;

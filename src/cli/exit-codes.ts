@@ -11,6 +11,8 @@ export const EXIT = {
   BAD_REPO: 11, // unsupported format version or damaged config
   LOCKED: 12, // repository is locked by another process (strata prune, or a writer while pruning)
   INDEX: 13, // the index is missing, empty or damaged: run `strata repair index`
+  REMOTE_AUTH: 14, // the object store refused the credentials
+  REMOTE_UNREACHABLE: 15, // the object store endpoint cannot be reached (after retries)
 } as const;
 
 export function exitCodeFor(e: unknown): number {
@@ -27,6 +29,12 @@ export function exitCodeFor(e: unknown): number {
       return EXIT.LOCKED;
     case 'E_INDEX':
       return EXIT.INDEX;
+    case 'E_S3_NO_BUCKET':
+      return EXIT.NO_REPO;
+    case 'E_S3_AUTH':
+      return EXIT.REMOTE_AUTH;
+    case 'E_S3_UNREACHABLE':
+      return EXIT.REMOTE_UNREACHABLE;
     case 'E_CORRUPT':
     case 'E_BLOB_MISSING':
     case 'E_OBJECT_MISSING':
