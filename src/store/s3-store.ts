@@ -1,4 +1,4 @@
-// BlobStore on an S3-compatible object store (AWS S3, Ceph RGW, MinIO, …),
+// ObjectStore on an S3-compatible object store (AWS S3, Ceph RGW, MinIO, …),
 // through the AWS SDK v3 client, which is loaded on first use only so local
 // commands keep their start-up time. Objects are written once: put sends
 // If-None-Match: * (a 412 means the name exists); large objects go through
@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '../errors.js';
-import type { BlobStore, ObjectWriter } from './blob-store.js';
+import type { ObjectStore, ObjectWriter } from './object-store.js';
 import { parseS3Address, type S3Address } from './s3-address.js';
 import { DEFAULT_RETRY, S3CallerFailure, toStrataError, withRetry, type RequestSite, type RetryPolicy } from './s3-retry.js';
 import { BufferPool, S3Writer, SpoolFiles, type WriterHost } from './s3-writer.js';
@@ -52,7 +52,7 @@ export interface S3StoreOptions {
 
 const MIB = 1 << 20;
 
-export class S3ObjectStore implements BlobStore, WriterHost {
+export class S3ObjectStore implements ObjectStore, WriterHost {
   readonly location: string;
   readonly address: S3Address;
   readonly bucket: string;

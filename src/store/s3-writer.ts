@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StrataError } from '../errors.js';
-import type { ObjectWriter } from './blob-store.js';
+import type { ObjectWriter } from './object-store.js';
 import { S3CallerFailure } from './s3-retry.js';
 import type { S3CallKind, S3Sdk } from './s3-store.js';
 import type { S3Client } from '@aws-sdk/client-s3';
