@@ -194,7 +194,7 @@ export class S3ObjectStore implements ObjectStore, WriterHost {
         return buf;
       });
     } catch (e) {
-      if (e instanceof S3CallerFailure && e.failure.kind === 'missing') throw new StrataError('E_BLOB_MISSING', `missing repository object ${name} in ${this.location}`);
+      if (e instanceof S3CallerFailure && e.failure.kind === 'missing') throw new StrataError('E_OBJECT_MISSING', `missing repository object ${name} in ${this.location}`);
       if (e instanceof S3CallerFailure && e.failure.kind === 'range') {
         throw new StrataError('E_CORRUPT', `${this.location}: ${name}: short read at ${offset} (the range is past the end of the object)`);
       }

@@ -78,16 +78,16 @@ it('ranged get returns exactly the requested bytes; past the end is E_CORRUPT; `
   await t.throwsAsync(s.get('packs/00/big', 200_000, 10), { instanceOf: StrataError, code: 'E_CORRUPT', message: /packs\/00\/big/ });
 });
 
-it('missing objects: get → E_BLOB_MISSING naming it, size → undefined, delete is a no-op; delete then write again', async (t) => {
+it('missing objects: get → E_OBJECT_MISSING naming it, size → undefined, delete is a no-op; delete then write again', async (t) => {
   const s = await newStore(t);
-  await t.throwsAsync(s.get('snapshots/nope'), { instanceOf: StrataError, code: 'E_BLOB_MISSING', message: /snapshots\/nope/ });
-  await t.throwsAsync(s.get('snapshots/nope', 10, 5), { instanceOf: StrataError, code: 'E_BLOB_MISSING' });
+  await t.throwsAsync(s.get('snapshots/nope'), { instanceOf: StrataError, code: 'E_OBJECT_MISSING', message: /snapshots\/nope/ });
+  await t.throwsAsync(s.get('snapshots/nope', 10, 5), { instanceOf: StrataError, code: 'E_OBJECT_MISSING' });
   t.is(await s.size('snapshots/nope'), undefined);
   await t.notThrowsAsync(s.delete('snapshots/nope'));
   await s.put('snapshots/a', Buffer.from('A'));
   await s.delete('snapshots/a');
   t.is(await s.size('snapshots/a'), undefined);
-  await t.throwsAsync(s.get('snapshots/a'), { code: 'E_BLOB_MISSING' });
+  await t.throwsAsync(s.get('snapshots/a'), { code: 'E_OBJECT_MISSING' });
   t.true(await s.put('snapshots/a', Buffer.from('B')));
   t.deepEqual(await s.get('snapshots/a'), Buffer.from('B'));
 });
