@@ -4,7 +4,7 @@
 // trees for blobs that are not indexed or whose pack is gone, and with
 // readData decompresses and re-hashes every blob. Problems name the affected
 // snapshots and paths. Read-only; memory is bounded by one pack at a time.
-import { decompressBlob } from '../compress.js';
+import { isIntactBlob } from '../store/blob-codec.js';
 import { isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
 import { listSnapshots, type Manifest } from '../snapshot/manifest.js';
@@ -96,10 +96,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
         }
       }
       if (!bytes) continue;
-      let good = false;
-      try {
-        good = hashBytes(decompressBlob(bytes.subarray(e.offset, e.offset + e.length), e.comp, e.rawLength)).equals(e.hash);
-      } catch {}
+      const good = isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e);
       if (!good) {
         if (indexed) corrupt.add(e.hash.toString('hex'));
         add({ kind: 'corrupt-blob', pack: hex, blob: e.hash.toString('hex'), message: `blob ${short(e.hash.toString('hex'))} in pack ${short(hex)} is corrupted (decompress/hash mismatch)${indexed ? '' : '; the index uses another copy'}` });

@@ -4,9 +4,8 @@
 // old one leaves the index, and a pack leaves the index before its file is
 // deleted. The caller holds the exclusive lock (repo.lock), which is verified
 // before anything is removed. See docs/design.md, "Prune and concurrency".
-import { decompressBlob } from '../compress.js';
+import { isIntactBlob } from '../store/blob-codec.js';
 import { StrataError } from '../errors.js';
-import { hashBytes } from '../hash.js';
 import { listSnapshots } from '../snapshot/manifest.js';
 import { writeConsolidatedSegments, listSegments } from './segments.js';
 import { segmentName } from '../store/index-segment.js';
@@ -190,11 +189,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l))) {
         if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
         const stored = bytes.subarray(e.offset, e.offset + e.length);
-        let ok = false;
-        try {
-          ok = hashBytes(decompressBlob(stored, e.comp, e.rawLength)).equals(e.hash);
-        } catch {}
-        if (!ok) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
+        if (!isIntactBlob(stored, e)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
         await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
         if (++stats.blobsRepacked % 5000 === 0) await breathe();
       }

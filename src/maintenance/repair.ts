@@ -5,11 +5,11 @@
 // so the next snapshot stores them again. The new segments are durable before
 // the old ones are removed; every cache notices and rebuilds itself.
 import * as path from 'node:path';
-import { decompressBlob } from '../compress.js';
+import { isIntactBlob } from '../store/blob-codec.js';
 import { hashBytes } from '../hash.js';
 import { segmentName } from '../store/index-segment.js';
 import { acquireLock } from '../store/lock.js';
-import { packObjectName, readPackEntries, type PackEntry } from '../store/pack.js';
+import { packObjectName, readPackEntries } from '../store/pack.js';
 import { Packer } from '../store/packer.js';
 import { Repository, type CacheOptions } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
@@ -59,7 +59,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
           const size = (await store.size(name)) ?? 0;
           const bytes = opts.readData ? await store.get(name) : undefined;
           const all = await readPackEntries(name, size, bytes ? async (o, l) => bytes.subarray(o, o + l) : (o, l) => store.get(name, o, l));
-          const entries = bytes ? all.filter((e) => intact(bytes, e) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
+          const entries = bytes ? all.filter((e) => isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
           if (bytes && entries.length < all.length) {
             // keep the intact blobs in a new pack (durable and indexed first), then drop the damaged one,
             // so no later plain rebuild can index the corrupted copy again
@@ -128,14 +128,6 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
     await repo.close();
   }
   return report;
-}
-
-function intact(bytes: Buffer, e: PackEntry): boolean {
-  try {
-    return hashBytes(decompressBlob(bytes.subarray(e.offset, e.offset + e.length), e.comp, e.rawLength)).equals(e.hash);
-  } catch {
-    return false;
-  }
 }
 
 function validManifest(bytes: Buffer): boolean {

@@ -75,7 +75,8 @@ export class LmdbCache implements RepoCache {
   addPacks(packs: readonly { id: Buffer; size: number; entries: readonly PackEntry[] }[]): void {
     this.env.transactionSync(() => {
       for (const p of packs) {
-        for (const e of p.entries) if (!this.blobs.doesExist(e.hash)) this.blobs.putSync(e.hash, encodeLoc(p.id, e));
+        // first location wins; one B-tree descent per entry (MDB_NOOVERWRITE) instead of a lookup and a put
+        for (const e of p.entries) this.blobs.putSync(e.hash, encodeLoc(p.id, e), { noOverwrite: true });
         const meta = Buffer.alloc(8);
         meta.writeUInt32LE(p.size, 0);
         meta.writeUInt32LE(p.entries.length, 4);

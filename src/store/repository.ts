@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
 import { CompressPool } from '../compress-pool.js';
-import { COMP_NONE, decompressBlob } from '../compress.js';
+import { COMP_NONE } from '../compress.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
-import { hashBytes } from '../hash.js';
 import { parseRepoAddress } from './address.js';
+import { decodeStoredBlob } from './blob-codec.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
 import { chunkSegments, decodeSegment, encodeSegment, isSegmentName, segmentName, type SegmentPack } from './index-segment.js';
 import { LocalObjectStore } from './local-store.js';
@@ -279,18 +279,11 @@ export class Repository implements BlobWriter {
       }
       ({ comp, rawLength } = loc);
     }
-    let raw: Buffer;
     try {
-      try {
-        raw = decompressBlob(stored, comp, rawLength, into);
-      } finally {
-        this.releaseScratch(scratch);
-      }
-    } catch (e) {
-      throw new StrataError('E_CORRUPT', `blob ${hex} in ${where} is corrupted: ${(e as Error).message}`, { cause: e });
+      return decodeStoredBlob(stored, { hash, comp, rawLength }, where, into);
+    } finally {
+      this.releaseScratch(scratch);
     }
-    if (!hashBytes(raw).equals(hash)) throw new StrataError('E_CORRUPT', `blob ${hex} in ${where} is corrupted: hash mismatch`);
-    return raw;
   }
 
   /** where compressed blobs are read (reused; null while a read holds it) */
