@@ -73,7 +73,15 @@ async function at(view: RepoView, q: URLSearchParams, key = 'snap') {
 export async function pipe(res: Res, body: AsyncIterable<Buffer>): Promise<void> {
   for await (const b of body) {
     if (res.destroyed) return;
-    if (!res.write(b)) await new Promise<void>((r) => res.once('drain', r).once('close', r));
+    if (!res.write(b)) {
+      await new Promise<void>((r) => {
+        const done = () => {
+          res.off('drain', done).off('close', done);
+          r();
+        };
+        res.on('drain', done).on('close', done);
+      });
+    }
   }
   res.end();
 }

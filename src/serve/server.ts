@@ -119,6 +119,8 @@ export async function startServer(repo: Repository, opts: ServeOptions): Promise
 
   const listener = (req: Req, res: Res) => void handle(req, res);
   const server = tls ? https.createServer({ cert: fs.readFileSync(opts.tlsCert!), key: fs.readFileSync(opts.tlsKey!) }, listener) : http.createServer(listener);
+  // clients keep idle connections for a while; closing first races with their next request
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new StrataError('E_USAGE', `cannot listen on ${opts.host}:${opts.port}: ${e.message}`, { cause: e })));
     server.listen(opts.port, opts.host, () => resolve());

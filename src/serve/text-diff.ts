@@ -38,8 +38,8 @@ export function lineDiff(a: string, b: string): DiffLine[] {
         out.push({ op: ' ', text: xm[i]! });
         i++;
         j++;
-      } else if (j < m && (i === n || t[i * w + j + 1]! >= t[(i + 1) * w + j]!)) out.push({ op: '+', text: ym[j++]! });
-      else out.push({ op: '-', text: xm[i++]! });
+      } else if (i < n && (j === m || t[(i + 1) * w + j]! >= t[i * w + j + 1]!)) out.push({ op: '-', text: xm[i++]! });
+      else out.push({ op: '+', text: ym[j++]! });
     }
   }
   for (const text of x.slice(x.length - suf)) out.push({ op: ' ', text });
