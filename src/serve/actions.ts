@@ -63,7 +63,9 @@ export async function handleRestore(view: RepoView, req: Req, res: Res): Promise
 export class SnapshotEvents {
   private readonly clients = new Set<Res>();
   private timer: NodeJS.Timeout | undefined;
+  private polling = false;
   private last = '';
+  private lastMsg = '';
 
   constructor(
     private readonly view: RepoView,
@@ -72,13 +74,13 @@ export class SnapshotEvents {
 
   attach(req: Req, res: Res): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    res.write(': strata\n\n');
+    res.write(': strata\n\n' + this.lastMsg); // a new listener starts from the current state
     this.clients.add(res);
     req.on('close', () => {
       this.clients.delete(res);
       if (this.clients.size === 0) this.stop();
     });
-    if (!this.timer) this.schedule(0);
+    if (!this.timer && !this.polling) this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -87,19 +89,22 @@ export class SnapshotEvents {
   }
 
   private async poll(): Promise<void> {
+    this.polling = true;
+    this.timer = undefined;
     try {
       const all = await this.view.snapshots();
       const key = `${all.length}:${all.at(-1)?.id ?? ''}`;
       if (key !== this.last) {
         this.last = key;
         const msg = `event: snapshots\ndata: ${JSON.stringify({ count: all.length, latest: all.at(-1)?.id ?? null })}\n\n`;
+        this.lastMsg = msg;
         for (const c of this.clients) c.write(msg);
       }
     } catch {
       // a transient read error (a writer mid-commit): try again next round
     }
-    if (this.clients.size > 0) this.schedule(this.intervalMs);
-    else this.timer = undefined;
+    this.polling = false;
+    if (this.clients.size > 0 && !this.timer) this.schedule(this.intervalMs);
   }
 
   stop(): void {

@@ -30,6 +30,7 @@ th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #e3e7eb; w
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr:hover td { background: #eef3f7; }
 code, .mono, td.id { font-family: ui-monospace, monospace; }
+td.mono { white-space: pre; }
 a { color: #1a5fb4; }
 .crumbs a { margin: 0 2px; }
 .bar { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 6px 0; }

@@ -31,7 +31,21 @@ export function sourceNames(snaps: readonly Snapshot[]): Map<string, { host: str
 }
 
 export class RepoView {
+  /** directory listings being decoded right now (a second request waits for the first) */
+  private readonly loading = new Map<string, Promise<readonly TreeEntry[]>>();
+
   constructor(readonly repo: Repository) {}
+
+  /**
+   * Decode the root of each source's newest snapshot in the background, so
+   * the first click on it is instant (a 100k-entry tree takes a few hundred
+   * ms to decode; the tree cache then keeps it).
+   */
+  async warm(): Promise<void> {
+    const all = await this.snapshots();
+    const latest = new Map(all.map((s) => [`${s.host}\0${s.source}`, s]));
+    for (const s of latest.values()) await this.list(rootEntry(s), '');
+  }
 
   get location(): string {
     return this.repo.location;
@@ -62,7 +76,12 @@ export class RepoView {
 
   async list(dir: TreeEntry, where: string): Promise<readonly TreeEntry[]> {
     if (dir.kind !== 'dir') throw new StrataError('E_NOT_DIR', `${where || '/'} is a ${dir.kind}, not a directory`);
-    return loadTree(this.repo, dir.subtree!);
+    const key = dir.subtree!.toString('hex');
+    const busy = this.loading.get(key);
+    if (busy) return busy;
+    const p = loadTree(this.repo, dir.subtree!).finally(() => this.loading.delete(key));
+    this.loading.set(key, p);
+    return p;
   }
 
   /**

@@ -126,6 +126,7 @@ export async function startServer(repo: Repository, opts: ServeOptions): Promise
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  view.warm().catch(() => {}); // only a head start: requests report their own errors
   const scheme = tls ? 'https' : 'http';
   const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {

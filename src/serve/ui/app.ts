@@ -22,7 +22,10 @@ async function route(): Promise<void> {
   } catch (e) {
     if (my === seq) showError(view, e);
   }
-  if (my === seq) view.dataset.state = 'ready';
+  if (my === seq) {
+    view.dataset.state = 'ready';
+    view.dataset.ready = location.hash; // tests wait for this
+  }
 }
 
 function live(): void {
