@@ -1,7 +1,7 @@
 // Read-only WebDAV under /dav/: OPTIONS, PROPFIND (depth 0 or 1), GET and
 // HEAD (with Range). The namespace:
 //   /dav/                       ids/ and latest/
-//   /dav/ids/<short id>/...     every snapshot, by the first 8 hex digits
+//   /dav/ids/<short id>/...     every snapshot, by the first 8 hex digits (more if two share them)
 //   /dav/latest/<source>/...    the newest snapshot of each source (names: repo-view.ts)
 // Symlinks are resources of their own (GET returns the link text), never followed.
 import { StrataError } from '../errors.js';
@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/manifest.js';
 import type { TreeEntry } from '../tree/codec.js';
 import { sendFile } from './api.js';
 import { HttpError, decodeSegments, type Req, type Res } from './http-util.js';
-import { entryName, mtimeIso, shortId, sourceNames, type RepoView } from './repo-view.js';
+import { entryName, mtimeIso, sourceNames, type RepoView } from './repo-view.js';
 
 const ALLOW = 'OPTIONS, PROPFIND, GET, HEAD';
 
@@ -60,15 +60,34 @@ function propXml(n: Node): string {
   );
 }
 
+/** Names under /dav/ids/: the 8-hex short id, longer only where two snapshots share it. */
+export function idNames(all: readonly Snapshot[]): string[] {
+  const ids = all.map((s) => s.id);
+  const sorted = [...ids].sort();
+  const len = new Map<string, number>();
+  for (let i = 0; i < sorted.length; i++) {
+    let n = 8;
+    for (const other of [sorted[i - 1], sorted[i + 1]]) {
+      if (!other) continue;
+      let k = 0;
+      while (k < 64 && other[k] === sorted[i]![k]) k++;
+      n = Math.max(n, k + 1);
+    }
+    len.set(sorted[i]!, n);
+  }
+  return ids.map((id) => id.slice(0, len.get(id)));
+}
+
 /** The snapshot a /dav/ids|latest/NAME segment names. */
 async function snapshotFor(view: RepoView, area: string, name: string): Promise<Snapshot> {
-  if (area === 'ids') {
-    if (!/^[0-9a-f]{8}$/.test(name)) throw new HttpError(404, `no snapshot ${name} (use the 8-hex short id)`);
-    const hits = (await view.snapshots()).filter((s) => s.id.startsWith(name));
-    if (hits.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshot matches ${name}`);
-    return hits[hits.length - 1]!;
-  }
   const all = await view.snapshots();
+  if (area === 'ids') {
+    if (!/^[0-9a-f]{8,64}$/.test(name)) throw new HttpError(404, `no snapshot ${name} (use the short id as listed in /dav/ids/)`);
+    const hits = all.filter((s) => s.id.startsWith(name));
+    if (hits.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshot matches ${name}`);
+    if (hits.length > 1) throw new StrataError('E_AMBIGUOUS', `snapshot id prefix ${name} is ambiguous (${hits.length} matches)`);
+    return hits[0]!;
+  }
   const l = sourceNames(all).get(name);
   if (!l) throw new StrataError('E_NO_SNAPSHOT', `no source named ${name} in the repository`);
   return all.filter((s) => s.host === l.host && s.source === l.source).at(-1)!;
@@ -84,7 +103,10 @@ async function resolve(view: RepoView, segs: string[]): Promise<{ node: Node; ch
       node: virtualDir([area]),
       children: async () => {
         const all = await view.snapshots();
-        if (area === 'ids') return all.map((s) => virtualDir(['ids', shortId(s)], new Date(s.time)));
+        if (area === 'ids') {
+          const names = idNames(all);
+          return all.map((s, i) => virtualDir(['ids', names[i]!], new Date(s.time)));
+        }
         return [...sourceNames(all).keys()].map((n) => virtualDir(['latest', n]));
       },
     };

@@ -5,6 +5,7 @@ import { decodeSegments, parseRange } from '../../src/serve/http-util.js';
 import { isLoopback, parseListen } from '../../src/serve/server.js';
 import { sourceNames } from '../../src/serve/repo-view.js';
 import { lineDiff } from '../../src/serve/text-diff.js';
+import { idNames } from '../../src/serve/webdav.js';
 import type { Snapshot } from '../../src/snapshot/manifest.js';
 
 test('Range: single ranges, suffixes, open ends, unsatisfiable', (t) => {
@@ -53,4 +54,12 @@ test('line diff: minimal edits around common lines', (t) => {
     { op: '+', text: 'e' },
   ]);
   t.deepEqual(lineDiff('same', 'same'), [{ op: ' ', text: 'same' }]);
+});
+
+test('WebDAV ids: 8 hex digits, longer only where two snapshots share them', (t) => {
+  const s = (id: string) => ({ id }) as Snapshot;
+  const a = 'abcdef01' + '1'.repeat(56);
+  const b = 'abcdef01' + '2'.repeat(56);
+  const c = '12345678' + '0'.repeat(56);
+  t.deepEqual(idNames([s(a), s(c), s(b)]), ['abcdef011', '12345678', 'abcdef012']);
 });
