@@ -205,3 +205,28 @@ test('bad requests: traversal 400, missing snapshot or path 404, unknown call 40
   t.is(raw('ui/../../package.json'), '400');
   t.is(raw('ui/..%2f..%2fpackage.json'), '404');
 });
+
+test('downloads: long paths (pax), non-ASCII names, empty files and symlinks survive .tar and .zip', async (t) => {
+  const { repo } = buildFixture(t);
+  const src = path.join(tmpDir(t, 'strata-serve-names-'), 'names');
+  const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(80)}.txt`;
+  fs.mkdirSync(path.join(src, path.dirname(long)), { recursive: true });
+  fs.writeFileSync(path.join(src, long), 'deep\n');
+  fs.writeFileSync(path.join(src, 'Grüße – 日本.txt'), 'unicode\n');
+  fs.writeFileSync(path.join(src, 'empty'), '');
+  fs.symlinkSync('Grüße – 日本.txt', path.join(src, 'link'));
+  const id = json(t, ['snapshot', src], { repo }).id as string;
+  const s = await startServe(t, repo);
+  const dir = tmpDir(t);
+  for (const format of ['tar', 'zip']) {
+    const r = await get(s, `api/archive?snap=${id}&format=${format}`);
+    t.is(r.status, 200);
+    const file = path.join(dir, `all.${format}`);
+    fs.writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+    const out = path.join(dir, format);
+    fs.mkdirSync(out);
+    if (format === 'tar') execFileSync('tar', ['-xf', file, '-C', out]);
+    else execFileSync('unzip', ['-q', file, '-d', out]);
+    t.deepEqual(treeDiff(src, path.join(out, `strata-${id.slice(0, 8)}`)), [], format);
+  }
+});
