@@ -1,6 +1,10 @@
 // Pure parts of the serve engine: Range parsing, request-path decoding (no
 // traversal), --listen parsing, loopback detection, source names, line diff.
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from '../helpers/cli.js';
 import { decodeSegments, parseRange } from '../../src/serve/http-util.js';
 import { isLoopback, parseListen } from '../../src/serve/server.js';
 import { sourceNames } from '../../src/serve/repo-view.js';
@@ -62,4 +66,13 @@ test('WebDAV ids: 8 hex digits, longer only where two snapshots share them', (t)
   const b = 'abcdef01' + '2'.repeat(56);
   const c = '12345678' + '0'.repeat(56);
   t.deepEqual(idNames([s(a), s(c), s(b)]), ['abcdef011', '12345678', 'abcdef012']);
+});
+
+test("the page's code type-checks as browser code (DOM, no Node types, no server imports)", (t) => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'src/serve/ui/tsconfig.json')], { encoding: 'utf8', timeout: 110_000 });
+  t.is(r.status, 0, r.stdout + r.stderr);
+  for (const f of fs.readdirSync(path.join(ROOT, 'src/serve/ui')).filter((n) => n.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(ROOT, 'src/serve/ui', f), 'utf8');
+    t.deepEqual([...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]).filter((s) => !/^\.\/[a-z-]+\.js$/.test(s!)), [], `${f} imports only its siblings`);
+  }
 });

@@ -1,5 +1,6 @@
 // The page's entry point: a hash router over the views, and live updates (an
 // EventSource on /api/events; the timeline re-renders when snapshots change).
+/// <reference lib="dom" />
 import { decPath, el, showError } from './dom.js';
 import { renderHistory } from './history.js';
 import { renderSnapDiff } from './snapdiff.js';

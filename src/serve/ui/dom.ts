@@ -1,4 +1,5 @@
 // Browser side: tiny DOM and fetch helpers shared by the views (no framework).
+/// <reference lib="dom" />
 export type Child = Node | string | null | undefined | false;
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {

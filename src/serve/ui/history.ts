@@ -1,5 +1,6 @@
 // The history of one path (every version: when, status, size), a text diff
 // between any two versions of a text file, and a preview of images.
+/// <reference lib="dom" />
 import { api, apiUrl, el, encPath, fmtBytes, fmtTime, link, showError } from './dom.js';
 
 interface Version {

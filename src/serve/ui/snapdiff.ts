@@ -1,6 +1,7 @@
 // The diff of two snapshots (any two, picked from lists), renames collapsed as
 // "R old -> new", grouped by the next path component so one can drill into a
 // directory; a changed file links to the text diff of its two versions.
+/// <reference lib="dom" />
 import { api, el, encPath, fmtBytes, link, showError, type SnapInfo } from './dom.js';
 import { renderDiffText } from './history.js';
 

@@ -1,5 +1,6 @@
 // The timeline: snapshots grouped per host and source, newest first, each with
 // its time and short id, above a plot of size and files changed per snapshot.
+/// <reference lib="dom" />
 import { api, el, fmtBytes, fmtTime, link, type SnapInfo } from './dom.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -36,6 +37,19 @@ export function plot(snaps: SnapInfo[]): SVGElement {
   return s;
 }
 
+/** Rows shown per lineage until "show all" (a watch daemon makes thousands). */
+const SHOWN = 200;
+const showAll = new Set<string>();
+
+function more(view: HTMLElement, key: string, total: number): HTMLElement {
+  const b = el('button', { 'data-test': 'show-all' }, `show all ${total.toLocaleString('en')} snapshots`);
+  b.addEventListener('click', () => {
+    showAll.add(key);
+    void renderTimeline(view);
+  });
+  return b;
+}
+
 export async function renderTimeline(view: HTMLElement): Promise<void> {
   const { repository, snapshots } = await api<{ repository: string; snapshots: SnapInfo[] }>('snapshots');
   document.getElementById('repo')!.textContent = repository;
@@ -47,7 +61,7 @@ export async function renderTimeline(view: HTMLElement): Promise<void> {
   const out: Node[] = [el('p', { 'data-test': 'snapshot-count' }, `${snapshots.length} snapshot${snapshots.length === 1 ? '' : 's'}`)];
   if (snapshots.length >= 2) out.push(el('p', {}, link(`#/diff/${snapshots[snapshots.length - 2]!.shortId}/${snapshots[snapshots.length - 1]!.shortId}/`, 'compare the last two snapshots')));
   for (const [k, list] of groups) {
-    const rows = [...list].reverse().map((s) =>
+    const rows = [...list].reverse().slice(0, showAll.has(k) ? Infinity : SHOWN).map((s) =>
       el(
         'tr',
         { 'data-test': 'snapshot', 'data-id': s.id },
@@ -64,6 +78,7 @@ export async function renderTimeline(view: HTMLElement): Promise<void> {
         el('h2', {}, k, el('span', { class: 'muted' }, `  (${list.length}; WebDAV: latest/${list[0]!.sourceName ?? ''})`)),
         plot(list),
         el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'ID'), el('th', {}, 'Time (UTC)'), el('th', { class: 'num' }, 'Files'), el('th', { class: 'num' }, 'Size'), el('th', { class: 'num' }, 'Changed'), el('th', { class: 'num' }, 'Added'))), el('tbody', {}, ...rows)),
+        rows.length < list.length ? more(view, k, list.length) : '',
       ),
     );
   }

@@ -1,6 +1,7 @@
 // The tree browser: one directory of one snapshot at a time (pages of 1,000
 // entries, so a huge directory opens at once), find by glob, downloads of
 // files and of directories (.tar, .zip), and restore to a path on the server.
+/// <reference lib="dom" />
 import { api, apiUrl, el, encPath, fmtBytes, fmtTime, link, showError, type EntryInfo, type SnapInfo } from './dom.js';
 
 const PAGE = 1000;
@@ -84,7 +85,7 @@ export async function renderTree(view: HTMLElement, id: string, path: string): P
   const head = el('div', {}, el('h2', {}, `snapshot ${snap.shortId} of ${snap.host}:${snap.source}`, el('span', { class: 'muted' }, `  ${fmtTime(snap.time)}`)), crumbs(snap, path));
   if (first.type !== 'dir') {
     const e = first.entries[0]!;
-    view.replaceChildren(head, el('table', {}, row(snap, e)));
+    view.replaceChildren(head, el('table', {}, row(snap, e)), restoreForm(snap, path));
     return;
   }
   const tbody = el('tbody', { 'data-test': 'listing' }, ...first.entries.map((e) => row(snap, e)));
