@@ -31,7 +31,7 @@ export async function startServe(t: ExecutionContext, repo: string, args: string
       if (i >= 0) resolve(out.slice(0, i));
     });
     void exited.then((code) => reject(new Error(`strata serve exited ${code}: ${err}`)));
-    setTimeout(() => reject(new Error(`strata serve did not start: ${err}`)), 20000).unref();
+    setTimeout(() => reject(new Error(`strata serve did not start within 60 s: ${err}`)), 60000).unref();
   });
   const j = JSON.parse(line) as { url: string; webdav: string };
   const u = new URL(j.url);
