@@ -37,7 +37,7 @@ async function propfind(s: Server, p: string, depth: string): Promise<{ status: 
 
 const secs = (iso: string) => new Date(iso).toUTCString();
 
-test('PROPFIND depth 0 and 1: names, sizes and mtimes as `strata ls` reports them; ids/ and latest/', async (t) => {
+test.serial('PROPFIND depth 0 and 1: names, sizes and mtimes as `strata ls` reports them; ids/ and latest/', async (t) => {
   const { repo, ids } = buildFixture(t);
   const s = await startServe(t, repo);
   const root = await propfind(s, 'dav/', '1');
@@ -69,7 +69,7 @@ test('PROPFIND depth 0 and 1: names, sizes and mtimes as `strata ls` reports the
   t.is((await propfind(s, 'dav/elsewhere/', '0')).status, 404);
 });
 
-test('GET, HEAD, Range, OPTIONS; symlinks are links (never followed); writes refused', async (t) => {
+test.serial('GET, HEAD, Range, OPTIONS; symlinks are links (never followed); writes refused', async (t) => {
   const { repo, ids } = buildFixture(t);
   const s = await startServe(t, repo);
   const whole = strata(['cat', 'latest:sub/data.bin'], { repo }).stdoutBuf;
@@ -99,7 +99,7 @@ test('GET, HEAD, Range, OPTIONS; symlinks are links (never followed); writes ref
   t.is((await get(s, 'dav/ids/deadbeef/notes.txt')).status, 404);
 });
 
-test('rclone copies a subtree out of /dav/ids/<id>/ byte for byte (and latest/ too)', async (t) => {
+test.serial('rclone copies a subtree out of /dav/ids/<id>/ byte for byte (and latest/ too)', async (t) => {
   if (spawnSync('rclone', ['version'], { stdio: 'ignore' }).status !== 0) {
     console.warn('SKIPPED: rclone is not installed (apt-get install -y rclone)');
     t.fail('rclone is not installed');

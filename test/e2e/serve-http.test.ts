@@ -2,7 +2,8 @@
 // the token (missing 401, wrong 403, cookie after the first visit), refusal of
 // a non-loopback address without TLS, the JSON API against the CLI's own
 // answers (snapshots, ls, log, diff, cat), Range, .tar/.zip downloads
-// against a restore, restore through the API, bad requests.
+// against a restore, restore through the API, bad requests. Serial: one
+// test's CLI runs (spawnSync) would stall another's server start.
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,7 +12,7 @@ import { CLI, json, ok, strata, tmpDir, treeDiff } from '../helpers/cli.js';
 import { buildFixture } from '../serve/fixture.js';
 import { get, getJson, startServe } from '../serve/helpers.js';
 
-test('start: two lines (page URL with token, WebDAV URL with credentials); --json one object', async (t) => {
+test.serial('start: two lines (page URL with token, WebDAV URL with credentials); --json one object', async (t) => {
   const { repo } = buildFixture(t);
   const proc = spawn(process.execPath, [CLI, 'serve', '--repo', repo], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((r) => proc.on('exit', r));
@@ -34,7 +35,7 @@ test('start: two lines (page URL with token, WebDAV URL with credentials); --jso
   t.is(await s.stop(), 0);
 });
 
-test('token: none 401, wrong 403, ?token sets an HttpOnly cookie, cookie and Basic work', async (t) => {
+test.serial('token: none 401, wrong 403, ?token sets an HttpOnly cookie, cookie and Basic work', async (t) => {
   const { repo } = buildFixture(t);
   const s = await startServe(t, repo);
   for (const p of ['', 'api/snapshots', 'dav/', 'ui/app.js']) {
@@ -55,7 +56,7 @@ test('token: none 401, wrong 403, ?token sets an HttpOnly cookie, cookie and Bas
   t.is((await get(s, 'dav/', { method: 'PROPFIND', auth: `Basic ${Buffer.from(`strata:${s.token}`).toString('base64')}`, headers: { depth: '0' } })).status, 207);
 });
 
-test('listen: a non-loopback address needs TLS or --insecure-http; with a certificate it serves HTTPS', async (t) => {
+test.serial('listen: a non-loopback address needs TLS or --insecure-http; with a certificate it serves HTTPS', async (t) => {
   const { repo } = buildFixture(t);
   const r = strata(['serve', '--listen', '0.0.0.0:0'], { repo });
   t.is(r.code, 2);
@@ -78,7 +79,7 @@ test('listen: a non-loopback address needs TLS or --insecure-http; with a certif
   t.is(JSON.parse(curl.stdout.toString()).snapshots.length, 3);
 });
 
-test('API answers match the CLI: snapshots, ls, log, diff (renames), cat, find', async (t) => {
+test.serial('API answers match the CLI: snapshots, ls, log, diff (renames), cat, find', async (t) => {
   const { repo, ids } = buildFixture(t);
   const s = await startServe(t, repo);
   const snaps = await getJson(s, 'api/snapshots');
@@ -130,7 +131,7 @@ test('API answers match the CLI: snapshots, ls, log, diff (renames), cat, find',
   t.deepEqual(found.matches.map((m: any) => m.path).sort(), ['notes.txt', 'sub/added.txt']);
 });
 
-test('downloads: a directory as .tar and .zip equals a restore of it', async (t) => {
+test.serial('downloads: a directory as .tar and .zip equals a restore of it', async (t) => {
   const { repo } = buildFixture(t);
   const s = await startServe(t, repo);
   const dir = tmpDir(t);
@@ -160,7 +161,7 @@ test('downloads: a directory as .tar and .zip equals a restore of it', async (t)
   t.is(fs.readlinkSync(path.join(out, top, 'link-to-notes')), 'notes.txt');
 });
 
-test('restore through the API: dry run, then confirm; never into the repository', async (t) => {
+test.serial('restore through the API: dry run, then confirm; never into the repository', async (t) => {
   const { repo } = buildFixture(t);
   const s = await startServe(t, repo);
   const post = (body: unknown, type = 'application/json') => get(s, 'api/restore', { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(body) });
@@ -185,7 +186,7 @@ test('restore through the API: dry run, then confirm; never into the repository'
   t.is((await get(s, 'api/restore')).status, 405);
 });
 
-test('bad requests: traversal 400, missing snapshot or path 404, unknown call 404', async (t) => {
+test.serial('bad requests: traversal 400, missing snapshot or path 404, unknown call 404', async (t) => {
   const { repo } = buildFixture(t);
   const s = await startServe(t, repo);
   const status = async (p: string) => (await get(s, p)).status;
@@ -206,7 +207,7 @@ test('bad requests: traversal 400, missing snapshot or path 404, unknown call 40
   t.is(raw('ui/..%2f..%2fpackage.json'), '404');
 });
 
-test('downloads: long paths (pax), non-ASCII names, empty files and symlinks survive .tar and .zip', async (t) => {
+test.serial('downloads: long paths (pax), non-ASCII names, empty files and symlinks survive .tar and .zip', async (t) => {
   const { repo } = buildFixture(t);
   const src = path.join(tmpDir(t, 'strata-serve-names-'), 'names');
   const long = `${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(80)}.txt`;
