@@ -190,6 +190,7 @@ export async function handleApi(view: RepoView, req: Req, res: Res, url: URL): P
       if (entry.kind !== 'dir') throw new StrataError('E_NOT_DIR', `${path || '/'} is a ${entry.kind}, not a directory`);
       const base = path ? path.slice(path.lastIndexOf('/') + 1) : `strata-${shortId(snapshot)}`;
       res.writeHead(200, { 'content-type': format === 'tar' ? 'application/x-tar' : 'application/zip', 'content-disposition': disposition('attachment', `${base}.${format}`) });
+      if (req.method === 'HEAD') return void res.end();
       const items = walk(view, entry, base);
       return pipe(res, format === 'tar' ? tarStream(view, items) : zipStream(view, items));
     }
