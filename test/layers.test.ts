@@ -23,7 +23,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   restore: ENGINES,
   watch: ENGINES,
   maintenance: [...ENGINES, 'maintenance'],
-  cli: [...ENGINES, 'maintenance', 'cli'],
+  serve: [...ENGINES, 'serve'],
+  cli: [...ENGINES, 'maintenance', 'serve', 'cli'],
 };
 
 /**

@@ -30,6 +30,7 @@ const COMMANDS: [string, Loader][] = [
   ['prune', () => import('./commands/prune.js')],
   ['check', () => import('./commands/check.js')],
   ['repair', () => import('./commands/repair.js')],
+  ['serve', () => import('./commands/serve.js')],
 ];
 
 /** The command named on the command line (first word that is not an option or an option's value). */

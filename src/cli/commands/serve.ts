@@ -1,0 +1,53 @@
+// `strata serve`: the repository's history in a browser and as a read-only
+// WebDAV drive (src/serve/). Prints the page URL (line 1) and the WebDAV URL
+// (line 2), or one JSON object with both, then serves until SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import { parseListen, startServer } from '../../serve/server.js';
+import { Repository } from '../../store/repository.js';
+import { globals, repoPath } from '../context.js';
+import { printJson, println, warn } from '../output.js';
+
+interface ServeOpts {
+  listen: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
+  pollMs: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('browse history in a browser and as a read-only WebDAV drive (/dav/); prints the URLs with the access token')
+    .option('--listen <host:port>', 'address to listen on (port 0: a free one)', '127.0.0.1:0')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'and this private key (PEM)')
+    .option('--insecure-http', 'allow plain HTTP on a non-loopback address')
+    .option('--poll-ms <ms>', 'how often live pages look for new snapshots', '1000')
+    .action(async (opts: ServeOpts, cmd: Command) => {
+      const g = globals(cmd);
+      const { host, port } = parseListen(opts.listen);
+      const pollMs = Number(opts.pollMs);
+      const repo = await Repository.open(repoPath(g));
+      let served;
+      try {
+        served = await startServer(repo, { host, port, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, insecureHttp: opts.insecureHttp, pollMs: Number.isFinite(pollMs) && pollMs >= 50 ? pollMs : 1000 });
+      } catch (e) {
+        await repo.close();
+        throw e;
+      }
+      if (g.json) printJson({ url: served.url, webdav: served.davUrl, listen: `${host}:${served.port}`, repository: repo.location });
+      else {
+        println(served.url);
+        println(served.davUrl);
+      }
+      if (!g.quiet) warn(`strata serve: serving ${repo.location} until interrupted (Ctrl-C)`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await served.close();
+      await repo.close();
+    });
+}

@@ -1,0 +1,159 @@
+// Small HTTP helpers for the serve engine: JSON and error replies (a
+// StrataError code becomes a status), Range parsing, and safe decoding of
+// request paths (no '..', no encoded '/', no NUL).
+import type * as http from 'node:http';
+import { StrataError, isStrataError, type ErrorCode } from '../errors.js';
+
+export type Req = http.IncomingMessage;
+export type Res = http.ServerResponse;
+
+/** An error that carries its HTTP status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  E_USAGE: 400,
+  E_NO_SNAPSHOT: 404,
+  E_NO_PATH: 404,
+  E_AMBIGUOUS: 409,
+  E_NOT_DIR: 400,
+  E_NOT_FILE: 400,
+  E_CORRUPT: 500,
+  E_BLOB_MISSING: 500,
+  E_LOCKED: 423,
+};
+
+export function statusOf(e: unknown): number {
+  if (e instanceof HttpError) return e.status;
+  if (isStrataError(e)) return STATUS[e.code] ?? 500;
+  return 500;
+}
+
+export function sendJson(res: Res, value: unknown, status = 200): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+export function sendText(res: Res, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = Buffer.from(text + '\n');
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, ...headers });
+  res.end(body);
+}
+
+/** Reply to a failed request: one line naming what failed (JSON under /api/). */
+export function sendError(res: Res, e: unknown, json: boolean): void {
+  const status = statusOf(e);
+  const message = e instanceof Error ? e.message : String(e);
+  const code = isStrataError(e) ? e.code : status >= 500 ? 'E_IO' : 'E_HTTP';
+  if (res.headersSent) {
+    res.destroy(e instanceof Error ? e : undefined);
+    return;
+  }
+  if (json) sendJson(res, { error: message, code }, status);
+  else sendText(res, status, `strata: ${message}`);
+}
+
+/** Read a small request body (JSON), at most `max` bytes. */
+export async function readJson(req: Req, max = 64 * 1024): Promise<unknown> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of req) {
+    n += (c as Buffer).length;
+    if (n > max) throw new HttpError(413, 'request body too large');
+    parts.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(parts).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'request body is not JSON');
+  }
+}
+
+export interface ByteRange {
+  start: number;
+  end: number; // inclusive
+}
+
+/**
+ * Parse a Range header for a resource of `size` bytes: undefined = whole
+ * resource, null = unsatisfiable (416). Only single ranges are served.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | undefined | null {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined; // multiple or odd ranges: send it all
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return null;
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || end < start) return null;
+  return { start, end };
+}
+
+/**
+ * Decode the segments of a URL path. Rejects what could leave the tree:
+ * '.' or '..' segments (raw or encoded), encoded '/' or '\', NUL, bad escapes.
+ */
+export function decodeSegments(rawPath: string): string[] {
+  const out: string[] = [];
+  for (const raw of rawPath.split('/')) {
+    if (raw === '') continue;
+    if (/%2f|%5c|%00/i.test(raw)) throw new HttpError(400, `encoded slash or NUL in path: ${rawPath}`);
+    let s: string;
+    try {
+      s = decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, `bad escape in path: ${rawPath}`);
+    }
+    if (s === '.' || s === '..' || s.includes('/') || s.includes('\0')) throw new HttpError(400, `path may not contain '.' or '..' segments: ${rawPath}`);
+    out.push(s);
+  }
+  return out;
+}
+
+/** Validate a snapshot-relative path given as a query parameter ('a/b/c'). */
+export function cleanPath(p: string | null): string {
+  if (!p) return '';
+  const parts = p.split('/').filter((s) => s !== '');
+  if (parts.some((s) => s === '.' || s === '..' || s.includes('\0'))) throw new StrataError('E_USAGE', `path may not contain '.' or '..': ${p}`);
+  return parts.join('/');
+}
+
+const TYPES: Record<string, string> = {
+  txt: 'text/plain; charset=utf-8',
+  md: 'text/plain; charset=utf-8',
+  json: 'application/json',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+};
+
+/** A content type from the file name; SVG is served as an attachment type elsewhere (scripts). */
+export function contentType(name: string): string {
+  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  return TYPES[ext] ?? 'application/octet-stream';
+}
+
+/** A Content-Disposition header value for a (possibly non-ASCII) file name. */
+export function disposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
