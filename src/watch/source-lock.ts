@@ -28,8 +28,9 @@ function readLock(file: string): LockInfo | undefined {
   }
 }
 
-/** Take the lock for `source` or throw E_LOCKED naming the daemon that holds it. */
-export function acquireSourceLock(stateDir: string, host: string, source: string): string {
+/** Take the lock for `source` or throw E_LOCKED naming the daemon that holds it; `stale` when a dead daemon's lock was taken over. */
+export function acquireSourceLock(stateDir: string, host: string, source: string): { file: string; stale: boolean } {
+  let stale = false;
   const file = lockPath(stateDir, host, source);
   const me: LockInfo = { pid: process.pid, host, source, started: new Date().toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -40,7 +41,7 @@ export function acquireSourceLock(stateDir: string, host: string, source: string
       } finally {
         fs.closeSync(fd);
       }
-      return file;
+      return { file, stale };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
@@ -56,6 +57,7 @@ export function acquireSourceLock(stateDir: string, host: string, source: string
       throw new StrataError('E_LOCKED', `${source} is already watched for this repository by strata watch (pid ${held.pid}, since ${held.started})`);
     }
     fs.rmSync(file, { force: true }); // stale: its daemon is gone
+    stale = true;
   }
   throw new StrataError('E_LOCKED', `cannot take the watch lock ${file}`);
 }

@@ -31,14 +31,21 @@ export class Subscriber {
   private client: WatchmanClient | undefined;
   private connecting: Promise<WatchmanClient> | undefined;
   private readonly created = new Set<string>();
+  private readonly adopted = new Set<string>();
   private hangs: number;
 
   constructor(
     readonly backend: Backend,
     readonly timeoutMs: number,
     faults: Faults = {},
+    private readonly log: (msg: string) => void = () => {},
   ) {
     this.hangs = faults.hangSubscribes ?? 0;
+  }
+
+  /** Treat a watch on `dir` as ours even if it exists already (left by a daemon that died). */
+  adopt(dir: string): void {
+    this.adopted.add(dir);
   }
 
   private async watchman(): Promise<WatchmanClient> {
@@ -87,7 +94,7 @@ export class Subscriber {
     const before = new Set(await c.watchList());
     const rel = ignore.map((d) => path.relative(dir, d)).filter((r) => r && !r.startsWith('..'));
     const { name, root } = await c.subscribe(dir, rel, cb);
-    if (!before.has(root)) this.created.add(root);
+    if (!before.has(root) || this.adopted.has(root)) this.created.add(root);
     return { unsubscribe: () => c.unsubscribe(root, name) };
   }
 
@@ -97,9 +104,10 @@ export class Subscriber {
     if ((!c || c.closed) && this.created.size > 0) c = await withTimeout(this.watchman(), 3000, 'watchman connect').catch(() => undefined);
     this.client = undefined;
     if (!c) return;
-    if (!c.closed)
+    if (c.closed) this.log(`cannot remove the watchman watches on ${[...this.created].join(', ')}: no connection`);
+    else
       await Promise.all(
-        [...this.created].map((root) => c.command(['watch-del', root], Math.min(this.timeoutMs, 2000)).catch(() => {})),
+        [...this.created].map((root) => c.command(['watch-del', root], Math.min(this.timeoutMs, 2000)).catch((e) => this.log(`cannot remove the watchman watch on ${root}: ${(e as Error).message}`))),
       );
     this.created.clear();
     c.close();

@@ -53,8 +53,13 @@ export class WatchDaemon {
   /** Take the locks (or throw E_LOCKED), choose the backend, start every source. */
   async start(): Promise<void> {
     this.stateDir = ensureStateDir(this.repo);
+    const stale: string[] = [];
     try {
-      for (const s of this.opts.sources) this.locks.push(acquireSourceLock(this.stateDir, this.host, s));
+      for (const s of this.opts.sources) {
+        const l = acquireSourceLock(this.stateDir, this.host, s);
+        this.locks.push(l.file);
+        if (l.stale) stale.push(s);
+      }
     } catch (e) {
       this.releaseLocks();
       throw e;
@@ -68,7 +73,8 @@ export class WatchDaemon {
         `backend: inotify (${chosen.reason}): inotify loses events (new nested directories, moved-in trees, overflows); ` +
           `strata re-scans created directories itself, but some changes may be picked up only by the periodic reconcile. Install watchman for lossless watching.`,
       );
-    this.subscriber = new Subscriber(this.backend, this.opts.backendTimeoutMs ?? 10_000, this.opts.faults);
+    this.subscriber = new Subscriber(this.backend, this.opts.backendTimeoutMs ?? 10_000, this.opts.faults, (m) => this.log('warn', m));
+    for (const s of stale) this.subscriber.adopt(s); // a dead daemon's watches are ours to remove
     for (const source of this.opts.sources) {
       const w: SourceWatcher = new SourceWatcher(this.repo, {
         ...this.opts,
@@ -108,8 +114,7 @@ export class WatchDaemon {
     const now = w.protected;
     if (was === now) return;
     this.wasProtected.set(w, now);
-    const st = w.status();
-    this.log(now ? 'info' : 'warn', `${w.source}: ${now ? 'protected again' : `not protected: ${st.reason ?? st.lastError?.message ?? st.state}`}`);
+    const st = w.status(); // the source has logged the change itself
     if (this.opts.onErrorCmd)
       this.hooks.run('--on-error', this.opts.onErrorCmd, {
         STRATA_SOURCE: w.source,
