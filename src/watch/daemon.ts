@@ -83,6 +83,8 @@ export class SourceWatcher {
   private timer: NodeJS.Timeout | undefined;
   private tick: NodeJS.Timeout | undefined;
   private wantRewatch = false;
+  /** inotify reported a batch that parcel emptied (a create+delete pair): where is unknown */
+  private emptyBatch = false;
   private wantScan: 'poll' | 'reconcile' | 'resync' | undefined;
   private lastScan = Date.now();
   private lastReconcile = Date.now();
@@ -262,6 +264,12 @@ export class SourceWatcher {
       return;
     }
     if (notice) this.log('warn', `${this.source}: watchman ${notice === 'fresh' ? 'lost its state (fresh instance)' : 'recrawled'}: marking the whole tree dirty`);
+    if (events.length === 0 && !notice) {
+      // parcel drops a create+delete pair but still delivers the (now empty) batch: some directory
+      // changed; a stat scan finds which (rate-limited, see onTick)
+      this.emptyBatch = true;
+      return;
+    }
     const drop = this.opts.dropEvents ?? 0;
     const marks: DirtyMark[] = notice ? [{ dir: '', recursive: true }] : [];
     marks.push(...eventsToMarks(this.source, drop > 0 ? events.filter(() => Math.random() >= drop) : events));
@@ -303,6 +311,10 @@ export class SourceWatcher {
     if (id !== this.rootId) return this.goMissing(id ? 'was replaced by another directory (moved away?)' : 'was moved away or deleted');
     if (!this.sub && !this.subscribing && now >= this.nextSubscribeAt) this.wantRewatch = true;
     if (this.state === 'polling' && now - this.lastScan >= Math.max(this.pollMs, 5 * this.scanMs)) this.wantScan ??= 'poll';
+    if (this.emptyBatch && now - this.lastScan >= Math.max(this.quietMs, 10 * this.scanMs)) {
+      this.emptyBatch = false;
+      this.wantScan ??= 'poll';
+    }
     if (now - this.lastReconcile >= this.reconcileMs) this.wantScan = 'reconcile';
     // watchdog: dirty directories waiting far past their deadline, or a pass that does not end
     if (this.loopPromise && now - this.loopStarted > Math.max(10 * 60_000, 20 * this.scanMs)) {

@@ -146,7 +146,8 @@ for (const backend of backends) {
     sh(A, 'touch a/tmp; rm a/tmp');
     await converge(d, repo, A, 10000);
     t.true(snapshotsOf(d).length > before, 'a snapshot recorded the new mtime of a/');
-    t.is(snapshotsOf(d).at(-1).trigger, 'events');
+    // watchman reports the pair; parcel's inotify backend drops it but delivers an empty batch: a stat scan follows
+    t.is(snapshotsOf(d).at(-1).trigger, backend === 'watchman' ? 'events' : 'poll');
     t.is(await d.stop(), 0);
     noWatchesLeft(t, base);
   });
