@@ -11,10 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isStrataError } from '../errors.js';
 import { buildDirtyTree, type DirtyMark } from '../snapshot/dirty-tree.js';
-import { filterSnapshots, listSnapshots, type Snapshot } from '../snapshot/manifest.js';
-import { takeSnapshot, type Notice, type SnapshotResult } from '../snapshot/snapshotter.js';
-import { applyRetention, policyIsEmpty, type RetentionPolicy } from '../snapshot/retention.js';
-import { withLock } from '../store/lock.js';
+import type { SnapshotResult } from '../snapshot/snapshotter.js';
 import type { Repository } from '../store/repository.js';
 import { WATCH_LIMIT_SHARE, inotifyWatchLimit, watchLimitAdvice } from './backend.js';
 import { countChanges } from './count-changes.js';
@@ -22,44 +19,11 @@ import { DirtySet } from './dirty-set.js';
 import { eventsToMarks, type WatchEvent } from './event-marks.js';
 import { sourceKey } from './source-lock.js';
 import type { SourceState, SourceStatus } from './status-file.js';
+import type { SourceOptions, Trigger } from './source-options.js';
+import { SourceSnapshots, createdNestedDirs, type DirtyTree } from './source-snapshots.js';
 import type { Notice as WatcherNotice, Subscriber, Subscription } from './subscriber.js';
 
-export type Trigger = 'start' | 'events' | 'reconcile' | 'poll' | 'resync';
-
-export interface WatchReport {
-  source: string;
-  trigger: Trigger;
-  result: SnapshotResult;
-  /** reconcile only: changed entries that no event announced */
-  missed?: number;
-}
-
-export interface SourceOptions {
-  source: string;
-  host?: string;
-  exclude?: readonly string[];
-  subscriber: Subscriber;
-  /** runs snapshots one at a time across the daemon's sources */
-  serialize?: <T>(fn: () => Promise<T>) => Promise<T>;
-  quietMs?: number;
-  maxDelayMs?: number;
-  reconcileMs?: number;
-  /** stat-scan interval while events are not trusted (default 5 s) */
-  pollMs?: number;
-  /** root check / timers tick (default 1 s) */
-  tickMs?: number;
-  onSnapshot?: (r: WatchReport) => void;
-  onReconcile?: (r: { source: string; missed: number; durationMs: number; snapshot: boolean }) => void;
-  onLog?: (level: 'info' | 'warn', msg: string) => void;
-  onNotice?: (n: Notice) => void;
-  /** called on every change of state (and of protection) */
-  onChange?: () => void;
-  /** thin this source's snapshots after each one */
-  retention?: RetentionPolicy;
-  lockWaitMs?: number;
-  /** fault injection for tests: drop this share (0..1) of watcher events */
-  dropEvents?: number;
-}
+export type { SourceOptions, Trigger, WatchReport } from './source-options.js';
 
 const MAX_BACKOFF = 30_000;
 
@@ -97,7 +61,7 @@ export class SourceWatcher {
   private wake: (() => void) | undefined;
   private starting: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  private latest: Snapshot | null = null;
+  private readonly snaps: SourceSnapshots;
   private readonly quietMs: number;
   private readonly maxDelayMs: number;
   private readonly reconcileMs: number;
@@ -114,6 +78,14 @@ export class SourceWatcher {
     this.reconcileMs = opts.reconcileMs ?? 3600_000;
     this.pollMs = opts.pollMs ?? 5000;
     this.dirty = new DirtySet(repo.index, sourceKey(this.host, this.source));
+    this.snaps = new SourceSnapshots(repo, {
+      ...opts,
+      source: this.source,
+      host: this.host,
+      signal: this.abort.signal,
+      stopping: () => this.stopping,
+      log: (level, msg) => this.log(level, `${this.source}: ${msg}`),
+    });
   }
 
   private log(level: 'info' | 'warn', msg: string): void {
@@ -125,7 +97,7 @@ export class SourceWatcher {
   }
 
   status(): SourceStatus {
-    const s = this.latest;
+    const s = this.snaps.latest;
     return {
       path: this.source,
       state: this.failing && this.state !== 'missing' ? 'error' : this.state,
@@ -156,7 +128,7 @@ export class SourceWatcher {
   }
 
   private async catchUpAndArm(): Promise<void> {
-    this.latest = await this.parent();
+    await this.snaps.init();
     const st = this.rootStat();
     if (this.stopping) return;
     this.tick = setInterval(() => this.onTick(), this.opts.tickMs ?? 1000);
@@ -186,13 +158,9 @@ export class SourceWatcher {
     }
   }
 
-  private async parent(): Promise<Snapshot | null> {
-    return filterSnapshots(await listSnapshots(this.repo), { source: this.source, host: this.host }).at(-1) ?? null;
-  }
-
   private tooManyDirs(): boolean {
     const limit = inotifyWatchLimit();
-    const dirs = (this.latest?.stats.dirs ?? 0) + 1;
+    const dirs = (this.snaps.latest?.stats.dirs ?? 0) + 1;
     if (limit && dirs > limit * WATCH_LIMIT_SHARE) {
       this.log('warn', `${this.source}: ${watchLimitAdvice(dirs, limit)}`);
       return true;
@@ -243,7 +211,7 @@ export class SourceWatcher {
     try {
       await s.unsubscribe();
     } catch (e) {
-      this.log('warn', `${this.source}: unsubscribe failed (${(e as Error).message}); continuing without it`);
+      if (!this.stopping) this.log('warn', `${this.source}: unsubscribe failed (${(e as Error).message}); continuing without it`);
     }
   }
 
@@ -419,7 +387,7 @@ export class SourceWatcher {
   private async scan(kind: 'poll' | 'reconcile' | 'resync'): Promise<void> {
     if (this.dirty.size > 0 && kind === 'reconcile') await this.eventSnapshot();
     const t0 = Date.now();
-    const before = this.latest?.root;
+    const before = this.snaps.latest?.root;
     const seq = this.dirty.currentSeq;
     const count = kind === 'reconcile' && this.state === 'watching';
     const r = await this.snap(kind === 'reconcile' ? 'reconcile' : kind, undefined, async (res) => {
@@ -433,46 +401,11 @@ export class SourceWatcher {
     if (this.dirty.size === 0) this.firstMark = 0;
   }
 
-  /**
-   * One snapshot, under a shared repository lock (prune holds an exclusive one
-   * between our snapshots); null when abandoned.
-   */
-  private async snap(trigger: Trigger, dirty: ReturnType<typeof buildDirtyTree> | undefined, missedOf?: (r: SnapshotResult) => Promise<number | undefined>): Promise<SnapshotResult | null> {
+  /** One snapshot (see SourceSnapshots.take), then reporting; null when abandoned. */
+  private async snap(trigger: Trigger, dirty: DirtyTree | undefined, missedOf?: (r: SnapshotResult) => Promise<number | undefined>): Promise<SnapshotResult | null> {
     const t0 = Date.now();
-    const serialize = this.opts.serialize ?? (<T>(fn: () => Promise<T>) => fn());
-    let result: SnapshotResult;
-    try {
-      result = await serialize(() =>
-        withLock(this.repo, { exclusive: false, command: 'watch', waitMs: this.opts.lockWaitMs ?? 10 * 60_000 }, async () => {
-          if (this.stopping) throw Object.assign(new Error('stopping'), { stopping: true });
-          // forget or prune may have run since our last snapshot: trust only a parent that is still listed
-          const current = await this.parent();
-          if (this.latest && current?.id !== this.latest.id) {
-            this.log('info', `${this.source}: the latest snapshot changed outside this daemon (forget/prune?): re-scanning the whole tree`);
-            dirty = undefined;
-          }
-          this.latest = current;
-          const r = await takeSnapshot(this.repo, {
-            source: this.source,
-            host: this.host,
-            parent: this.latest,
-            dirty: this.latest ? dirty : undefined,
-            skipUnchanged: this.latest !== null,
-            exclude: this.opts.exclude,
-            signal: this.abort.signal,
-            onNotice: this.opts.onNotice,
-          });
-          if (r.snapshot?.id) {
-            this.latest = r.snapshot as Snapshot;
-            await this.thin();
-          }
-          return r;
-        }),
-      );
-    } catch (e) {
-      if (isStrataError(e, 'E_ABORTED') || (e as { stopping?: boolean }).stopping) return null;
-      throw e;
-    }
+    const result = await this.snaps.take(dirty);
+    if (!result) return null;
     const missed = missedOf ? await missedOf(result) : undefined;
     if (missed) this.missedTotal += missed;
     if (result.snapshot) this.opts.onSnapshot?.({ source: this.source, trigger, result, missed });
@@ -484,15 +417,6 @@ export class SourceWatcher {
       this.nextSubscribeAt = Date.now() + 10 * 60_000;
     }
     return result;
-  }
-
-  /** Apply the retention policy to this source's own snapshots (host + source), after each snapshot. */
-  private async thin(): Promise<void> {
-    const policy = this.opts.retention;
-    if (!policy || policyIsEmpty(policy)) return;
-    const plan = await applyRetention(this.repo, policy, { host: this.host, source: this.source });
-    const removed = plan.reduce((n, g) => n + g.remove.length, 0);
-    if (removed) this.log('info', `${this.source}: retention: forgot ${removed} snapshot(s); run 'strata prune' to free their data`);
   }
 
   /** Abandon the snapshot in flight (when `abandon`) or let it finish, then stop watching. Bounded in time. */
@@ -508,18 +432,4 @@ export class SourceWatcher {
     await within(this.loopPromise, abandon ? 2000 : 60_000);
     this.setState('stopped');
   }
-}
-
-/** Whether any directory marked as created now holds subdirectories. */
-function createdNestedDirs(root: string, marks: readonly DirtyMark[]): boolean {
-  for (const m of marks) {
-    if (!m.recursive || m.dir === '') continue;
-    try {
-      const abs = Buffer.concat([Buffer.from(root + '/'), Buffer.from(m.dir, 'latin1')]);
-      if (fs.readdirSync(abs, { withFileTypes: true }).some((d) => d.isDirectory())) return true;
-    } catch {
-      continue;
-    }
-  }
-  return false;
 }

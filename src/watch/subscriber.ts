@@ -3,6 +3,7 @@
 // a timeout; a subscription that answers late is dropped. Watchman watches
 // this daemon created are removed on close. Tests inject faults through the
 // `faults` option (never set in production): a subscribe that hangs.
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import watcher from '@parcel/watcher';
 import type { Backend } from './backend.js';
@@ -107,9 +108,20 @@ export class Subscriber {
     if (c.closed) this.log(`cannot remove the watchman watches on ${[...this.created].join(', ')}: no connection`);
     else
       await Promise.all(
-        [...this.created].map((root) => c.command(['watch-del', root], Math.min(this.timeoutMs, 2000)).catch((e) => this.log(`cannot remove the watchman watch on ${root}: ${(e as Error).message}`))),
+        [...this.created].map((root) =>
+          c.command(['watch-del', root], Math.min(this.timeoutMs, 2000)).then(
+            () => this.created.delete(root),
+            (e) => this.log(`cannot remove the watchman watch on ${root}: ${(e as Error).message}`),
+          ),
+        ),
       );
-    this.created.clear();
     c.close();
+  }
+
+  /** Last resort when a stop overran its time: remove our remaining watches with the watchman CLI. */
+  closeSync(): void {
+    this.client?.close();
+    for (const root of this.created) spawnSync('watchman', ['watch-del', root], { stdio: 'ignore', timeout: 1000 });
+    this.created.clear();
   }
 }

@@ -157,6 +157,7 @@ export class WatchDaemon {
   releaseNow(): void {
     this.stopped = true;
     this.hooks.stop();
+    this.subscriber?.closeSync();
     if (this.stateDir) removeStatus(this.stateDir);
     this.releaseLocks();
   }
@@ -164,8 +165,10 @@ export class WatchDaemon {
   /** Stop every source (abandoning snapshots in flight when `abandon`), remove our watches, locks and status. */
   async stop(abandon = false): Promise<void> {
     clearInterval(this.heartbeat);
-    await Promise.all(this.sources.map((s) => s.stop(abandon)));
+    const sources = Promise.all(this.sources.map((s) => s.stop(abandon)));
+    // removing the watches ends the subscriptions too: do it at once, not after the sources
     await Promise.race([this.subscriber?.close().catch(() => {}), new Promise((r) => setTimeout(r, 2500).unref())]);
+    await sources;
     this.releaseNow();
   }
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { newRepo, ok, strata, tmpDir } from '../helpers/cli.js';
-import { converge, hasWatchman, pidAlive, sleep, snapshotsOf, sourceState, startWatch, status, stopTimed, waitFor, watchedRoots } from '../helpers/watch.js';
+import { converge, hasWatchman, pidAlive, sleep, snapshotsOf, sourceState, startWatch, status, stopTimed, waitFor, waitStatus, watchedRoots } from '../helpers/watch.js';
 
 const backends = ['watchman', 'inotify'] as const;
 const sh = (cwd: string, script: string) => execSync(script, { cwd, shell: '/bin/sh', stdio: 'pipe' });
@@ -39,12 +39,10 @@ for (const backend of backends) {
   btest(`${backend}: a subscribe that hangs recovers (polling meanwhile); status --json in each state`, async (t) => {
     const { repo, base, A } = setup(t);
     const d = startWatch(t, repo, A, ['--backend', backend, '--backend-timeout', '1500ms', '--poll', '1s'], { STRATA_TEST_WATCH_FAULT: 'hang-subscribe:2' });
-    await waitState(repo, A, 'starting');
-    t.not(status(repo).code, EXIT.OK, 'starting: not protected yet');
+    t.not((await waitStatus(repo, A, 'starting')).code, EXIT.OK, 'starting: not protected yet');
     sh(A, 'echo 1 > during-hang');
     await waitFor(() => /injected fault/.test(d.stderr()), 10000, 'the subscribe timeout');
-    await waitState(repo, A, 'polling');
-    const polling = status(repo);
+    const polling = await waitStatus(repo, A, 'polling');
     t.is(polling.code, EXIT.OK, 'polling still protects');
     t.is(polling.report.daemons[0].backendState, 'polling');
     t.regex(polling.report.daemons[0].sources[0].lastError.message, /did not answer/);
@@ -75,8 +73,7 @@ for (const backend of backends) {
     sh(A, 'echo old > old');
     await converge(d, repo, A);
     fs.renameSync(A, path.join(base, 'moved'));
-    await waitState(repo, A, 'missing', 10000);
-    const missing = status(repo);
+    const missing = await waitStatus(repo, A, 'missing', 10000);
     t.not(missing.code, EXIT.OK);
     t.false(missing.report.protected);
     await waitFor(() => /moved away or deleted/.test(d.stderr()), 5000, 'the log line');

@@ -122,6 +122,17 @@ export function sourceState(repo: string, dir: string): string | undefined {
   return undefined;
 }
 
+/** Wait until `strata status --json` reports `state` for `dir`; returns that very report. */
+export async function waitStatus(repo: string, dir: string, state: string, timeoutMs = 15000): Promise<{ code: number; report: any }> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const s = status(repo);
+    for (const d of s.report?.daemons ?? []) for (const x of d.sources) if (x.path === dir && x.state === state) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for state ${state} of ${dir}: ${JSON.stringify(s.report)}`);
+    await sleep(100);
+  }
+}
+
 export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
