@@ -23,6 +23,7 @@ const COMMANDS: [string, Loader][] = [
   ['cat', () => import('./commands/cat.js')],
   ['restore', () => import('./commands/restore.js')],
   ['watch', () => import('./commands/watch.js')],
+  ['status', () => import('./commands/status.js')],
   ['log', () => import('./commands/log.js')],
   ['diff', () => import('./commands/diff.js')],
   ['find', () => import('./commands/find.js')],

@@ -1,95 +1,124 @@
-// The watch daemon: catch up with a stat-only snapshot, subscribe to events,
-// persist what they mark dirty, and snapshot the dirty set after a quiet
-// period (or a maximum delay). A periodic stat-only reconcile catches anything
-// the watcher missed and counts it. Watcher trouble never loses a change: it
-// marks the whole tree dirty. See docs/design.md for why this is correct.
+// One watched source: catch up with a stat-only snapshot, subscribe to
+// events, persist what they mark dirty, and snapshot the dirty set after a
+// quiet period (or a maximum delay). Trouble never loses a change: a watcher
+// error, a restart, a subscribe that times out or a recrawl marks the whole
+// tree dirty, and until a new subscription is in place the source is polled
+// with stat scans. A root that vanishes is reported and waited for. A
+// periodic reconcile catches what the watcher missed and counts it.
+// See docs/design.md ("Continuous snapshots") for why this is correct.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import watcher from '@parcel/watcher';
 import { isStrataError } from '../errors.js';
-import { hashBytes } from '../hash.js';
 import { buildDirtyTree, type DirtyMark } from '../snapshot/dirty-tree.js';
-import { filterSnapshots, listSnapshots, type Snapshot } from '../snapshot/manifest.js';
-import { takeSnapshot, type Notice, type SnapshotResult } from '../snapshot/snapshotter.js';
-import { applyRetention, policyIsEmpty, type RetentionPolicy } from '../snapshot/retention.js';
-import { withLock } from '../store/lock.js';
+import type { SnapshotResult } from '../snapshot/snapshotter.js';
 import type { Repository } from '../store/repository.js';
-import { WATCH_LIMIT_SHARE, chooseBackend, inotifyWatchLimit, watchLimitAdvice, type Backend } from './backend.js';
+import { WATCH_LIMIT_SHARE, inotifyWatchLimit, watchLimitAdvice } from './backend.js';
 import { countChanges } from './count-changes.js';
 import { DirtySet } from './dirty-set.js';
-import { eventsToMarks } from './event-marks.js';
+import { eventsToMarks, type WatchEvent } from './event-marks.js';
+import { sourceKey } from './source-lock.js';
+import type { SourceState, SourceStatus } from './status-file.js';
+import type { SourceOptions, Trigger } from './source-options.js';
+import { SourceSnapshots, createdNestedDirs, type DirtyTree } from './source-snapshots.js';
+import type { Notice as WatcherNotice, Subscriber, Subscription } from './subscriber.js';
 
-export type Trigger = 'start' | 'events' | 'reconcile';
+export type { SourceOptions, Trigger, WatchReport } from './source-options.js';
 
-export interface WatchReport {
-  trigger: Trigger;
-  result: SnapshotResult;
-  /** reconcile only: changed entries that no event announced */
-  missed?: number;
-}
+const MAX_BACKOFF = 30_000;
 
-export interface WatchOptions {
-  source: string;
-  host?: string;
-  exclude?: readonly string[];
-  backend?: 'auto' | Backend;
-  quietMs?: number;
-  maxDelayMs?: number;
-  reconcileMs?: number;
-  onSnapshot?: (r: WatchReport) => void;
-  onReconcile?: (r: { missed: number; durationMs: number; snapshot: boolean }) => void;
-  onLog?: (level: 'info' | 'warn', msg: string) => void;
-  onNotice?: (n: Notice) => void;
-  /** thin the daemon's own snapshots after each one (at most once a minute) */
-  retention?: RetentionPolicy;
-  /** minimum interval between retention passes (default one minute) */
-  retentionEveryMs?: number;
-  /** how long to wait for a lock held by prune before retrying later */
-  lockWaitMs?: number;
-  /** fault injection for tests: drop this share (0..1) of watcher events */
-  dropEvents?: number;
-  /** called after each pass of the loop (tests) */
-  afterMaintain?: (repo: Repository, latest: Snapshot | null) => Promise<void>;
-}
-
-export class WatchDaemon {
+export class SourceWatcher {
   readonly source: string;
   readonly host: string;
-  backend: Backend = 'inotify';
+  state: SourceState = 'starting';
+  reason: string | undefined;
+  failing = false;
+  lastError: { time: string; message: string } | undefined;
+  missedTotal = 0;
   private readonly dirty: DirtySet;
-  private sub: watcher.AsyncSubscription | undefined;
-  private polling = false;
+  private sub: Subscription | undefined;
+  private gen = 0;
+  private subscribing = false;
+  private rootId: string | undefined;
+  private backoff = 500;
+  private nextSubscribeAt = Infinity;
   private firstMark = 0;
   private lastMark = 0;
   private timer: NodeJS.Timeout | undefined;
-  private reconcileTimer: NodeJS.Timeout | undefined;
-  private wantReconcile = false;
+  private tick: NodeJS.Timeout | undefined;
   private wantRewatch = false;
+  /** inotify reported a batch that parcel emptied (a create+delete pair): where is unknown */
+  private emptyBatch = false;
+  private wantScan: 'poll' | 'reconcile' | 'resync' | undefined;
+  private lastScan = Date.now();
+  private lastReconcile = Date.now();
+  private scanMs = 0;
   private loopPromise: Promise<void> | undefined;
+  private loopStarted = 0;
+  private watchdogSaid = false;
   private stopping = false;
+  private ready = false;
+  private wake: (() => void) | undefined;
   private starting: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  private latest: Snapshot | null = null;
-  private lastRetention = 0;
+  private readonly snaps: SourceSnapshots;
   private readonly quietMs: number;
   private readonly maxDelayMs: number;
   private readonly reconcileMs: number;
+  private readonly pollMs: number;
 
   constructor(
     private readonly repo: Repository,
-    private readonly opts: WatchOptions,
+    private readonly opts: SourceOptions,
   ) {
     this.source = path.resolve(opts.source);
     this.host = opts.host ?? os.hostname();
     this.quietMs = opts.quietMs ?? 1000;
     this.maxDelayMs = opts.maxDelayMs ?? 10000;
     this.reconcileMs = opts.reconcileMs ?? 3600_000;
-    this.dirty = new DirtySet(repo.index, hashBytes(Buffer.from(`${this.host}\0${this.source}`)).toString('hex').slice(0, 16));
+    this.pollMs = opts.pollMs ?? 5000;
+    this.dirty = new DirtySet(repo.index, sourceKey(this.host, this.source));
+    this.snaps = new SourceSnapshots(repo, {
+      ...opts,
+      source: this.source,
+      host: this.host,
+      signal: this.abort.signal,
+      stopping: () => this.stopping,
+      log: (level, msg) => this.log(level, `${this.source}: ${msg}`),
+    });
   }
 
   private log(level: 'info' | 'warn', msg: string): void {
     this.opts.onLog?.(level, msg);
+  }
+
+  get protected(): boolean {
+    return (this.state === 'watching' || this.state === 'polling') && !this.failing;
+  }
+
+  status(): SourceStatus {
+    const s = this.snaps.latest;
+    return {
+      path: this.source,
+      state: this.failing && this.state !== 'missing' ? 'error' : this.state,
+      ...(this.reason ? { reason: this.reason } : {}),
+      protected: this.protected,
+      ...(s?.id ? { lastSnapshot: { id: s.id, time: s.time } } : {}),
+      pendingDirs: this.dirty.size,
+      missedEvents: this.missedTotal,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  private setState(state: SourceState, reason?: string): void {
+    if (this.state === state && this.reason === reason) return;
+    this.state = state;
+    this.reason = reason;
+    this.opts.onChange?.();
+  }
+
+  private error(message: string): void {
+    this.lastError = { time: new Date().toISOString(), message };
   }
 
   /** Catch up, subscribe, and start the timers. */
@@ -99,106 +128,123 @@ export class WatchDaemon {
   }
 
   private async catchUpAndArm(): Promise<void> {
-    const chosen = chooseBackend(this.opts.backend ?? 'auto');
-    this.backend = chosen.backend;
-    if (this.backend === 'watchman') this.log('info', `watching ${this.source} with watchman (${chosen.reason})`);
-    else
-      this.log(
-        'warn',
-        `watching ${this.source} with inotify (${chosen.reason}): inotify loses events (new nested directories, moved-in trees, overflows); ` +
-          `strata re-scans created directories itself, but some changes may be picked up only by the periodic reconcile. Install watchman for lossless watching.`,
-      );
-    this.latest = await this.parent();
+    await this.snaps.init();
+    const st = this.rootStat();
+    if (this.stopping) return;
+    this.tick = setInterval(() => this.onTick(), this.opts.tickMs ?? 1000);
+    if (!st) {
+      this.ready = true;
+      this.goMissing('does not exist');
+      return;
+    }
+    this.rootId = st;
     // Subscribe first, then catch up: a change during the catch-up is either seen by it or marked.
+    await this.trySubscribe();
     if (this.stopping) return;
-    await this.subscribe();
     const seq = this.dirty.currentSeq;
-    const r = this.stopping ? null : await this.snap('start', undefined);
+    const r = await this.snap('start', undefined);
     if (r) await this.dirty.clear(seq);
-    // stopped meanwhile (a signal during the catch-up): no timers, they would keep the process alive
-    if (this.stopping) return;
-    this.reconcileTimer = setInterval(() => {
-      this.wantReconcile = true;
-      this.kick();
-    }, this.pollInterval());
+    this.lastScan = this.lastReconcile = Date.now();
+    this.ready = true;
     this.arm();
   }
 
-  private pollInterval(): number {
-    return this.polling ? Math.min(this.reconcileMs, 60_000) : this.reconcileMs;
-  }
-
-  private async parent(): Promise<Snapshot | null> {
-    return filterSnapshots(await listSnapshots(this.repo), { source: this.source, host: this.host }).at(-1) ?? null;
+  private rootStat(): string | undefined {
+    try {
+      const st = fs.statSync(this.source);
+      return st.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private tooManyDirs(): boolean {
     const limit = inotifyWatchLimit();
-    const dirs = (this.latest?.stats.dirs ?? 0) + 1;
+    const dirs = (this.snaps.latest?.stats.dirs ?? 0) + 1;
     if (limit && dirs > limit * WATCH_LIMIT_SHARE) {
-      this.log('warn', watchLimitAdvice(dirs, limit));
+      this.log('warn', `${this.source}: ${watchLimitAdvice(dirs, limit)}`);
       return true;
     }
     return false;
   }
 
-  private async subscribe(): Promise<void> {
+  /** Subscribe; on failure poll and retry later with backoff. True when events are trusted. */
+  private async trySubscribe(): Promise<boolean> {
+    this.nextSubscribeAt = Infinity;
     if (this.tooManyDirs()) {
-      this.setPolling(true);
-      return;
+      this.setState('polling', 'too many directories for the inotify watch limit');
+      this.nextSubscribeAt = Date.now() + 10 * 60_000; // the tree may shrink
+      return false;
     }
     const ignore = [path.resolve(this.repo.location)].filter((p) => p.startsWith(this.source + path.sep));
+    const gen = ++this.gen;
+    this.subscribing = true;
     try {
-      this.sub = await watcher.subscribe(this.source, (err, events) => void this.onEvents(err, events), { backend: this.backend, ignore });
-      this.setPolling(false);
+      const sub = await this.opts.subscriber.subscribe(this.source, ignore, (err, events, notice) => this.onEvents(gen, err, events, notice));
+      if (this.stopping || gen !== this.gen || this.state === 'missing') {
+        await sub.unsubscribe().catch(() => {});
+        return false;
+      }
+      this.sub = sub;
+      this.backoff = 500;
+      if (this.state !== 'watching') this.log('info', `${this.source}: watching with ${this.opts.subscriber.backend}${this.state === 'starting' ? '' : ' again: events are trusted'}`);
+      this.setState('watching');
+      return true;
     } catch (e) {
-      this.log('warn', `cannot watch ${this.source}: ${(e as Error).message}; falling back to periodic stat scans`);
-      this.setPolling(true);
+      const msg = (e as Error).message;
+      this.error(msg);
+      this.nextSubscribeAt = Date.now() + this.backoff;
+      this.log('warn', `${this.source}: cannot watch (${msg}); polling with stat scans every ${this.pollMs / 1000} s, retrying in ${this.backoff / 1000} s`);
+      this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF);
+      this.setState('polling', `cannot watch: ${msg}`);
+      return false;
+    } finally {
+      this.subscribing = false;
     }
   }
 
-  private setPolling(on: boolean): void {
-    if (this.polling === on) return;
-    this.polling = on;
-    if (this.reconcileTimer) {
-      clearInterval(this.reconcileTimer);
-      this.reconcileTimer = setInterval(() => {
-        this.wantReconcile = true;
-        this.kick();
-      }, this.pollInterval());
-    }
-  }
-
-  /** Drop the subscription; a dead backend may never answer, so give up after a few seconds. */
   private async unsubscribe(): Promise<void> {
     const s = this.sub;
     this.sub = undefined;
+    this.gen++;
     if (!s) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 3000)));
     try {
-      const r = await Promise.race([s.unsubscribe().then(() => 'done' as const), timeout]);
-      if (r === 'timeout') this.log('warn', 'unsubscribe did not answer within 3 s; continuing without it');
+      await s.unsubscribe();
     } catch (e) {
-      this.log('warn', `unsubscribe failed: ${(e as Error).message}`);
-    } finally {
-      clearTimeout(timer);
+      if (!this.stopping) this.log('warn', `${this.source}: unsubscribe failed (${(e as Error).message}); continuing without it`);
     }
   }
 
-  private async onEvents(err: Error | null, events: watcher.Event[]): Promise<void> {
-    if (this.stopping) return;
-    let marks: DirtyMark[];
-    if (err) {
-      this.log('warn', `watcher error (${err.message}): marking the whole tree dirty and re-subscribing`);
-      marks = [{ dir: '', recursive: true }];
-      this.sub = undefined; // the backend reported it dead: unsubscribing it can hang
-      this.wantRewatch = true;
-    } else {
-      const drop = this.opts.dropEvents ?? 0;
-      marks = eventsToMarks(this.source, drop > 0 ? events.filter(() => Math.random() >= drop) : events);
+  private onEvents(gen: number, err: Error | null, events: WatchEvent[], notice?: WatcherNotice): void {
+    if (this.stopping || gen !== this.gen || this.state === 'missing') return;
+    if (err || notice === 'canceled') {
+      const why = err ? `watcher error (${err.message})` : 'the watch was cancelled (root deleted?)';
+      this.sub = undefined; // dead: unsubscribing it could hang
+      this.gen++;
+      this.error(why);
+      this.nextSubscribeAt = Date.now() + this.backoff;
+      if (this.rootStat() === this.rootId) {
+        this.log('warn', `${this.source}: ${why}: marking the whole tree dirty, polling until re-subscribed`);
+        this.setState('polling', why);
+      }
+      void this.mark([{ dir: '', recursive: true }]);
+      setImmediate(() => this.onTick());
+      return;
     }
-    if (marks.length === 0) return;
+    if (notice) this.log('warn', `${this.source}: watchman ${notice === 'fresh' ? 'lost its state (fresh instance)' : 'recrawled'}: marking the whole tree dirty`);
+    if (events.length === 0 && !notice) {
+      // parcel drops a create+delete pair but still delivers the (now empty) batch: some directory
+      // changed; a stat scan finds which (rate-limited, see onTick)
+      this.emptyBatch = true;
+      return;
+    }
+    const drop = this.opts.dropEvents ?? 0;
+    const marks: DirtyMark[] = notice ? [{ dir: '', recursive: true }] : [];
+    marks.push(...eventsToMarks(this.source, drop > 0 ? events.filter(() => Math.random() >= drop) : events));
+    if (marks.length) void this.mark(marks);
+  }
+
+  private async mark(marks: DirtyMark[]): Promise<void> {
     await this.dirty.add(marks);
     const now = Date.now();
     if (!this.firstMark) this.firstMark = now;
@@ -206,10 +252,58 @@ export class WatchDaemon {
     this.arm();
   }
 
+  private goMissing(why: string): void {
+    this.log('warn', `${this.source}: the source ${why}; not protected until a directory appears there again`);
+    this.error(`source ${why}`);
+    this.rootId = undefined;
+    clearTimeout(this.timer);
+    this.setState('missing', `source ${why}`);
+    void this.unsubscribe();
+  }
+
+  /** Once a second: the root is still the same directory; re-subscribe, poll, reconcile, watchdog. */
+  private onTick(): void {
+    if (this.stopping || !this.ready) return;
+    const id = this.rootStat();
+    const now = Date.now();
+    if (this.state === 'missing') {
+      if (!id) return;
+      this.rootId = id;
+      this.log('info', `${this.source}: a directory is there again: watching it and taking a full snapshot`);
+      this.setState('starting', 'reappeared');
+      this.wantRewatch = true;
+      this.wantScan = 'resync';
+      return this.kick();
+    }
+    if (this.state === 'starting') return;
+    if (id !== this.rootId) return this.goMissing(id ? 'was replaced by another directory (moved away?)' : 'was moved away or deleted');
+    if (!this.sub && !this.subscribing && now >= this.nextSubscribeAt) this.wantRewatch = true;
+    if (this.state === 'polling' && now - this.lastScan >= Math.max(this.pollMs, 5 * this.scanMs)) this.wantScan ??= 'poll';
+    if (this.emptyBatch && now - this.lastScan >= Math.max(this.quietMs, 10 * this.scanMs)) {
+      this.emptyBatch = false;
+      this.wantScan ??= 'poll';
+    }
+    if (now - this.lastReconcile >= this.reconcileMs) this.wantScan = 'reconcile';
+    // watchdog: dirty directories waiting far past their deadline, or a pass that does not end
+    if (this.loopPromise && now - this.loopStarted > Math.max(10 * 60_000, 20 * this.scanMs)) {
+      if (!this.watchdogSaid) this.log('warn', `${this.source}: watchdog: a snapshot has been running for ${Math.round((now - this.loopStarted) / 1000)} s`);
+      this.watchdogSaid = true;
+    } else if (!this.loopPromise && this.dirty.size > 0 && this.firstMark && now - this.firstMark > this.maxDelayMs + 5000) {
+      this.log('warn', `${this.source}: watchdog: ${this.dirty.size} dirty directories waited ${Math.round((now - this.firstMark) / 1000)} s; snapshotting now`);
+      this.firstMark = 1;
+    }
+    if (this.wantRewatch || this.wantScan || (this.dirty.size > 0 && this.due())) this.kick();
+  }
+
+  private due(): boolean {
+    if (!this.firstMark) this.firstMark = this.lastMark = Date.now();
+    return Date.now() >= Math.min(this.lastMark + this.quietMs, this.firstMark + this.maxDelayMs);
+  }
+
   private arm(): void {
     clearTimeout(this.timer);
-    if (this.stopping || this.loopPromise) return;
-    if (this.wantReconcile || this.wantRewatch) return this.kick();
+    if (this.stopping || this.loopPromise || this.state === 'missing') return;
+    if (this.wantScan || this.wantRewatch) return this.kick();
     if (this.dirty.size === 0) return;
     if (!this.firstMark) this.firstMark = this.lastMark = Date.now();
     const due = Math.min(this.lastMark + this.quietMs, this.firstMark + this.maxDelayMs);
@@ -218,31 +312,61 @@ export class WatchDaemon {
 
   private kick(): void {
     if (this.loopPromise || this.stopping) return;
+    this.loopStarted = Date.now();
+    this.watchdogSaid = false;
     this.loopPromise = this.loop().finally(() => {
       this.loopPromise = undefined;
       this.arm();
     });
   }
 
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
   private async loop(): Promise<void> {
+    let kind: Trigger = 'events';
     try {
       while (!this.stopping) {
         if (this.wantRewatch) {
           this.wantRewatch = false;
           await this.unsubscribe();
-          await this.subscribe();
-          this.wantReconcile = true;
-        } else if (this.wantReconcile) {
-          this.wantReconcile = false;
-          await this.reconcile();
-        } else if (this.dirty.size > 0 && Date.now() >= Math.min(this.lastMark + this.quietMs, this.firstMark + this.maxDelayMs)) {
+          if (await this.trySubscribe()) this.wantScan = this.wantScan === 'reconcile' ? 'reconcile' : 'resync';
+        } else if (this.state === 'missing' || this.state === 'starting') {
+          break;
+        } else if (this.wantScan) {
+          kind = this.wantScan;
+          this.wantScan = undefined;
+          await this.scan(kind);
+        } else if (this.dirty.size > 0 && this.due()) {
+          kind = 'events';
           await this.eventSnapshot();
         } else break;
+        if (this.failing) {
+          this.failing = false;
+          this.log('info', `${this.source}: snapshots work again`);
+          this.opts.onChange?.();
+        }
       }
     } catch (e) {
-      if (isStrataError(e, 'E_ABORTED')) return;
-      this.log('warn', `snapshot failed: ${(e as Error).message}; will retry`);
-      await new Promise((r) => setTimeout(r, Math.max(this.quietMs, 1000)));
+      if (isStrataError(e, 'E_ABORTED') || this.stopping) return;
+      if (this.rootStat() !== this.rootId) return this.goMissing('was moved away or deleted');
+      const msg = (e as Error).message;
+      this.error(msg);
+      if (kind !== 'events') this.wantScan ??= kind;
+      const wait = Math.min(MAX_BACKOFF, Math.max(this.quietMs, 1000));
+      this.log('warn', `${this.source}: snapshot failed: ${msg}; retrying in ${wait / 1000} s`);
+      if (!this.failing) {
+        this.failing = true;
+        this.opts.onChange?.();
+      }
+      await this.sleep(wait);
     }
   }
 
@@ -252,101 +376,60 @@ export class WatchDaemon {
     const r = await this.snap('events', buildDirtyTree(marks));
     await this.dirty.clear(seq);
     if (r?.retry.length) await this.dirty.add(r.retry);
-    if (this.backend === 'inotify' && this.sub && createdNestedDirs(this.source, marks)) {
+    if (this.opts.subscriber.backend === 'inotify' && this.sub && createdNestedDirs(this.source, marks)) {
       // parcel's inotify backend never watches directories created inside a new one
-      this.log('info', 'new nested directories: re-subscribing so inotify watches them');
+      this.log('info', `${this.source}: new nested directories: re-subscribing so inotify watches them`);
       this.wantRewatch = true;
     }
   }
 
-  private async reconcile(): Promise<void> {
-    if (this.dirty.size > 0) await this.eventSnapshot();
-    const before = this.latest?.root;
+  /** A full stat-only scan: poll (events not trusted), reconcile (counts what events missed), resync (after re-subscribing). */
+  private async scan(kind: 'poll' | 'reconcile' | 'resync'): Promise<void> {
+    if (this.dirty.size > 0 && kind === 'reconcile') await this.eventSnapshot();
+    const t0 = Date.now();
+    const before = this.snaps.latest?.root;
     const seq = this.dirty.currentSeq;
-    const r = await this.snap('reconcile', undefined, async (res) => {
-      if (!before || !res.snapshot) return 0;
+    const count = kind === 'reconcile' && this.state === 'watching';
+    const r = await this.snap(kind === 'reconcile' ? 'reconcile' : kind, undefined, async (res) => {
+      if (!count || !before || !res.snapshot) return undefined;
       return countChanges(this.repo, Buffer.from(before, 'hex'), Buffer.from(res.root, 'hex'));
     });
+    this.scanMs = Date.now() - t0;
+    this.lastScan = Date.now();
+    if (kind === 'reconcile') this.lastReconcile = Date.now();
     if (r) await this.dirty.clear(seq);
+    if (this.dirty.size === 0) this.firstMark = 0;
   }
 
-  /**
-   * One snapshot, under a shared repository lock (prune holds an exclusive one
-   * between our snapshots); null when abandoned.
-   */
-  private async snap(trigger: Trigger, dirty: ReturnType<typeof buildDirtyTree> | undefined, missedOf?: (r: SnapshotResult) => Promise<number>): Promise<SnapshotResult | null> {
+  /** One snapshot (see SourceSnapshots.take), then reporting; null when abandoned. */
+  private async snap(trigger: Trigger, dirty: DirtyTree | undefined, missedOf?: (r: SnapshotResult) => Promise<number | undefined>): Promise<SnapshotResult | null> {
     const t0 = Date.now();
-    let result: SnapshotResult;
-    try {
-      result = await withLock(this.repo, { exclusive: false, command: 'watch', waitMs: this.opts.lockWaitMs ?? 10 * 60_000 }, async () => {
-        // forget or prune may have run since our last snapshot: trust only a parent that is still listed
-        const current = await this.parent();
-        if (this.latest && current?.id !== this.latest.id) {
-          this.log('info', 'the latest snapshot changed outside this daemon (forget/prune?): re-scanning the whole tree');
-          dirty = undefined;
-        }
-        this.latest = current;
-        const r = await takeSnapshot(this.repo, {
-          source: this.source,
-          host: this.host,
-          parent: this.latest,
-          dirty: this.latest ? dirty : undefined,
-          skipUnchanged: this.latest !== null,
-          exclude: this.opts.exclude,
-          signal: this.abort.signal,
-          onNotice: this.opts.onNotice,
-        });
-        if (r.snapshot?.id) this.latest = r.snapshot as Snapshot;
-        await this.thin();
-        return r;
-      });
-    } catch (e) {
-      if (isStrataError(e, 'E_ABORTED')) return null;
-      throw e;
-    }
+    const result = await this.snaps.take(dirty);
+    if (!result) return null;
     const missed = missedOf ? await missedOf(result) : undefined;
-    if (result.snapshot) this.opts.onSnapshot?.({ trigger, result, missed });
-    if (trigger === 'reconcile') this.opts.onReconcile?.({ missed: missed ?? 0, durationMs: Date.now() - t0, snapshot: !!result.snapshot });
+    if (missed) this.missedTotal += missed;
+    if (result.snapshot) this.opts.onSnapshot?.({ source: this.source, trigger, result, missed });
+    if (trigger === 'reconcile') this.opts.onReconcile?.({ source: this.source, missed: missed ?? 0, durationMs: Date.now() - t0, snapshot: !!result.snapshot });
+    this.opts.onChange?.();
     if (this.sub && this.tooManyDirs()) {
       await this.unsubscribe();
-      this.setPolling(true);
+      this.setState('polling', 'too many directories for the inotify watch limit');
+      this.nextSubscribeAt = Date.now() + 10 * 60_000;
     }
-    await this.opts.afterMaintain?.(this.repo, this.latest);
     return result;
   }
 
-  /** Apply the retention policy to this daemon's own snapshots (host + source), at most once a minute. */
-  private async thin(): Promise<void> {
-    const policy = this.opts.retention;
-    if (!policy || policyIsEmpty(policy) || Date.now() - this.lastRetention < (this.opts.retentionEveryMs ?? 60_000)) return;
-    this.lastRetention = Date.now();
-    const plan = await applyRetention(this.repo, policy, { host: this.host, source: this.source });
-    const removed = plan.reduce((n, g) => n + g.remove.length, 0);
-    if (removed) this.log('info', `retention: forgot ${removed} snapshot(s); run 'strata prune' to free their data`);
-  }
-
-  /** Finish the snapshot in flight (or abandon it when `abandon`), then stop watching. */
+  /** Abandon the snapshot in flight (when `abandon`) or let it finish, then stop watching. Bounded in time. */
   async stop(abandon = false): Promise<void> {
     this.stopping = true;
     if (abandon) this.abort.abort();
+    this.wake?.();
     clearTimeout(this.timer);
-    clearInterval(this.reconcileTimer);
-    await this.starting?.catch(() => {}); // its error is start()'s caller's to report
-    await this.unsubscribe(); // after start() is done: it may have subscribed meanwhile
-    await this.loopPromise;
+    clearInterval(this.tick);
+    const within = (p: Promise<unknown> | undefined, ms: number) => Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
+    await within(this.starting, 2000); // its error is start()'s caller's to report
+    await within(this.unsubscribe(), 2000);
+    await within(this.loopPromise, abandon ? 2000 : 60_000);
+    this.setState('stopped');
   }
-}
-
-/** Whether any directory marked as created now holds subdirectories. */
-function createdNestedDirs(root: string, marks: readonly DirtyMark[]): boolean {
-  for (const m of marks) {
-    if (!m.recursive || m.dir === '') continue;
-    try {
-      const abs = Buffer.concat([Buffer.from(root + '/'), Buffer.from(m.dir, 'latin1')]);
-      if (fs.readdirSync(abs, { withFileTypes: true }).some((d) => d.isDirectory())) return true;
-    } catch {
-      continue;
-    }
-  }
-  return false;
 }

@@ -1,11 +1,17 @@
-// `strata watch DIR`: the continuous-snapshot daemon, until SIGINT/SIGTERM.
+// `strata watch DIR...`: the continuous-snapshot daemon for one or more
+// sources, until SIGINT/SIGTERM (which always exits within a few seconds).
+// `--print-service` prints a systemd user unit for the same arguments instead.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { Repository } from '../../store/repository.js';
-import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
+import type { WatchReport } from '../../watch/daemon.js';
+import { serviceUnit } from '../../watch/service-unit.js';
+import { WatchDaemon } from '../../watch/supervisor.js';
 import { parseDuration } from '../duration.js';
-import { cacheOptions, globals, repoPath, resolveSource } from '../context.js';
+import { cacheOptions, globals, repoPath } from '../context.js';
 import { printJson, warn } from '../output.js';
 import { count } from './forget.js';
 import { snapshotSummary } from './snapshot.js';
@@ -17,6 +23,12 @@ interface WatchCliOpts {
   quietMs: string;
   maxDelayMs: string;
   reconcile: string;
+  poll: string;
+  backendTimeout: string;
+  onSnapshot?: string;
+  onError?: string;
+  hookTimeout: string;
+  printService?: boolean;
   keepLast?: string;
   keepHourly?: string;
   keepDaily?: string;
@@ -26,28 +38,71 @@ interface WatchCliOpts {
   keepWithin?: string;
 }
 
+/** Sources as snapshots name them; a missing one is accepted (reported, and waited for). */
+function sourcesOf(dirs: string[]): string[] {
+  const out = dirs.map((d) => {
+    try {
+      return fs.realpathSync(path.resolve(d));
+    } catch {
+      return path.resolve(d);
+    }
+  });
+  for (const [i, a] of out.entries())
+    for (const b of out.slice(i + 1))
+      if (a === b || a.startsWith(b + path.sep) || b.startsWith(a + path.sep)) throw new StrataError('E_USAGE', `sources overlap: ${a} and ${b}`);
+  return out;
+}
+
+/** Test-only fault injection: STRATA_TEST_WATCH_FAULT=hang-subscribe:N */
+function testFaults(): { hangSubscribes?: number } {
+  const m = /^hang-subscribe:(\d+)$/.exec(process.env.STRATA_TEST_WATCH_FAULT ?? '');
+  return m ? { hangSubscribes: Number(m[1]) } : {};
+}
+
 export function register(program: Command): void {
   program
     .command('watch')
-    .description('snapshot DIR continuously: watch events mark directories dirty, snapshots re-read only those')
-    .argument('<dir>', 'directory to protect')
+    .description('snapshot each DIR continuously: watch events mark directories dirty, snapshots re-read only those')
+    .argument('<dir...>', 'directories to protect (each its own source, with its own snapshot chain)')
     .option('-e, --exclude <pattern...>', 'exclude paths matching a gitignore-style pattern (repeatable)')
     .option('--host <name>', 'host name to record', os.hostname())
     .option('--backend <name>', 'auto | watchman | inotify', 'auto')
     .option('--quiet-ms <ms>', 'snapshot after this much quiet', '1000')
     .option('--max-delay-ms <ms>', 'snapshot at most this long after the first change', '10000')
     .option('--reconcile <interval>', 'full stat-only reconcile every (e.g. 30s, 10m, 1h)', '1h')
-    .option('--keep-last <n>', 'thin own snapshots as it goes: keep the n newest (as forget)')
+    .option('--poll <interval>', 'stat-scan interval while watcher events cannot be trusted', '5s')
+    .option('--backend-timeout <duration>', 'timeout of every watcher call (subscribe, unsubscribe)', '10s')
+    .option('--on-snapshot <cmd>', 'run CMD (sh -c) after each snapshot; env STRATA_SNAPSHOT_ID, STRATA_SOURCE, STRATA_REPOSITORY')
+    .option('--on-error <cmd>', 'run CMD when a source stops being protected, and once when it recovers (env STRATA_SOURCE, STRATA_STATE, STRATA_ERROR)')
+    .option('--hook-timeout <duration>', 'kill a hook still running after this long', '60s')
+    .option('--print-service', 'print a systemd user unit running this command, and exit')
+    .option('--keep-last <n>', 'thin own snapshots after each snapshot: keep the n newest (as forget)')
     .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours')
     .option('--keep-daily <n>', 'the same per day')
     .option('--keep-weekly <n>', 'the same per ISO week')
     .option('--keep-monthly <n>', 'the same per month')
     .option('--keep-yearly <n>', 'the same per year')
     .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d)')
-    .action(async (dir: string, opts: WatchCliOpts, cmd: Command) => {
+    .action(async (dirs: string[], opts: WatchCliOpts, cmd: Command) => {
       const g = globals(cmd);
       if (!['auto', 'watchman', 'inotify'].includes(opts.backend)) throw new StrataError('E_USAGE', `unknown backend ${opts.backend}`);
-      const source = resolveSource(dir);
+      const sources = sourcesOf(dirs);
+      if (opts.printService) {
+        const argv = process.argv.slice(2);
+        const args: string[] = [];
+        for (let i = argv.indexOf('watch') + 1; i < argv.length; i++) {
+          const a = argv[i]!;
+          if (a === '--print-service') continue;
+          if (a === '--repo' || a === '-r') {
+            i++;
+            continue;
+          }
+          const k = dirs.indexOf(a);
+          args.push(k >= 0 ? sources[k]! : a);
+        }
+        process.stdout.write(serviceUnit({ node: process.execPath, cli: fs.realpathSync(process.argv[1]!), args, sources, env: process.env, repo: repoPath(g) }));
+        return;
+      }
       const repo = await Repository.open(repoPath(g), cacheOptions(g));
       const say = (level: 'info' | 'warn', msg: string) => {
         if (level === 'warn' || !g.quiet) warn(`strata watch: ${level === 'warn' ? 'warning: ' : ''}${msg}`);
@@ -58,18 +113,23 @@ export function register(program: Command): void {
         else
           say(
             'info',
-            `snapshot ${s.id?.slice(0, 8)} (${r.trigger}): ${s.stats.files} files, read ${s.stats.bytesRead} B, added ${s.stats.bytesAdded} B, ${s.stats.dirsScanned} dirs scanned, ${s.stats.durationMs} ms` +
+            `snapshot ${s.id?.slice(0, 8)} of ${r.source} (${r.trigger}): ${s.stats.files} files, read ${s.stats.bytesRead} B, added ${s.stats.bytesAdded} B, ${s.stats.dirsScanned} dirs scanned, ${s.stats.durationMs} ms` +
               (r.missed !== undefined ? `; ${r.missed} changes no event announced` : ''),
           );
       };
       const daemon = new WatchDaemon(repo, {
-        source,
+        sources,
         host: opts.host,
         exclude: opts.exclude,
         backend: opts.backend as 'auto',
         quietMs: parseDuration(opts.quietMs, '--quiet-ms'),
         maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
         reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
+        pollMs: parseDuration(opts.poll, '--poll'),
+        backendTimeoutMs: parseDuration(opts.backendTimeout, '--backend-timeout'),
+        onSnapshotCmd: opts.onSnapshot,
+        onErrorCmd: opts.onError,
+        hookTimeoutMs: parseDuration(opts.hookTimeout, '--hook-timeout'),
         onSnapshot: report,
         retention: {
           last: count(opts.keepLast, '--keep-last'),
@@ -81,11 +141,11 @@ export function register(program: Command): void {
           within: opts.keepWithin,
         },
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
-        retentionEveryMs: process.env.STRATA_TEST_RETENTION_MS ? Number(process.env.STRATA_TEST_RETENTION_MS) : undefined,
+        faults: testFaults(),
         onReconcile: (r) => {
           // in --json mode stdout stays one line per snapshot: a reconcile that found changes
           // produced one (trigger "reconcile", with "missed"); the log always says what it found
-          say(r.missed > 0 ? 'warn' : 'info', `reconcile: ${r.missed} changes no event announced (${r.durationMs} ms)`);
+          say(r.missed > 0 ? 'warn' : 'info', `${r.source}: reconcile: ${r.missed} changes no event announced (${r.durationMs} ms)`);
         },
         onLog: say,
         onNotice: (n) => {
@@ -97,6 +157,12 @@ export function register(program: Command): void {
         const onSignal = (sig: string) => {
           if (stopping) return;
           say('info', `${sig}: stopping`);
+          // whatever the backend or a snapshot does, exit within a few seconds
+          setTimeout(() => {
+            say('warn', 'stop did not finish within 4 s; exiting anyway (the next start catches up)');
+            daemon.releaseNow();
+            process.exit(process.exitCode ?? 0);
+          }, 4000).unref();
           stopping = daemon
             .stop(true)
             .then(() => repo.close())
@@ -117,7 +183,9 @@ export function register(program: Command): void {
           throw e;
         }
       }
-      say('info', `ready (${daemon.backend}); quiet ${opts.quietMs} ms, max delay ${opts.maxDelayMs} ms, reconcile every ${opts.reconcile}`);
+      say('info', `ready (${daemon.backend}, ${sources.length} source${sources.length > 1 ? 's' : ''}); quiet ${opts.quietMs} ms, max delay ${opts.maxDelayMs} ms, reconcile every ${opts.reconcile}`);
       await done;
+      // a backend thread that never answered must not keep the process alive
+      setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
     });
 }

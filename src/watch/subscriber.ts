@@ -1,0 +1,127 @@
+// The one door to the watcher backends: watchman through our own socket
+// client (watchman-client.ts), inotify through @parcel/watcher. Every call has
+// a timeout; a subscription that answers late is dropped. Watchman watches
+// this daemon created are removed on close. Tests inject faults through the
+// `faults` option (never set in production): a subscribe that hangs.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import watcher from '@parcel/watcher';
+import type { Backend } from './backend.js';
+import type { WatchEvent } from './event-marks.js';
+import { WatchmanClient } from './watchman-client.js';
+
+export type Notice = 'fresh' | 'recrawl' | 'canceled';
+export type EventCallback = (err: Error | null, events: WatchEvent[], notice?: Notice) => void;
+
+export interface Subscription {
+  unsubscribe(): Promise<void>;
+}
+
+export interface Faults {
+  /** this many subscribe calls never answer (then they behave) */
+  hangSubscribes?: number;
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export class Subscriber {
+  private client: WatchmanClient | undefined;
+  private connecting: Promise<WatchmanClient> | undefined;
+  private readonly created = new Set<string>();
+  private readonly adopted = new Set<string>();
+  private hangs: number;
+
+  constructor(
+    readonly backend: Backend,
+    readonly timeoutMs: number,
+    faults: Faults = {},
+    private readonly log: (msg: string) => void = () => {},
+  ) {
+    this.hangs = faults.hangSubscribes ?? 0;
+  }
+
+  /** Treat a watch on `dir` as ours even if it exists already (left by a daemon that died). */
+  adopt(dir: string): void {
+    this.adopted.add(dir);
+  }
+
+  private async watchman(): Promise<WatchmanClient> {
+    if (this.client && !this.client.closed) return this.client;
+    this.connecting ??= (async () => {
+      const c = new WatchmanClient(this.timeoutMs);
+      try {
+        await c.connect();
+      } catch (e) {
+        c.close();
+        throw e;
+      }
+      this.client = c;
+      return c;
+    })().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** Subscribe to `dir`, ignoring `ignore` (absolute directories inside it); rejects after the timeout. */
+  async subscribe(dir: string, ignore: readonly string[], cb: EventCallback): Promise<Subscription> {
+    if (this.hangs > 0) {
+      this.hangs--;
+      return withTimeout(new Promise<Subscription>(() => {}), this.timeoutMs, `subscribe ${dir} (injected fault)`);
+    }
+    if (this.backend === 'watchman') return withTimeout(this.watchmanSubscribe(dir, ignore, cb), this.timeoutMs * 2, `watchman subscribe ${dir}`);
+    let late = false;
+    const p = watcher.subscribe(dir, (err, events) => cb(err, events), { backend: 'inotify', ignore: [...ignore] });
+    try {
+      const s = await withTimeout(p, this.timeoutMs, `subscribe ${dir}`);
+      return { unsubscribe: () => withTimeout(s.unsubscribe(), this.timeoutMs, `unsubscribe ${dir}`) };
+    } catch (e) {
+      late = true;
+      // it may still answer: then drop it at once
+      void p.then(
+        (s) => {
+          if (late) void s.unsubscribe().catch(() => {});
+        },
+        () => {},
+      );
+      throw e;
+    }
+  }
+
+  private async watchmanSubscribe(dir: string, ignore: readonly string[], cb: EventCallback): Promise<Subscription> {
+    const c = await this.watchman();
+    const before = new Set(await c.watchList());
+    const rel = ignore.map((d) => path.relative(dir, d)).filter((r) => r && !r.startsWith('..'));
+    const { name, root } = await c.subscribe(dir, rel, cb);
+    if (!before.has(root) || this.adopted.has(root)) this.created.add(root);
+    return { unsubscribe: () => c.unsubscribe(root, name) };
+  }
+
+  /** Remove the watchman watches this daemon created, then close the connection. */
+  async close(): Promise<void> {
+    let c = this.client;
+    if ((!c || c.closed) && this.created.size > 0) c = await withTimeout(this.watchman(), 3000, 'watchman connect').catch(() => undefined);
+    this.client = undefined;
+    if (!c) return;
+    if (c.closed) this.log(`cannot remove the watchman watches on ${[...this.created].join(', ')}: no connection`);
+    else
+      await Promise.all(
+        [...this.created].map((root) =>
+          c.command(['watch-del', root], Math.min(this.timeoutMs, 2000)).then(
+            () => this.created.delete(root),
+            (e) => this.log(`cannot remove the watchman watch on ${root}: ${(e as Error).message}`),
+          ),
+        ),
+      );
+    c.close();
+  }
+
+  /** Last resort when a stop overran its time: remove our remaining watches with the watchman CLI. */
+  closeSync(): void {
+    this.client?.close();
+    for (const root of this.created) spawnSync('watchman', ['watch-del', root], { stdio: 'ignore', timeout: 1000 });
+    this.created.clear();
+  }
+}
