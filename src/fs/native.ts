@@ -27,7 +27,11 @@ try {
 /** null when the addon is loaded, else the reason it is not. */
 export const nativeMissing = (): string | null => missing;
 
-const toSec = (ns: bigint): number => Number(ns / 1000n) / 1e6;
+/** seconds for libuv, which truncates to the microsecond: half a microsecond more so float rounding never lands 1 µs low */
+const toSec = (ns: bigint): number => {
+  const us = ns / 1000n - (ns < 0n && ns % 1000n !== 0n ? 1n : 0n);
+  return Number(us / 1_000_000n) + (Number(us % 1_000_000n) + 0.5) / 1e6;
+};
 
 /** Set atime and mtime of `p` (a symlink itself when `nofollow`), to the nanosecond when the addon is there. */
 export function setTimes(p: Buffer, atimeNs: bigint, mtimeNs: bigint, nofollow: boolean): void {

@@ -50,6 +50,8 @@ export class ContentWriter {
       whole?.update(data);
       if (sparse && data.equals(this.zeros(data.length))) {
         this.zeroChunks.set(key, data.length); // a hole: nothing written
+      } else if (sparse) {
+        writeSparse(fd!, data, pos);
       } else if (fd !== null) {
         let off = 0;
         while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, pos + off);
@@ -62,6 +64,31 @@ export class ContentWriter {
       throw new StrataError('E_CORRUPT', `content does not match the snapshot (size ${pos}/${e.size}, or its BLAKE3)`);
     }
     if (sparse) fs.ftruncateSync(fd!, pos);
+  }
+}
+
+const BLOCK = 4096;
+
+/** Write `data` at file offset `pos`, leaving file-system blocks that would be all zeros unwritten (holes). */
+function writeSparse(fd: number, data: Buffer, pos: number): void {
+  const zero = Buffer.alloc(BLOCK);
+  let i = 0;
+  while (i < data.length) {
+    // blocks aligned to the file offset
+    const end = Math.min(data.length, BLOCK - ((pos + i) % BLOCK) + i);
+    const piece = data.subarray(i, end);
+    if (!piece.equals(zero.subarray(0, piece.length))) {
+      // extend to the end of the run of non-zero blocks: one write per run
+      let j = end;
+      while (j < data.length) {
+        const k = Math.min(data.length, j + BLOCK);
+        if (data.subarray(j, k).equals(zero.subarray(0, k - j))) break;
+        j = k;
+      }
+      let off = i;
+      while (off < j) off += fs.writeSync(fd, data, off, j - off, pos + off);
+      i = j;
+    } else i = end;
   }
 }
 

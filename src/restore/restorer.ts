@@ -10,7 +10,8 @@
 // (`delete`), and `dryRun` reports (reading and verifying what it would write).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { errnoCode, isStrataError } from '../errors.js';
+import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import { faultPoint } from '../fault.js';
 import { displayName, joinPath } from '../fs/paths.js';
 import type { BlobReader } from '../store/repository.js';
 import type { Kind, TreeEntry } from '../tree/codec.js';
@@ -105,6 +106,7 @@ class Restorer {
     this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
     this.meta = new MetaWriter(repo, { xattrs: req.xattrs !== false, warn: (path, code, message) => this.warning(path, code, message) });
     this.content = new ContentWriter(repo, (n) => this.advance(n, false));
+    if (!req.dryRun) this.meta.checkNative(false);
   }
 
   async run(): Promise<RestoreStats> {
@@ -112,7 +114,7 @@ class Restorer {
     const target = Buffer.from(this.req.target);
     const e = this.req.entry;
     const st = fs.statSync(target, { throwIfNoEntry: false });
-    if (st && !st.isDirectory()) throw new Error(`restore target ${this.req.target} exists and is not a directory`);
+    if (st && !st.isDirectory()) throw new StrataError('E_NOT_DIR', `restore target ${this.req.target} exists and is not a directory`);
     if (!st) {
       this.action('create', target, 'dir');
       if (!this.req.dryRun) fs.mkdirSync(target, { recursive: true, mode: 0o700 });
@@ -265,7 +267,7 @@ class Restorer {
       this.links.set(key, dest);
       return false;
     }
-    if (st && !this.req.dryRun) {
+    if (st) {
       const fst = fs.lstatSync(first, { throwIfNoEntry: false });
       if (fst && fst.ino === st.ino && fst.dev === st.dev) return true; // already the same file
     }
@@ -357,6 +359,7 @@ class Restorer {
       } finally {
         fs.closeSync(fd);
       }
+      faultPoint('restore'); // tests: SIGKILL with a finished temporary not yet renamed
       if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
       fs.renameSync(tmp, dest);
     } catch (err) {
