@@ -36,7 +36,13 @@ export class ContentWriter {
     const whole = chunks.length > 1 ? newHasher() : undefined;
     const sparse = !!e.sparse && fd !== null;
     let pos = 0;
+    let sinceYield = 0;
     for (const h of chunks) {
+      // a turn of the event loop now and then: reads may complete synchronously, and signals are handled there
+      if (++sinceYield >= 8) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
       const key = sparse ? h.toString('latin1') : '';
       const zlen = sparse ? this.zeroChunks.get(key) : undefined;
       if (zlen !== undefined) {

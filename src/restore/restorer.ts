@@ -354,12 +354,12 @@ class Restorer {
       const fd = fs.openSync(tmp, 'wx', 0o600);
       try {
         await this.content.write(e, fd);
+        faultPoint('restore'); // tests: SIGKILL with a written temporary, before its metadata
         await this.meta.applyOwnerXattrsMode(tmp, e, false, fd);
         this.meta.applyTimes(tmp, e, fd);
       } finally {
         fs.closeSync(fd);
       }
-      faultPoint('restore'); // tests: SIGKILL with a finished temporary not yet renamed
       if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
       fs.renameSync(tmp, dest);
     } catch (err) {

@@ -74,7 +74,7 @@ export function register(program: Command): void {
         progressClear();
         const s = live;
         warn(
-          `interrupted (${sig}): restored ${fmtInt(s?.files ?? 0)} files (${fmtBytes(s?.bytes ?? 0)}), ${fmtInt(s?.dirs ?? 0)} dirs into ${opts.target}; ` +
+          `strata: interrupted (${sig}): restored ${fmtInt(s?.files ?? 0)} files (${fmtBytes(s?.bytes ?? 0)}), ${fmtInt(s?.dirs ?? 0)} dirs into ${opts.target}; ` +
             `removed ${fmtInt(removed)} temporary file${removed === 1 ? '' : 's'}; the rest was not restored`,
         );
         process.exit(sig === 'SIGINT' ? 130 : 143);
