@@ -22,12 +22,12 @@ const S_IFCHR = BigInt(fs.constants.S_IFCHR);
 
 /** lstat fields per entry in a stat slot array (see SlotStat) */
 export const STAT_SLOTS = 9;
-/** fields per entry in the extra array (atime, nlink, blocks): recorded, but not part of a listing digest */
+/** fields per entry in the extra array (atime of a file, nlink, blocks) */
 export const EXTRA_SLOTS = 3;
 
 export function toExtra(st: fs.BigIntStats, extra: BigInt64Array, i: number): void {
   const o = i * EXTRA_SLOTS;
-  extra[o] = st.atimeNs;
+  extra[o] = st.isFile() ? st.atimeNs : 0n; // only files' atimes are recorded (docs/format.md §6.1a)
   extra[o + 1] = st.nlink;
   extra[o + 2] = st.blocks;
 }

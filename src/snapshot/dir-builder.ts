@@ -301,7 +301,9 @@ export class DirBuilder {
 
   /** Version 2 metadata (docs/format.md §6.1a): atime, hard link group, sparse, xattrs (large values as data blobs). */
   private async extras(e: TreeEntry, abs: Buffer, rel: Buffer, st: EntryStat & ExtraStat): Promise<void> {
-    if (st.atimeNs !== undefined) e.atimeNs = st.atimeNs;
+    // atime of regular files only: our own readdir/readlink moves the atime of directories and symlinks
+    // (relatime), so recording theirs would make every unchanged tree new at each snapshot
+    if (e.kind === 'file' && st.atimeNs !== undefined) e.atimeNs = st.atimeNs;
     if (e.kind !== 'dir' && st.nlink !== undefined && st.nlink > 1n) e.link = { dev: BigInt.asUintN(64, st.dev), ino: BigInt.asUintN(64, st.ino), nlink: Number(st.nlink) };
     if (e.kind === 'file' && st.blocks !== undefined && st.blocks * 512n < st.size) e.sparse = true;
     let names: Buffer[];

@@ -13,7 +13,7 @@ export const PRESENT = 0;
 export const EXCLUDED = 1;
 export const MISSING = 2;
 const SLASH = 0x2f;
-const DIGEST_TAG = Buffer.from('strata-listing-1\0');
+const DIGEST_TAG = Buffer.from('strata-listing-2\0');
 
 export const asBuffer = (p: string | Buffer): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
 export const childPath = (prefix: string | Buffer, name: string | Buffer): string | Buffer =>
@@ -29,7 +29,7 @@ export interface Listing {
   rules: IgnoreRules;
   /** STAT_SLOTS lstat fields per entry (fs/dir-entry.ts) */
   slots: BigInt64Array;
-  /** EXTRA_SLOTS fields per entry (atime, nlink, blocks): recorded in tree entries, not in the digest */
+  /** EXTRA_SLOTS fields per entry (atime of a file, nlink, blocks): recorded in tree entries, so in the digest too */
   extra: BigInt64Array;
   /** per entry: PRESENT, EXCLUDED or MISSING */
   state: Uint8Array;
@@ -139,6 +139,7 @@ export async function listDirectory(abs: Buffer | string, rel: Buffer, parentRul
   h.update(rules.fingerprint);
   h.update(nb.subarray(0, no));
   h.update(new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength));
+  h.update(new Uint8Array(extra.buffer, extra.byteOffset, extra.byteLength));
   h.update(state);
   return { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: h.digest().subarray(0, 16) };
 }

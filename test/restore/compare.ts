@@ -65,8 +65,9 @@ export function compareTrees(a: string, b: string, opts: CompareOpts = {}): stri
     d('uid', sa.uid, sb.uid);
     d('gid', sa.gid, sb.gid);
     d('mtimeNs', sa.mtimeNs, sb.mtimeNs);
-    // the root's own metadata comes from the manifest's rootMeta, which has no atime (and no xattrs)
-    if (opts.atime !== false && rel !== '.') d('atimeNs', sa.atimeNs, sb.atimeNs);
+    // atimes are recorded for regular files only (docs/format.md §6.1a); dirs and symlinks get atime = mtime
+    if (opts.atime !== false && sa.isFile()) d('atimeNs', sa.atimeNs, sb.atimeNs);
+    if (opts.atime !== false && !sa.isFile() && sb.atimeNs !== sb.mtimeNs) diffs.push(`${rel}: restored atime ${sb.atimeNs} is not its mtime`);
     if (rel === '.') continue;
     if (sa.isFile()) {
       d('size', sa.size, sb.size);
