@@ -178,7 +178,6 @@ class Restorer {
     }
     for (const child of children) await this.restoreEntry(child, joinPath(dest, child.name), existed);
     if (this.req.delete && existed) this.deleteExtras(dest, children);
-    if (existed && ((st!.mode & 0o7777) !== e.mode || Math.abs(st!.mtimeMs - Number(e.mtimeNs / 1000n) / 1000) >= 0.001)) this.action('meta', dest, 'dir');
     if (!this.req.dryRun) await this.meta.apply(dest, e, existed);
   }
 
