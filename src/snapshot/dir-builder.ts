@@ -165,7 +165,8 @@ export class DirBuilder {
       const kind = kindOf(est);
       if (!text && !isValidName(name)) this.notice(joinPath(rel, name), 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
       const e: TreeEntry = { name, kind, ...metaOf(est), size: 0 };
-      await this.extras(e, asBuffer(childPath(prefix, names[i]!)), joinPath(rel, name), est);
+      const big = this.extras(e, asBuffer(childPath(prefix, names[i]!)), joinPath(rel, name), est);
+      if (big) await this.storeXattrValues(big);
       if (kind === 'dir') {
         if (subs[i] === undefined) subs[i] = await subdir(i);
         let sub = subs[i];
@@ -286,7 +287,8 @@ export class DirBuilder {
     if (rules.excludes(abs.toString(), relStr, kind === 'dir')) return null;
     if (!isValidName(name)) this.notice(rel, 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
     const e: TreeEntry = { name, kind, ...metaOf(st), size: 0 };
-    await this.extras(e, abs, rel, st);
+    const big = this.extras(e, abs, rel, st);
+    if (big) await this.storeXattrValues(big);
     if (kind !== 'dir') return this.leafEntry(e, st, abs, rel, dirRel, oldE);
     let sub: DirRecord;
     try {
@@ -299,8 +301,17 @@ export class DirBuilder {
     return Object.assign(e, { subtree: sub.subtree, files: sub.files, dirs: sub.dirs, size: sub.size });
   }
 
-  /** Version 2 metadata (docs/format.md §6.1a): atime, hard link group, sparse, xattrs (large values as data blobs). */
-  private async extras(e: TreeEntry, abs: Buffer, rel: Buffer, st: EntryStat & ExtraStat): Promise<void> {
+  /** Store xattr values too large to be inline as data blobs. */
+  private async storeXattrValues(values: Buffer[]): Promise<void> {
+    if (this.ctx.dryRun) return;
+    for (const v of values) await this.ctx.repo.putBlob(BLOB_DATA, hashBytes(v), v);
+  }
+
+  /**
+   * Version 2 metadata (docs/format.md §6.1a): atime, hard link group, sparse, xattrs.
+   * Returns the xattr values to store as blobs (rare), else undefined: no promise per entry.
+   */
+  private extras(e: TreeEntry, abs: Buffer, rel: Buffer, st: EntryStat & ExtraStat): Buffer[] | undefined {
     // atime of regular files only: our own readdir/readlink moves the atime of directories and symlinks
     // (relatime), so recording theirs would make every unchanged tree new at each snapshot
     if (e.kind === 'file' && st.atimeNs !== undefined) e.atimeNs = st.atimeNs;
@@ -312,10 +323,11 @@ export class DirBuilder {
     } catch (err) {
       const code = errnoCode(err);
       if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOENT') this.notice(rel, 'W_XATTR', `extended attributes not read: ${(err as Error).message}`, false);
-      return;
+      return undefined;
     }
-    if (names.length === 0) return;
+    if (names.length === 0) return undefined;
     const xs: XAttr[] = [];
+    let big: Buffer[] | undefined;
     for (const name of names.sort(Buffer.compare)) {
       let value: Buffer;
       try {
@@ -326,12 +338,12 @@ export class DirBuilder {
       }
       if (value.length <= XATTR_INLINE_MAX) xs.push({ name, value, size: value.length });
       else {
-        const blob = hashBytes(value);
-        if (!this.ctx.dryRun) await this.ctx.repo.putBlob(BLOB_DATA, blob, value);
-        xs.push({ name, blob, size: value.length });
+        (big ??= []).push(value);
+        xs.push({ name, blob: hashBytes(value), size: value.length });
       }
     }
     if (xs.length) e.xattrs = xs;
+    return big;
   }
 
   /** Finish the entry `e` of anything but a directory (lstat `st`). */
