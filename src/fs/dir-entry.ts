@@ -22,6 +22,18 @@ const S_IFCHR = BigInt(fs.constants.S_IFCHR);
 
 /** lstat fields per entry in a stat slot array (see SlotStat) */
 export const STAT_SLOTS = 9;
+/** fields per entry in the extra array (atime of a file, nlink, blocks) */
+export const EXTRA_SLOTS = 3;
+
+export function toExtra(st: fs.BigIntStats, extra: BigInt64Array, i: number): void {
+  const o = i * EXTRA_SLOTS;
+  extra[o] = st.isFile() ? st.atimeNs : 0n; // only files' atimes are recorded (docs/format.md §6.1a)
+  extra[o + 1] = st.nlink;
+  extra[o + 2] = st.blocks;
+}
+
+/** What a tree entry records beyond EntryStat (docs/format.md §6.1a); absent when unknown. */
+export type ExtraStat = { atimeNs?: bigint; nlink?: bigint; blocks?: bigint };
 
 /** Copy the fields of `st` into `slots` at entry `i` (BigInt64: values are stored modulo 2^64). */
 export function toSlots(st: fs.BigIntStats, slots: BigInt64Array, i: number): void {
@@ -48,8 +60,11 @@ export class SlotStat implements EntryStat {
   readonly size: bigint;
   readonly mtimeNs: bigint;
   readonly ctimeNs: bigint;
+  readonly atimeNs?: bigint;
+  readonly nlink?: bigint;
+  readonly blocks?: bigint;
 
-  constructor(slots: BigInt64Array, i: number) {
+  constructor(slots: BigInt64Array, i: number, extra?: BigInt64Array) {
     const o = i * STAT_SLOTS;
     this.dev = BigInt.asUintN(64, slots[o]!);
     this.ino = BigInt.asUintN(64, slots[o + 1]!);
@@ -60,6 +75,12 @@ export class SlotStat implements EntryStat {
     this.size = slots[o + 6]!;
     this.mtimeNs = slots[o + 7]!;
     this.ctimeNs = slots[o + 8]!;
+    if (extra) {
+      const x = i * EXTRA_SLOTS;
+      this.atimeNs = extra[x]!;
+      this.nlink = extra[x + 1]!;
+      this.blocks = extra[x + 2]!;
+    }
   }
 
   isFile(): boolean {

@@ -1,18 +1,26 @@
 // Restores a snapshot, a subtree or one file. Files are streamed chunk by
-// chunk into a temporary name beside their destination, every chunk and the
-// whole file are verified against their BLAKE3 names, then metadata is set and
-// the file renamed into place. Directory metadata is applied after children.
-// Over an existing directory it rewrites only what differs, deletes extra
-// entries only when asked (`delete`), and `dryRun` reports without touching.
+// chunk into a private (0600) temporary name beside their destination,
+// verified (every chunk and the whole file), given their metadata and renamed
+// into place; directories are created 0700 and get their mode, xattrs and
+// times after their children. Names of one hard-link group become links of
+// the first one restored. Damage does not stop the restore: a file whose data
+// cannot be read or verified is reported (path and reason) and left out; every
+// other entry is restored. Over an existing directory it rewrites only what
+// differs, sweeps leftover temporaries, deletes extra entries only when asked
+// (`delete`), and `dryRun` reports (reading and verifying what it would write).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
-import { hashBytes, newHasher } from '../hash.js';
+import { faultPoint } from '../fault.js';
 import { displayName, joinPath } from '../fs/paths.js';
 import type { BlobReader } from '../store/repository.js';
 import type { Kind, TreeEntry } from '../tree/codec.js';
-import { fileChunks, loadTree } from '../tree/trees.js';
+import { loadTree } from '../tree/trees.js';
+import { ContentWriter, sameFileContent } from './content.js';
+import { MetaWriter, isRoot } from './metadata.js';
+import { sweep, tmpName, untrack } from './temporaries.js';
+
+export { removeLive as removeTemporaries } from './temporaries.js';
 
 export interface RestoreProgress {
   files: number;
@@ -30,9 +38,10 @@ export interface RestoreNotice {
 
 /** One change to the target: reported in dry runs (and as it happens otherwise). */
 export interface RestoreAction {
-  op: 'create' | 'update' | 'delete' | 'meta';
+  op: 'create' | 'update' | 'delete' | 'meta' | 'fail' | 'skip';
   path: string; // relative to the target
   kind: Kind | 'other';
+  reason?: string; // fail / skip
 }
 
 export interface RestoreRequest {
@@ -43,11 +52,16 @@ export interface RestoreRequest {
   skipIdentical?: boolean;
   /** remove entries of restored directories that the snapshot does not have */
   delete?: boolean;
-  /** change nothing, create nothing: only report actions */
+  /** change nothing, create nothing: only report actions (data is still read and verified) */
   dryRun?: boolean;
+  /** restore extended attributes and ACLs (default true) */
+  xattrs?: boolean;
   onAction?: (a: RestoreAction) => void;
   onProgress?: (p: RestoreProgress) => void;
+  /** an entry not restored (counted in errors) */
   onNotice?: (n: RestoreNotice) => void;
+  /** worth knowing, restored anyway or skipped on purpose (sockets, unsupported xattrs) */
+  onWarning?: (n: RestoreNotice) => void;
 }
 
 export interface RestoreStats {
@@ -55,24 +69,34 @@ export interface RestoreStats {
   dirs: number;
   symlinks: number;
   others: number;
+  links: number; // hard links made to an earlier name
   bytes: number;
   filesSkipped: number; // already identical
   deleted: number; // entries removed (--delete)
   errors: number;
+  integrityErrors: number; // files left out because their data is missing or damaged
+  warnings: number;
+  tempsSwept: number; // leftovers of an interrupted restore removed
   durationMs: number;
 }
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-export async function restore(repo: BlobReader, req: RestoreRequest): Promise<RestoreStats> {
-  return new Restorer(repo, req).run();
+export async function restore(repo: BlobReader, req: RestoreRequest, live?: (s: RestoreStats) => void): Promise<RestoreStats> {
+  const r = new Restorer(repo, req);
+  live?.(r.stats);
+  return r.run();
 }
 
+const INTEGRITY = new Set(['E_CORRUPT', 'E_BLOB_MISSING', 'E_PACK_MISSING', 'E_OBJECT_MISSING']);
+
 class Restorer {
-  readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, filesSkipped: 0, deleted: 0, errors: 0, durationMs: 0 };
+  readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, links: 0, bytes: 0, filesSkipped: 0, deleted: 0, errors: 0, integrityErrors: 0, warnings: 0, tempsSwept: 0, durationMs: 0 };
   private readonly progress: RestoreProgress;
   private lastTick = 0;
   private sinceYield = 0;
+  private readonly meta: MetaWriter;
+  private readonly content: ContentWriter;
+  /** hard-link groups: "dev:ino" → the first name restored */
+  private readonly links = new Map<string, Buffer>();
 
   constructor(
     private readonly repo: BlobReader,
@@ -80,6 +104,9 @@ class Restorer {
   ) {
     const e = req.entry;
     this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
+    this.meta = new MetaWriter(repo, { xattrs: req.xattrs !== false, warn: (path, code, message) => this.warning(path, code, message) });
+    this.content = new ContentWriter(repo, (n) => this.advance(n, false));
+    if (!req.dryRun) this.meta.checkNative(false);
   }
 
   async run(): Promise<RestoreStats> {
@@ -90,13 +117,15 @@ class Restorer {
     if (st && !st.isDirectory()) throw new StrataError('E_NOT_DIR', `restore target ${this.req.target} exists and is not a directory`);
     if (!st) {
       this.action('create', target, 'dir');
-      if (!this.req.dryRun) fs.mkdirSync(target, { recursive: true });
+      if (!this.req.dryRun) fs.mkdirSync(target, { recursive: true, mode: 0o700 });
     }
     if (e.kind === 'dir') {
-      await this.restoreDirContents(e.subtree!, target, !!st);
-      if (!st) this.applyMeta(target, e);
+      // the target takes the snapshot root's place: its own mode, owner and times too
+      await this.restoreDir(e, target, st);
     } else {
+      if (st) this.openUp(target, st);
       await this.restoreEntry(e, joinPath(target, e.name), !!st);
+      if (st && !this.req.dryRun) this.restoreMode(target, st);
     }
     this.stats.durationMs = Date.now() - t0;
     this.tick(true);
@@ -105,24 +134,51 @@ class Restorer {
 
   private notice(p: Buffer, code: string, message: string): void {
     this.stats.errors++;
+    if (INTEGRITY.has(code)) this.stats.integrityErrors++;
     this.req.onNotice?.({ path: displayName(p), code, message });
   }
 
-  /** Report an action, with its path relative to the target ('.' for the target itself). */
-  private action(op: RestoreAction['op'], p: Buffer, kind: RestoreAction['kind']): void {
-    if (!this.req.onAction) return;
-    const t = Buffer.from(this.req.target);
-    const rel = p.equals(t) ? Buffer.from('.') : p.subarray(0, t.length).equals(t) ? p.subarray(t.length).subarray(p[t.length] === 0x2f ? 1 : 0) : p;
-    this.req.onAction({ op, path: displayName(rel), kind });
+  private warning(path: string, code: string, message: string): void {
+    this.stats.warnings++;
+    this.req.onWarning?.({ path, code, message });
   }
 
-  /** `dirExisted`: the directory was there before (so its entries must be checked, and extras may be deleted). */
-  private async restoreDirContents(tree: Buffer, dir: Buffer, dirExisted: boolean): Promise<void> {
-    const children = await loadTree(this.repo, tree);
-    for (const child of children) {
-      await this.restoreEntry(child, joinPath(dir, child.name), dirExisted);
+  private rel(p: Buffer): string {
+    const t = Buffer.from(this.req.target);
+    const rel = p.equals(t) ? Buffer.from('.') : p.subarray(0, t.length).equals(t) ? p.subarray(t.length).subarray(p[t.length] === 0x2f ? 1 : 0) : p;
+    return displayName(rel);
+  }
+
+  /** Report an action, with its path relative to the target ('.' for the target itself). */
+  private action(op: RestoreAction['op'], p: Buffer, kind: RestoreAction['kind'], reason?: string): void {
+    this.req.onAction?.({ op, path: this.rel(p), kind, ...(reason ? { reason } : {}) });
+  }
+
+  /** Non-root over an existing directory without write access: open it up for the restore (its mode is set again after). */
+  private openUp(dir: Buffer, st: fs.Stats): void {
+    if (isRoot || this.req.dryRun || (st.mode & 0o300) === 0o300) return;
+    fs.chmodSync(dir, (st.mode & 0o7777) | 0o700);
+  }
+
+  private restoreMode(dir: Buffer, st: fs.Stats): void {
+    if (!isRoot && (st.mode & 0o300) !== 0o300) fs.chmodSync(dir, st.mode & 0o7777);
+  }
+
+  /** Restore directory entry `e` at `dest`; `st`: what is there now (undefined: nothing, or created by us). */
+  private async restoreDir(e: TreeEntry, dest: Buffer, st: fs.Stats | undefined): Promise<void> {
+    const existed = !!st;
+    if (st) this.openUp(dest, st);
+    const children = await loadTree(this.repo, e.subtree!);
+    if (existed) {
+      let names: Buffer[] = [];
+      try {
+        names = fs.readdirSync(dest, { encoding: 'buffer' });
+      } catch {}
+      if (!this.req.dryRun) this.stats.tempsSwept += sweep(dest, names);
     }
-    if (this.req.delete && dirExisted) this.deleteExtras(dir, children);
+    for (const child of children) await this.restoreEntry(child, joinPath(dest, child.name), existed);
+    if (this.req.delete && existed) this.deleteExtras(dest, children);
+    if (!this.req.dryRun) await this.meta.apply(dest, e, existed);
   }
 
   private deleteExtras(dir: Buffer, children: readonly TreeEntry[]): void {
@@ -149,7 +205,7 @@ class Restorer {
   }
 
   private async restoreEntry(e: TreeEntry, dest: Buffer, parentExisted: boolean): Promise<void> {
-    // let the event loop turn now and then: native hashers are only freed there
+    // let the event loop turn now and then: native hashers are only freed there, signals arrive there
     if (++this.sinceYield >= 256) {
       this.sinceYield = 0;
       await new Promise((r) => setImmediate(r));
@@ -157,6 +213,7 @@ class Restorer {
     try {
       const st = parentExisted ? fs.lstatSync(dest, { throwIfNoEntry: false }) : undefined;
       const op = st ? 'update' : 'create';
+      if (e.kind !== 'dir' && e.link && (await this.restoreLink(e, dest, st))) return;
       switch (e.kind) {
         case 'dir': {
           this.stats.dirs++;
@@ -165,115 +222,150 @@ class Restorer {
             this.action(op, dest, 'dir');
             if (!this.req.dryRun) {
               if (st) fs.rmSync(dest, { force: true });
-              fs.mkdirSync(dest);
+              fs.mkdirSync(dest, { mode: 0o700 });
             }
           }
-          await this.restoreDirContents(e.subtree!, dest, isDir);
-          this.applyMeta(dest, e);
+          await this.restoreDir(e, dest, isDir ? st : undefined);
           break;
         }
         case 'file':
           await this.restoreFile(e, dest, st);
           break;
         case 'symlink':
-          if (this.req.skipIdentical && st?.isSymbolicLink() && fs.readlinkSync(dest, { encoding: 'buffer' }).equals(e.target!)) break;
+          if (this.req.skipIdentical && st?.isSymbolicLink() && fs.readlinkSync(dest, { encoding: 'buffer' }).equals(e.target!)) {
+            if (!this.req.dryRun) await this.meta.apply(dest, e, true);
+            break;
+          }
           this.stats.symlinks++;
           this.action(op, dest, 'symlink');
           if (this.req.dryRun) break;
-          replaceWith(dest, (tmp) => fs.symlinkSync(e.target!, tmp));
-          this.applyMeta(dest, e);
+          await this.replaceWith(dest, e, (tmp) => fs.symlinkSync(e.target!, tmp));
           break;
         case 'fifo':
-          if (this.req.skipIdentical && st?.isFIFO()) {
-            this.applyMeta(dest, e);
-            break;
-          }
-          this.stats.others++;
-          this.action(op, dest, 'other');
-          if (this.req.dryRun) break;
-          replaceWith(dest, (tmp) => execFileSync('mkfifo', ['-m', (e.mode & 0o777).toString(8), tmp.toString()]));
-          this.applyMeta(dest, e);
-          break;
         case 'chardev':
         case 'blockdev':
-          if (!isRoot) {
-            this.notice(dest, 'E_SPECIAL', `${e.kind} not restored (needs root)`);
-            break;
-          }
-          this.stats.others++;
-          this.action(op, dest, 'other');
-          if (this.req.dryRun) break;
-          replaceWith(dest, (tmp) =>
-            execFileSync('mknod', [tmp.toString(), e.kind === 'chardev' ? 'c' : 'b', String(Math.floor(e.rdev! / 256) & 0xfff), String(e.rdev! & 0xff)]),
-          );
-          this.applyMeta(dest, e);
+          await this.restoreSpecial(e, dest, st);
           break;
         case 'socket':
-          this.notice(dest, 'E_SPECIAL', 'socket not restored (sockets cannot be recreated)');
+          this.warning(displayName(dest), 'W_SOCKET', 'socket skipped (a socket is created by the program that listens on it)');
+          this.action('skip', dest, 'other', 'socket');
           break;
       }
     } catch (err) {
-      if (isStrataError(err) && (err.code === 'E_CORRUPT' || err.code === 'E_BLOB_MISSING' || err.code === 'E_PACK_MISSING')) {
-        throw new StrataError(err.code, `${displayName(dest)}: ${err.message}`, { cause: err });
-      }
-      this.notice(dest, errnoCode(err) ?? 'E_IO', (err as Error).message);
+      const code = isStrataError(err) ? err.code : (errnoCode(err) ?? (err as { code?: string }).code ?? 'E_IO');
+      if (INTEGRITY.has(code)) this.action('fail', dest, e.kind, (err as Error).message);
+      this.notice(dest, code, INTEGRITY.has(code) ? `not restored: ${(err as Error).message}` : (err as Error).message);
     }
   }
 
-  /** where chunks are decompressed, reused across files (fresh memory is slow here, see docs/bench.md) */
-  private chunkBuf = Buffer.allocUnsafe(1 << 20);
+  /** A later name of a hard-link group: link it to the first one. false: this is the first (restore it normally). */
+  private async restoreLink(e: TreeEntry, dest: Buffer, st: fs.Stats | undefined): Promise<boolean> {
+    const key = `${e.link!.dev}:${e.link!.ino}`;
+    const first = this.links.get(key);
+    if (!first) {
+      this.links.set(key, dest);
+      return false;
+    }
+    if (st) {
+      const fst = fs.lstatSync(first, { throwIfNoEntry: false });
+      if (fst && fst.ino === st.ino && fst.dev === st.dev) return true; // already the same file
+    }
+    this.stats.links++;
+    this.action(st ? 'update' : 'create', dest, e.kind);
+    if (this.req.dryRun) return true;
+    const tmp = tmpName(dest);
+    try {
+      fs.linkSync(first, tmp);
+      if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
+      fs.renameSync(tmp, dest);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    } finally {
+      untrack(tmp);
+    }
+    return true;
+  }
+
+  private async restoreSpecial(e: TreeEntry, dest: Buffer, st: fs.Stats | undefined): Promise<void> {
+    const same = e.kind === 'fifo' ? st?.isFIFO() : (e.kind === 'chardev' ? st?.isCharacterDevice() : st?.isBlockDevice()) && st!.rdev === e.rdev;
+    if (this.req.skipIdentical && same) {
+      if ((st!.mode & 0o7777) !== e.mode) this.action('meta', dest, 'other');
+      if (!this.req.dryRun) await this.meta.apply(dest, e, true);
+      return;
+    }
+    if (e.kind !== 'fifo' && !isRoot) {
+      this.notice(dest, 'E_SPECIAL', `${e.kind} not restored (needs root)`);
+      return;
+    }
+    this.stats.others++;
+    this.action(st ? 'update' : 'create', dest, 'other');
+    if (this.req.dryRun) return;
+    if (e.kind === 'fifo') await this.replaceWith(dest, e, (tmp) => execFileSync('mkfifo', ['-m', '600', tmp.toString()]));
+    else {
+      // Linux dev_t: major in bits 8-19 and 32-43, minor in bits 0-7 and 20-31
+      const r = BigInt(e.rdev!);
+      const major = Number(((r >> 8n) & 0xfffn) | ((r >> 32n) & ~0xfffn));
+      const minor = Number((r & 0xffn) | ((r >> 12n) & ~0xffn));
+      await this.replaceWith(dest, e, (tmp) => execFileSync('mknod', ['-m', '600', tmp.toString(), e.kind === 'chardev' ? 'c' : 'b', String(major), String(minor)]));
+    }
+  }
+
+  /** Create something at a private temporary name, give it its metadata, rename it over `dest`. */
+  private async replaceWith(dest: Buffer, e: TreeEntry, make: (tmp: Buffer) => void): Promise<void> {
+    const tmp = tmpName(dest);
+    try {
+      make(tmp);
+      await this.meta.apply(tmp, e, false);
+      const st = fs.lstatSync(dest, { throwIfNoEntry: false });
+      if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
+      fs.renameSync(tmp, dest);
+      if (e.kind === 'symlink') this.meta.applyTimes(dest, e); // rename keeps them; a symlink's own times, to be sure
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      throw err;
+    } finally {
+      untrack(tmp);
+    }
+  }
 
   private async restoreFile(e: TreeEntry, dest: Buffer, st: fs.Stats | undefined): Promise<void> {
     const c = e.content!;
     this.progress.path = displayName(dest);
     if (this.req.skipIdentical && st?.isFile() && st.size === e.size && sameFileContent(dest, e.size, c.hash)) {
       this.stats.filesSkipped++;
-      if ((st.mode & 0o7777) !== e.mode || Math.abs(st.mtimeMs - Number(e.mtimeNs / 1000n) / 1000) >= 1) this.action('meta', dest, 'file');
-      this.applyMeta(dest, e);
+      if ((st.mode & 0o7777) !== e.mode || Math.abs(st.mtimeMs - Number(e.mtimeNs / 1000n) / 1000) >= 0.001) this.action('meta', dest, 'file');
+      if (!this.req.dryRun) await this.meta.apply(dest, e, true);
       this.advance(e.size);
+      return;
+    }
+    if (this.req.dryRun) {
+      await this.content.write(e, null); // read and verify: a dry run tells what would fail
+      this.action(st ? 'update' : 'create', dest, 'file');
+      this.stats.files++;
+      this.stats.bytes += e.size;
+      this.progress.files++;
       return;
     }
     this.action(st ? 'update' : 'create', dest, 'file');
-    if (this.req.dryRun) {
-      this.stats.files++;
-      this.stats.bytes += e.size;
-      this.advance(e.size);
-      return;
-    }
-    const chunks = await fileChunks(this.repo, c);
     const tmp = tmpName(dest);
-    const fd = fs.openSync(tmp, 'wx', 0o600);
     try {
-      const whole = chunks.length > 1 ? newHasher() : undefined;
-      let written = 0;
-      for (const h of chunks) {
-        const data = await this.repo.getBlob(h, this.chunkBuf); // verifies the chunk hash; decompressed into the reused buffer
-        if (data.length > this.chunkBuf.length) this.chunkBuf = Buffer.allocUnsafe(data.length); // big enough next time
-        whole?.update(data);
-        let off = 0;
-        while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
-        written += data.length;
-        this.advance(data.length, false);
+      const fd = fs.openSync(tmp, 'wx', 0o600);
+      try {
+        await this.content.write(e, fd);
+        faultPoint('restore'); // tests: SIGKILL with a written temporary, before its metadata
+        await this.meta.applyOwnerXattrsMode(tmp, e, false, fd);
+        this.meta.applyTimes(tmp, e, fd);
+      } finally {
+        fs.closeSync(fd);
       }
-      const got = whole ? whole.digest() : chunks.length === 1 ? chunks[0]! : hashBytes(Buffer.alloc(0));
-      if (written !== e.size || !got.equals(c.hash)) {
-        throw new StrataError('E_CORRUPT', `restored content does not match the snapshot (size ${written}/${e.size})`);
-      }
-      if (isRoot) fs.fchownSync(fd, e.uid, e.gid);
-      fs.fchmodSync(fd, e.mode);
-      fs.futimesSync(fd, nsToSeconds(e.mtimeNs), nsToSeconds(e.mtimeNs));
-    } catch (err) {
-      fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
-    fs.closeSync(fd);
-    try {
       if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
       fs.renameSync(tmp, dest);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       throw err;
+    } finally {
+      untrack(tmp);
     }
     this.stats.files++;
     this.stats.bytes += e.size;
@@ -287,68 +379,11 @@ class Restorer {
     this.tick();
   }
 
-  private applyMeta(p: Buffer, e: TreeEntry): void {
-    if (this.req.dryRun) return;
-    if (isRoot) fs.lchownSync(p, e.uid, e.gid);
-    if (e.kind !== 'symlink') fs.chmodSync(p, e.mode);
-    const t = nsToSeconds(e.mtimeNs);
-    fs.lutimesSync(p, t, t);
-  }
-
   private tick(force = false): void {
     if (!this.req.onProgress) return;
     const now = Date.now();
     if (!force && now - this.lastTick < 200) return;
     this.lastTick = now;
     this.req.onProgress(this.progress);
-  }
-}
-
-const nsToSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6;
-
-/** Temporary names: random per process, then counted (one getrandom per restore, not per file). */
-const TMP_PREFIX = `.strata-restore-${randomBytes(4).toString('hex')}-`;
-let tmpCounter = 0;
-
-function tmpName(dest: Buffer): Buffer {
-  const slash = dest.lastIndexOf(0x2f);
-  const dir = slash >= 0 ? dest.subarray(0, slash) : Buffer.from('.');
-  return joinPath(dir, Buffer.from(`${TMP_PREFIX}${(tmpCounter++).toString(36)}`));
-}
-
-/** Create something at a temporary name, then rename it over `dest`. */
-function replaceWith(dest: Buffer, make: (tmp: Buffer) => void): void {
-  const tmp = tmpName(dest);
-  make(tmp);
-  try {
-    const st = fs.lstatSync(dest, { throwIfNoEntry: false });
-    if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
-    fs.renameSync(tmp, dest);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-function sameFileContent(p: Buffer, size: number, hash: Buffer): boolean {
-  let fd: number;
-  try {
-    const st = fs.lstatSync(p);
-    if (!st.isFile() || st.size !== size) return false;
-    fd = fs.openSync(p, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const h = newHasher();
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-    }
-    return h.digest().equals(hash);
-  } finally {
-    fs.closeSync(fd);
   }
 }

@@ -5,11 +5,13 @@
 import * as fs from 'node:fs';
 import { readlinkSync } from 'node:fs';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
-import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat } from '../fs/dir-entry.js';
+import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat, type ExtraStat } from '../fs/dir-entry.js';
+import { getXattr, listXattrs } from '../fs/native.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
-import { newHasher, type Hasher } from '../hash.js';
+import { hashBytes, newHasher, type Hasher } from '../hash.js';
+import { BLOB_DATA } from '../store/pack.js';
 import type { BlobWriter } from '../store/repository.js';
-import { sortEntries, type TreeEntry } from '../tree/codec.js';
+import { XATTR_INLINE_MAX, sortEntries, type TreeEntry, type XAttr } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import type { FileSaver } from './file-saver.js';
@@ -112,7 +114,7 @@ export class DirBuilder {
     const ctx = this.ctx;
     const noticesAtStart = this.notices;
     // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on
-    const { text, names, prefix, rules, slots, state, dirCount, fileCount, fileBytes, digest: listing } = await listDirectory(abs, rel, parentRules, this.listingHooks);
+    const { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: listing } = await listDirectory(abs, rel, parentRules, this.listingHooks);
     const n = names.length;
     let h: Hasher;
     const listingClean = this.notices === noticesAtStart;
@@ -127,7 +129,7 @@ export class DirBuilder {
       const r = (rels[i] = joinPath(rel, asBuffer(names[i]!)));
       const before = this.notices;
       try {
-        const sub = await this.scanFull(childPath(prefix, names[i]!), r, rules, new SlotStat(slots, i), fast);
+        const sub = await this.scanFull(childPath(prefix, names[i]!), r, rules, new SlotStat(slots, i, extra), fast);
         childNotices += this.notices - before;
         return sub;
       } catch (err) {
@@ -158,11 +160,13 @@ export class DirBuilder {
     const entries: TreeEntry[] = [];
     for (let i = 0; i < n; i++) {
       if (state[i] !== PRESENT) continue;
-      const est = new SlotStat(slots, i);
+      const est = new SlotStat(slots, i, extra);
       const name = asBuffer(names[i]!);
       const kind = kindOf(est);
       if (!text && !isValidName(name)) this.notice(joinPath(rel, name), 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
       const e: TreeEntry = { name, kind, ...metaOf(est), size: 0 };
+      const big = this.extras(e, asBuffer(childPath(prefix, names[i]!)), joinPath(rel, name), est);
+      if (big) await this.storeXattrValues(big);
       if (kind === 'dir') {
         if (subs[i] === undefined) subs[i] = await subdir(i);
         let sub = subs[i];
@@ -283,6 +287,8 @@ export class DirBuilder {
     if (rules.excludes(abs.toString(), relStr, kind === 'dir')) return null;
     if (!isValidName(name)) this.notice(rel, 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
     const e: TreeEntry = { name, kind, ...metaOf(st), size: 0 };
+    const big = this.extras(e, abs, rel, st);
+    if (big) await this.storeXattrValues(big);
     if (kind !== 'dir') return this.leafEntry(e, st, abs, rel, dirRel, oldE);
     let sub: DirRecord;
     try {
@@ -293,6 +299,51 @@ export class DirBuilder {
       return null;
     }
     return Object.assign(e, { subtree: sub.subtree, files: sub.files, dirs: sub.dirs, size: sub.size });
+  }
+
+  /** Store xattr values too large to be inline as data blobs. */
+  private async storeXattrValues(values: Buffer[]): Promise<void> {
+    if (this.ctx.dryRun) return;
+    for (const v of values) await this.ctx.repo.putBlob(BLOB_DATA, hashBytes(v), v);
+  }
+
+  /**
+   * Version 2 metadata (docs/format.md §6.1a): atime, hard link group, sparse, xattrs.
+   * Returns the xattr values to store as blobs (rare), else undefined: no promise per entry.
+   */
+  private extras(e: TreeEntry, abs: Buffer, rel: Buffer, st: EntryStat & ExtraStat): Buffer[] | undefined {
+    // atime of regular files only: our own readdir/readlink moves the atime of directories and symlinks
+    // (relatime), so recording theirs would make every unchanged tree new at each snapshot
+    if (e.kind === 'file' && st.atimeNs !== undefined) e.atimeNs = st.atimeNs;
+    if (e.kind !== 'dir' && st.nlink !== undefined && st.nlink > 1n) e.link = { dev: BigInt.asUintN(64, st.dev), ino: BigInt.asUintN(64, st.ino), nlink: Number(st.nlink) };
+    if (e.kind === 'file' && st.blocks !== undefined && st.blocks * 512n < st.size) e.sparse = true;
+    let names: Buffer[];
+    try {
+      names = listXattrs(abs);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOENT') this.notice(rel, 'W_XATTR', `extended attributes not read: ${(err as Error).message}`, false);
+      return undefined;
+    }
+    if (names.length === 0) return undefined;
+    const xs: XAttr[] = [];
+    let big: Buffer[] | undefined;
+    for (const name of names.sort(Buffer.compare)) {
+      let value: Buffer;
+      try {
+        value = getXattr(abs, name);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENODATA') this.notice(rel, 'W_XATTR', `extended attribute ${name.toString()} not read: ${(err as Error).message}`, false);
+        continue;
+      }
+      if (value.length <= XATTR_INLINE_MAX) xs.push({ name, value, size: value.length });
+      else {
+        (big ??= []).push(value);
+        xs.push({ name, blob: hashBytes(value), size: value.length });
+      }
+    }
+    if (xs.length) e.xattrs = xs;
+    return big;
   }
 
   /** Finish the entry `e` of anything but a directory (lstat `st`). */
@@ -337,11 +388,16 @@ export class DirBuilder {
         e.content = cached;
         e.size = Number(st.size);
       } else {
-        const saved = await ctx.saver.save(abs, st);
+        // without an earlier version to keep, a file that keeps changing is stored as last read (never dropped)
+        const saved = await ctx.saver.save(abs, st, oldE?.kind !== 'file');
         e.content = saved.content;
         e.size = saved.size;
         e.mtimeNs = saved.stat.mtimeNs;
-        if (!ctx.dryRun) ctx.statCache.store(saved.stat, rel, saved.content);
+        if (saved.changed) {
+          e.changed = true;
+          this.retry.push({ dir: dirRel.toString('latin1'), names: [e.name.toString('latin1')] });
+          this.notice(rel, 'W_FILE_CHANGED', 'file kept changing while being read; stored as last read (marked changed), will retry', false);
+        } else if (!ctx.dryRun) ctx.statCache.store(saved.stat, rel, saved.content);
       }
     } catch (err) {
       const code = isStrataError(err) ? err.code : (errnoCode(err) ?? 'E_IO');

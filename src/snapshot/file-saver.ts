@@ -1,11 +1,16 @@
 // Reads one regular file, cuts it with FastCDC, names each chunk by BLAKE3 and
 // hands new chunks to the repository. The file is fstat'ed before and after
 // the read: if anything changed underneath, the read is retried and, if it
-// keeps changing, the file is reported instead of being stored torn.
+// keeps changing, what was read last is stored marked `changed` (the caller
+// prefers the parent snapshot's version when there is one). A sparse file
+// (allocated blocks below its size) is read by its data extents (SEEK_DATA /
+// SEEK_HOLE): holes are never read, and a run of zeros a whole chunk long is
+// one known chunk, hashed once per saver.
 import * as fs from 'node:fs';
 import { Chunker } from '../chunker.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import type { EntryStat } from '../fs/dir-entry.js';
+import { dataExtents } from '../fs/native.js';
 import { hashBytes, newHasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
 import type { BlobWriter } from '../store/repository.js';
@@ -14,11 +19,18 @@ import { makeFileContent } from '../tree/trees.js';
 
 const EMPTY_HASH = hashBytes(Buffer.alloc(0));
 const O_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+/** our read must not change the atime we record (allowed for the owner and root; else plain open) */
+const O_NOATIME = fs.constants.O_NOATIME ?? 0;
+let noatime = O_NOATIME !== 0;
+
+export type SaveStat = EntryStat & { blocks?: bigint };
 
 export interface SavedFile {
   content: FileContent;
   size: number;
   stat: fs.BigIntStats; // fstat after the read: what the stat cache should remember
+  sparse?: boolean; // read by data extents: the file has holes
+  changed?: boolean; // kept changing: these are the bytes of the last attempt
 }
 
 export interface ReadCounters {
@@ -42,9 +54,10 @@ export class FileSaver {
   }
 
   /** Read and store `path`; `expect` is the lstat taken while listing its directory. */
-  async save(path: Buffer, expect: EntryStat): Promise<SavedFile> {
+  async save(path: Buffer, expect: SaveStat, acceptChanged = false): Promise<SavedFile> {
     for (let attempt = 1; ; attempt++) {
-      const r = await this.readOnce(path, expect);
+      const last = acceptChanged && attempt >= this.attempts;
+      const r = await this.readOnce(path, expect, last);
       if (r) return r;
       if (attempt >= this.attempts) throw new StrataError('E_FILE_CHANGED', `file changed while being read (${this.attempts} attempts)`);
       try {
@@ -57,16 +70,18 @@ export class FileSaver {
     }
   }
 
-  private async readOnce(path: Buffer, expect: EntryStat): Promise<SavedFile | undefined> {
-    const fd = fs.openSync(path, O_FLAGS);
+  private async readOnce(path: Buffer, expect: SaveStat, acceptChanged: boolean): Promise<SavedFile | undefined> {
+    const fd = openFile(path);
     try {
       // One fstat per file, after the read: the listing's lstat `expect` stands for the one before.
       // That window is wider (listing → end of read), so it catches at least what an fstat after
       // open would. Something other than a regular file swapped in is caught by the read itself
       // (EISDIR, EAGAIN: see readSome) or by the fstat after; bytes it stored are unreferenced.
       let r: { chunks: Buffer[]; total: number; wholeHash: Buffer };
+      const size = Number(expect.size);
+      const extents = expect.blocks !== undefined && expect.blocks * 512n < expect.size ? dataExtents(fd, size) : null;
       try {
-        r = await this.chunkFd(fd, Number(expect.size));
+        r = await this.chunkFd(fd, size, extents);
       } catch (e) {
         if (!isStrataError(e) && !fs.fstatSync(fd).isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
         throw e;
@@ -74,18 +89,51 @@ export class FileSaver {
       const { chunks, total, wholeHash } = r;
       const after = fs.fstatSync(fd, { bigint: true });
       if (!after.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
-      this.counters.bytesRead += total;
-      if (!sameStat(expect, after) || BigInt(total) !== after.size) return undefined;
+      this.counters.bytesRead += extents ? this.lastDataRead : total;
+      const changed = !sameStat(expect, after) || BigInt(total) !== after.size;
+      if (changed && !acceptChanged) return undefined;
       this.counters.filesRead++;
       const content = await makeFileContent(this.repo, wholeHash, chunks);
-      return { content, size: total, stat: after };
+      return { content, size: total, stat: after, ...(extents ? { sparse: true } : {}), ...(changed ? { changed: true } : {}) };
     } finally {
       fs.closeSync(fd);
     }
   }
 
-  /** Cut and store the file behind `fd`; reading stops at `size` (the fstat before), the fstat after tells if it grew. */
-  private async chunkFd(fd: number, size: number): Promise<{ chunks: Buffer[]; total: number; wholeHash: Buffer }> {
+  /** Fill buf[at..] from file offset `pos` of a sparse file: zeros in holes (not read), data from its extent. */
+  private readSparse(fd: number, buf: Buffer, at: number, pos: number, size: number, extents: Array<[number, number]>): number {
+    const want = Math.min(buf.length - at, size - pos);
+    if (want <= 0) return 0;
+    const ext = extents.find((x) => x[1] > pos);
+    if (!ext || pos < ext[0]) {
+      const n = Math.min(want, (ext ? ext[0] : size) - pos);
+      buf.fill(0, at, at + n);
+      return n;
+    }
+    const n = readSome(fd, buf, at, pos, Math.min(want, ext[1] - pos));
+    this.lastDataRead += n;
+    return n;
+  }
+
+  /** bytes actually read from disk by the last sparse read */
+  private lastDataRead = 0;
+  /** length and hash of the chunk the chunker cuts from a long run of zeros */
+  private zeroChunk?: { len: number; hash: Buffer; bytes: Buffer };
+
+  private zeros(): { len: number; hash: Buffer; bytes: Buffer } {
+    if (!this.zeroChunk) {
+      const z = Buffer.alloc(2 * this.chunker.max);
+      const len = this.chunker.nextAvailable(z, 0, z.length, false);
+      this.zeroChunk = { len, hash: hashBytes(z.subarray(0, len)), bytes: z.subarray(0, len) };
+    }
+    return this.zeroChunk;
+  }
+
+  /**
+   * Cut and store the file behind `fd`; reading stops at `size` (the fstat before), the fstat after tells if it grew.
+   * `extents`: the data extents of a sparse file; the rest is zeros that are never read.
+   */
+  private async chunkFd(fd: number, size: number, extents: Array<[number, number]> | null): Promise<{ chunks: Buffer[]; total: number; wholeHash: Buffer }> {
     const buf = this.buf;
     const chunks: Buffer[] = [];
     let start = 0;
@@ -94,7 +142,29 @@ export class FileSaver {
     let total = 0;
     let readTotal = 0;
     let hasher: ReturnType<typeof newHasher> | undefined;
+    let ei = 0; // first extent that ends after the read position
+    this.lastDataRead = 0;
     for (;;) {
+      if (extents) {
+        // a chunk starting in a hole at least `max` long is the known zero chunk: skip it unread
+        const pos = readTotal - (end - start);
+        while (ei < extents.length && extents[ei]![1] <= pos) ei++;
+        const holeEnd = ei < extents.length ? extents[ei]![0] : size;
+        if (holeEnd - pos >= this.chunker.max && holeEnd > pos) {
+          const z = this.zeros();
+          hasher ??= newHasher();
+          hasher.update(z.bytes);
+          chunks.push(z.hash);
+          if (this.repo) await this.repo.putBlob(BLOB_DATA, z.hash, z.bytes);
+          total += z.len;
+          if (end - start >= z.len) start += z.len;
+          else {
+            readTotal = pos + z.len;
+            start = end = 0;
+          }
+          continue;
+        }
+      }
       const len = this.chunker.nextAvailable(buf, start, end, eof);
       if (len < 0) {
         // no cut in sight: move the rest (less than a chunk) to the front and read more
@@ -105,7 +175,7 @@ export class FileSaver {
         }
         while (end < buf.length) {
           // no extra read() to see EOF: a file that grows meanwhile fails the after-check
-          const n = readTotal >= size ? 0 : readSome(fd, buf, end);
+          const n = readTotal >= size ? 0 : extents ? this.readSparse(fd, buf, end, readTotal, size, extents) : readSome(fd, buf, end);
           if (n === 0) {
             eof = true;
             break;
@@ -135,10 +205,21 @@ export class FileSaver {
   }
 }
 
-function readSome(fd: number, buf: Buffer, at: number): number {
+function openFile(path: Buffer): number {
+  if (noatime) {
+    try {
+      return fs.openSync(path, O_FLAGS | O_NOATIME);
+    } catch (e) {
+      if (errnoCode(e) !== 'EPERM') throw e;
+    }
+  }
+  return fs.openSync(path, O_FLAGS);
+}
+
+function readSome(fd: number, buf: Buffer, at: number, pos: number | null = null, len = buf.length - at): number {
   for (;;) {
     try {
-      return fs.readSync(fd, buf, at, buf.length - at, null);
+      return fs.readSync(fd, buf, at, len, pos);
     } catch (e) {
       if (errnoCode(e) === 'EINTR') continue;
       // a regular file never says EAGAIN; a FIFO or device swapped in may, forever

@@ -3,7 +3,7 @@
 // are excluded or vanished, and the listing digest that the dir builder
 // compares with the recorded one to reuse an unchanged directory whole.
 import * as fs from 'node:fs';
-import { STAT_SLOTS, readDirNames, toSlots } from '../fs/dir-entry.js';
+import { EXTRA_SLOTS, STAT_SLOTS, readDirNames, toExtra, toSlots } from '../fs/dir-entry.js';
 import { displayName, joinPath } from '../fs/paths.js';
 import { errnoCode } from '../errors.js';
 import { newHasher } from '../hash.js';
@@ -13,7 +13,7 @@ export const PRESENT = 0;
 export const EXCLUDED = 1;
 export const MISSING = 2;
 const SLASH = 0x2f;
-const DIGEST_TAG = Buffer.from('strata-listing-1\0');
+const DIGEST_TAG = Buffer.from('strata-listing-2\0');
 
 export const asBuffer = (p: string | Buffer): Buffer => (typeof p === 'string' ? Buffer.from(p) : p);
 export const childPath = (prefix: string | Buffer, name: string | Buffer): string | Buffer =>
@@ -29,6 +29,8 @@ export interface Listing {
   rules: IgnoreRules;
   /** STAT_SLOTS lstat fields per entry (fs/dir-entry.ts) */
   slots: BigInt64Array;
+  /** EXTRA_SLOTS fields per entry (atime of a file, nlink, blocks): recorded in tree entries, so in the digest too */
+  extra: BigInt64Array;
   /** per entry: PRESENT, EXCLUDED or MISSING */
   state: Uint8Array;
   dirCount: number;
@@ -82,6 +84,7 @@ export async function listDirectory(abs: Buffer | string, rel: Buffer, parentRul
   }
 
   const slots = new BigInt64Array(n * STAT_SLOTS);
+  const extra = new BigInt64Array(n * EXTRA_SLOTS);
   const state = new Uint8Array(n);
   let nameLen = 0;
   for (let i = 0; i < n; i++) nameLen += 2 + (text ? 3 * (names[i] as string).length : (names[i] as Buffer).length);
@@ -119,6 +122,7 @@ export async function listDirectory(abs: Buffer | string, rel: Buffer, parentRul
       continue;
     }
     toSlots(est, slots, i);
+    toExtra(est, extra, i);
     const isDir = est.isDirectory();
     if (filterAll && rules.excludes(p.toString(), displayName(joinPath(rel, asBuffer(names[i]!))), isDir)) {
       state[i] = EXCLUDED;
@@ -135,6 +139,7 @@ export async function listDirectory(abs: Buffer | string, rel: Buffer, parentRul
   h.update(rules.fingerprint);
   h.update(nb.subarray(0, no));
   h.update(new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength));
+  h.update(new Uint8Array(extra.buffer, extra.byteOffset, extra.byteLength));
   h.update(state);
-  return { text, names, prefix, rules, slots, state, dirCount, fileCount, fileBytes, digest: h.digest().subarray(0, 16) };
+  return { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: h.digest().subarray(0, 16) };
 }

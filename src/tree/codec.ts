@@ -9,6 +9,8 @@ export { KINDS, type Kind };
 
 export const TREE_MAGIC = Buffer.from('STRT', 'latin1');
 export const TREE_VERSION = 1;
+/** trees with entry extensions (docs/format.md §6.1a) */
+export const TREE_VERSION_EXT = 2;
 
 
 /** Where a file's bytes are: its chunk hashes inline, or a chunk-list blob. */
@@ -28,6 +30,145 @@ export interface TreeEntry {
   dirs?: number; // dir: directories in the subtree (recursive, excluding itself)
   target?: Buffer; // symlink
   rdev?: number; // chardev / blockdev
+  // version 2 extensions (docs/format.md §6.1a), all optional
+  atimeNs?: bigint;
+  link?: HardLink; // a non-directory with more than one name at snapshot time
+  xattrs?: XAttr[]; // sorted by raw name bytes
+  sparse?: boolean; // had holes: restore all-zero chunks as holes
+  changed?: boolean; // kept changing while read: content is what was read
+}
+
+export interface HardLink {
+  dev: bigint;
+  ino: bigint;
+  nlink: number;
+}
+
+/** An extended attribute: its value inline, or (large) in a data blob. */
+export interface XAttr {
+  name: Buffer;
+  value?: Buffer;
+  blob?: Buffer;
+  size: number;
+}
+
+/** values larger than this go to a data blob */
+export const XATTR_INLINE_MAX = 4096;
+const EXT_ATIME = 1;
+const EXT_LINK = 2;
+const EXT_XATTRS = 3;
+const EXT_SPARSE = 4;
+const EXT_CHANGED = 5;
+
+const hasExt = (e: TreeEntry): boolean => e.atimeNs !== undefined || !!e.link || !!e.xattrs?.length || !!e.sparse || !!e.changed;
+
+function encodeExt(e: TreeEntry): Buffer {
+  const parts: Buffer[] = [];
+  const rec = (tag: number, value: Buffer) => {
+    const h = Buffer.alloc(5);
+    h[0] = tag;
+    h.writeUInt32LE(value.length, 1);
+    parts.push(h, value);
+  };
+  if (e.atimeNs !== undefined) {
+    const v = Buffer.alloc(8);
+    v.writeBigInt64LE(e.atimeNs);
+    rec(EXT_ATIME, v);
+  }
+  if (e.link) {
+    const v = Buffer.alloc(20);
+    v.writeBigUInt64LE(e.link.dev, 0);
+    v.writeBigUInt64LE(e.link.ino, 8);
+    v.writeUInt32LE(e.link.nlink, 16);
+    rec(EXT_LINK, v);
+  }
+  if (e.xattrs?.length) {
+    const xs: Buffer[] = [Buffer.alloc(4)];
+    xs[0]!.writeUInt32LE(e.xattrs.length);
+    let prev: Buffer | undefined;
+    for (const x of e.xattrs) {
+      if (prev && Buffer.compare(prev, x.name) >= 0) throw new Error(`encodeTree: xattrs not sorted/unique at ${x.name.toString()}`);
+      prev = x.name;
+      const h = Buffer.alloc(2 + x.name.length + 1 + 4);
+      h.writeUInt16LE(x.name.length, 0);
+      x.name.copy(h, 2);
+      h[2 + x.name.length] = x.blob ? 1 : 0;
+      h.writeUInt32LE(x.size, 3 + x.name.length);
+      xs.push(h, x.blob ?? x.value!);
+    }
+    rec(EXT_XATTRS, Buffer.concat(xs));
+  }
+  if (e.sparse) rec(EXT_SPARSE, Buffer.alloc(0));
+  if (e.changed) rec(EXT_CHANGED, Buffer.alloc(0));
+  const body = Buffer.concat(parts);
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(body.length);
+  return Buffer.concat([len, body]);
+}
+
+function decodeExt(e: TreeEntry, b: Buffer): void {
+  let o = 0;
+  let lastTag = 0;
+  const need = (n: number) => {
+    if (o + n > b.length) fail('truncated extension');
+  };
+  while (o < b.length) {
+    need(5);
+    const tag = b[o]!;
+    const len = b.readUInt32LE(o + 1);
+    o += 5;
+    need(len);
+    if (tag <= lastTag) fail('extension records not sorted');
+    lastTag = tag;
+    const v = b.subarray(o, o + len);
+    o += len;
+    switch (tag) {
+      case EXT_ATIME:
+        if (len !== 8) fail('bad atime record');
+        e.atimeNs = v.readBigInt64LE(0);
+        break;
+      case EXT_LINK:
+        if (len !== 20) fail('bad hardlink record');
+        e.link = { dev: v.readBigUInt64LE(0), ino: v.readBigUInt64LE(8), nlink: v.readUInt32LE(16) };
+        break;
+      case EXT_XATTRS: {
+        if (len < 4) fail('bad xattrs record');
+        const n = v.readUInt32LE(0);
+        let p = 4;
+        const xs: XAttr[] = [];
+        for (let i = 0; i < n; i++) {
+          if (p + 2 > len) fail('truncated xattr');
+          const nl = v.readUInt16LE(p);
+          if (p + 2 + nl + 5 > len) fail('truncated xattr');
+          const name = Buffer.from(v.subarray(p + 2, p + 2 + nl));
+          const form = v[p + 2 + nl]!;
+          const size = v.readUInt32LE(p + 3 + nl);
+          p += 7 + nl;
+          if (xs.length && Buffer.compare(xs[xs.length - 1]!.name, name) >= 0) fail('xattrs not sorted');
+          if (form === 0) {
+            if (p + size > len) fail('truncated xattr value');
+            xs.push({ name, value: Buffer.from(v.subarray(p, p + size)), size });
+            p += size;
+          } else if (form === 1) {
+            if (p + 32 > len) fail('truncated xattr blob');
+            xs.push({ name, blob: Buffer.from(v.subarray(p, p + 32)), size });
+            p += 32;
+          } else fail(`unknown xattr form ${form}`);
+        }
+        if (p !== len) fail('trailing bytes in xattrs');
+        e.xattrs = xs;
+        break;
+      }
+      case EXT_SPARSE:
+        e.sparse = true;
+        break;
+      case EXT_CHANGED:
+        e.changed = true;
+        break;
+      default:
+        break; // unknown: additive, skipped
+    }
+  }
 }
 
 export const MAX_INLINE_CHUNKS = 8;
@@ -68,9 +209,12 @@ function entrySize(e: TreeEntry): number {
 export function encodeTree(entries: readonly TreeEntry[]): Buffer {
   let size = TREE_MAGIC.length + 1 + 4;
   for (const e of entries) size += entrySize(e);
+  const ext = entries.some(hasExt) ? entries.map(encodeExt) : undefined;
+  if (ext) for (const x of ext) size += x.length;
   const b = Buffer.alloc(size);
   TREE_MAGIC.copy(b, 0);
-  b[4] = TREE_VERSION;
+  b[4] = ext ? TREE_VERSION_EXT : TREE_VERSION;
+  let idx = 0;
   b.writeUInt32LE(entries.length, 5);
   let o = 9;
   let prev: Buffer | undefined;
@@ -113,13 +257,16 @@ export function encodeTree(entries: readonly TreeEntry[]): Buffer {
         o = b.writeBigUInt64LE(BigInt(e.rdev ?? 0), o);
         break;
     }
+    if (ext) o += ext[idx]!.copy(b, o);
+    idx++;
   }
   return b;
 }
 
 export function decodeTree(b: Buffer): TreeEntry[] {
   if (b.length < 9 || !b.subarray(0, 4).equals(TREE_MAGIC)) fail('bad magic');
-  if (b[4] !== TREE_VERSION) fail(`unknown version ${b[4]}`);
+  if (b[4] !== TREE_VERSION && b[4] !== TREE_VERSION_EXT) fail(`unknown version ${b[4]}`);
+  const withExt = b[4] === TREE_VERSION_EXT;
   const count = b.readUInt32LE(5);
   const out: TreeEntry[] = [];
   let o = 9;
@@ -188,6 +335,12 @@ export function decodeTree(b: Buffer): TreeEntry[] {
         e.rdev = Number(b.readBigUInt64LE(o));
         o += 8;
         break;
+    }
+    if (withExt) {
+      need(4);
+      const n = b.readUInt32LE(o);
+      o += 4;
+      decodeExt(e, take(n));
     }
     if (out.length && compareNames(out[out.length - 1]!.name, name) >= 0) fail('entries not sorted');
     out.push(e);

@@ -128,7 +128,7 @@ test('the decoder refuses bad magic, version, kind, content ref and order', (t) 
     return b;
   };
   t.throws(() => decodeTree(patched(0, 0x73)), corrupt(/bad magic/));
-  t.throws(() => decodeTree(patched(4, 2)), corrupt(/unknown version 2/));
+  t.throws(() => decodeTree(patched(4, 3)), corrupt(/unknown version 3/)); // 2 is the version with entry extensions (codec-ext.test.ts)
   t.throws(() => decodeTree(patched(9 + 2 + 1, 7)), corrupt(/unknown kind 7/));
   t.throws(() => decodeTree(patched(9 + 2 + 1 + 1 + 28 + 32, 2)), corrupt(/unknown content ref 2/));
   // two valid entries in the wrong order

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "strata_native",
+      "sources": ["src/native.c"],
+      "cflags": ["-O2", "-Wall"],
+      "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,100 @@
+// The native addon (native/, built by node-gyp at install) for what Node 20
+// lacks: nanosecond utimensat, SEEK_DATA/SEEK_HOLE and l*xattr. When it is
+// absent everything still works in pure JS, with less fidelity: times to the
+// microsecond, no xattrs, holes read as zeros; `nativeMissing()` says why.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+interface Addon {
+  utimens(path: Buffer, atimeNs: bigint, mtimeNs: bigint, nofollow: boolean): void;
+  futimens(fd: number, atimeNs: bigint, mtimeNs: bigint): void;
+  seek(fd: number, offset: number, hole: boolean): number;
+  llistxattr(path: Buffer): Buffer;
+  lgetxattr(path: Buffer, name: Buffer): Buffer;
+  lsetxattr(path: Buffer, name: Buffer, value: Buffer): void;
+  lremovexattr(path: Buffer, name: Buffer): void;
+}
+
+let addon: Addon | null = null;
+let missing: string | null = null;
+try {
+  if (process.env.STRATA_NO_NATIVE) throw new Error('disabled by STRATA_NO_NATIVE');
+  addon = createRequire(import.meta.url)('strata-native') as Addon;
+} catch (e) {
+  missing = (e as Error).message.split('\n')[0]!;
+}
+
+/** null when the addon is loaded, else the reason it is not. */
+export const nativeMissing = (): string | null => missing;
+
+/** seconds for libuv, which truncates to the microsecond: half a microsecond more so float rounding never lands 1 µs low */
+const toSec = (ns: bigint): number => {
+  const us = ns / 1000n - (ns < 0n && ns % 1000n !== 0n ? 1n : 0n);
+  return Number(us / 1_000_000n) + (Number(us % 1_000_000n) + 0.5) / 1e6;
+};
+
+/** Set atime and mtime of `p` (a symlink itself when `nofollow`), to the nanosecond when the addon is there. */
+export function setTimes(p: Buffer, atimeNs: bigint, mtimeNs: bigint, nofollow: boolean): void {
+  if (addon) return addon.utimens(p, atimeNs, mtimeNs, nofollow);
+  // libuv truncates to microseconds; round toward the past is what it does anyway
+  if (nofollow) fs.lutimesSync(p, toSec(atimeNs), toSec(mtimeNs));
+  else fs.utimesSync(p, toSec(atimeNs), toSec(mtimeNs));
+}
+
+export function setTimesFd(fd: number, atimeNs: bigint, mtimeNs: bigint): void {
+  if (addon) return addon.futimens(fd, atimeNs, mtimeNs);
+  fs.futimesSync(fd, toSec(atimeNs), toSec(mtimeNs));
+}
+
+/**
+ * The data extents of the open file `fd` of `size` bytes, as [start, end) pairs,
+ * or null when the addon is absent or the file system cannot say.
+ */
+export function dataExtents(fd: number, size: number): Array<[number, number]> | null {
+  if (!addon) return null;
+  const out: Array<[number, number]> = [];
+  let off = 0;
+  try {
+    while (off < size) {
+      const d = addon.seek(fd, off, false);
+      if (d < 0 || d >= size) break;
+      let h = addon.seek(fd, d, true);
+      if (h < 0 || h > size) h = size;
+      out.push([d, h]);
+      off = h;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/** Extended attribute names of `p` (not following symlinks); [] without the addon. */
+export function listXattrs(p: Buffer): Buffer[] {
+  if (!addon) return [];
+  const raw = addon.llistxattr(p);
+  const out: Buffer[] = [];
+  let s = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === 0) {
+      if (i > s) out.push(Buffer.from(raw.subarray(s, i)));
+      s = i + 1;
+    }
+  }
+  return out;
+}
+
+export function getXattr(p: Buffer, name: Buffer): Buffer {
+  if (!addon) throw Object.assign(new Error(`xattrs need the native addon (${missing})`), { code: 'ENOTSUP' });
+  return addon.lgetxattr(p, name);
+}
+
+export function setXattr(p: Buffer, name: Buffer, value: Buffer): void {
+  if (!addon) throw Object.assign(new Error(`xattrs need the native addon (${missing})`), { code: 'ENOTSUP' });
+  addon.lsetxattr(p, name, value);
+}
+
+export function removeXattr(p: Buffer, name: Buffer): void {
+  if (!addon) throw Object.assign(new Error(`xattrs need the native addon (${missing})`), { code: 'ENOTSUP' });
+  addon.lremovexattr(p, name);
+}

@@ -1,0 +1,123 @@
+// Writes (or, for a dry run, only reads) one file's content from its chunks,
+// verifying every chunk (by the store) and the whole file (size and BLAKE3).
+// A file marked sparse gets its all-zero chunks as holes: the write position
+// skips them and ftruncate sets the size; a zero chunk seen once is not even
+// fetched again (its bytes are known).
+import * as fs from 'node:fs';
+import { StrataError } from '../errors.js';
+import { hashBytes, newHasher } from '../hash.js';
+import type { BlobReader } from '../store/repository.js';
+import type { TreeEntry } from '../tree/codec.js';
+import { fileChunks } from '../tree/trees.js';
+
+const EMPTY = hashBytes(Buffer.alloc(0));
+
+export class ContentWriter {
+  /** where chunks are decompressed, reused across files (fresh memory is slow here, see docs/bench.md) */
+  private chunkBuf = Buffer.allocUnsafe(1 << 20);
+  private zeroBuf = Buffer.alloc(0);
+  /** hashes of all-zero chunks met so far, with their lengths */
+  private readonly zeroChunks = new Map<string, number>();
+
+  constructor(
+    private readonly repo: BlobReader,
+    private readonly onBytes: (n: number) => void,
+  ) {}
+
+  private zeros(n: number): Buffer {
+    if (this.zeroBuf.length < n) this.zeroBuf = Buffer.alloc(n);
+    return this.zeroBuf.subarray(0, n);
+  }
+
+  /** Write `e`'s content to `fd` (or only read and verify when fd is null); throws E_CORRUPT / E_BLOB_MISSING. */
+  async write(e: TreeEntry, fd: number | null): Promise<void> {
+    const c = e.content!;
+    const chunks = await fileChunks(this.repo, c);
+    const whole = chunks.length > 1 ? newHasher() : undefined;
+    const sparse = !!e.sparse && fd !== null;
+    let pos = 0;
+    let sinceYield = 0;
+    for (const h of chunks) {
+      // a turn of the event loop now and then: reads may complete synchronously, and signals are handled there
+      if (++sinceYield >= 8) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+      const key = sparse ? h.toString('latin1') : '';
+      const zlen = sparse ? this.zeroChunks.get(key) : undefined;
+      if (zlen !== undefined) {
+        whole?.update(this.zeros(zlen));
+        pos += zlen;
+        this.onBytes(zlen);
+        continue;
+      }
+      const data = await this.repo.getBlob(h, this.chunkBuf); // verifies the chunk hash; decompressed into the reused buffer
+      if (data.length > this.chunkBuf.length) this.chunkBuf = Buffer.allocUnsafe(data.length); // big enough next time
+      whole?.update(data);
+      if (sparse && data.equals(this.zeros(data.length))) {
+        this.zeroChunks.set(key, data.length); // a hole: nothing written
+      } else if (sparse) {
+        writeSparse(fd!, data, pos);
+      } else if (fd !== null) {
+        let off = 0;
+        while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, pos + off);
+      }
+      pos += data.length;
+      this.onBytes(data.length);
+    }
+    const got = whole ? whole.digest() : chunks.length === 1 ? chunks[0]! : EMPTY;
+    if (pos !== e.size || !got.equals(c.hash)) {
+      throw new StrataError('E_CORRUPT', `content does not match the snapshot (size ${pos}/${e.size}, or its BLAKE3)`);
+    }
+    if (sparse) fs.ftruncateSync(fd!, pos);
+  }
+}
+
+const BLOCK = 4096;
+
+/** Write `data` at file offset `pos`, leaving file-system blocks that would be all zeros unwritten (holes). */
+function writeSparse(fd: number, data: Buffer, pos: number): void {
+  const zero = Buffer.alloc(BLOCK);
+  let i = 0;
+  while (i < data.length) {
+    // blocks aligned to the file offset
+    const end = Math.min(data.length, BLOCK - ((pos + i) % BLOCK) + i);
+    const piece = data.subarray(i, end);
+    if (!piece.equals(zero.subarray(0, piece.length))) {
+      // extend to the end of the run of non-zero blocks: one write per run
+      let j = end;
+      while (j < data.length) {
+        const k = Math.min(data.length, j + BLOCK);
+        if (data.subarray(j, k).equals(zero.subarray(0, k - j))) break;
+        j = k;
+      }
+      let off = i;
+      while (off < j) off += fs.writeSync(fd, data, off, j - off, pos + off);
+      i = j;
+    } else i = end;
+  }
+}
+
+/** Does the file at `p` hold exactly this content already? */
+export function sameFileContent(p: Buffer, size: number, hash: Buffer): boolean {
+  let fd: number;
+  try {
+    const st = fs.lstatSync(p);
+    if (!st.isFile() || st.size !== size) return false;
+    fd = fs.openSync(p, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const h = newHasher();
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+    return h.digest().equals(hash);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
