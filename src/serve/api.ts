@@ -96,9 +96,15 @@ export async function sendFile(view: RepoView, req: Req, res: Res, e: TreeEntry,
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? e.size - 1;
-  res.writeHead(range ? 206 : 200, { ...common, 'content-length': String(end - start + 1), ...(range ? { 'content-range': `bytes ${start}-${end}/${e.size}` } : {}) });
-  if (req.method === 'HEAD' || e.size === 0) return void res.end();
-  await pipe(res, view.bytes(e, where, start, end));
+  const head = () => res.writeHead(range ? 206 : 200, { ...common, 'content-length': String(end - start + 1), ...(range ? { 'content-range': `bytes ${start}-${end}/${e.size}` } : {}) });
+  if (req.method === 'HEAD' || e.size === 0) return void head().end();
+  // the first chunk is read (and verified) before the status goes out, so a damaged
+  // one is a clean 500; a later one cuts the connection short: never wrong bytes
+  const body = view.bytes(e, where, start, end);
+  const first = await body.next();
+  head();
+  if (!first.done) res.write(first.value);
+  await pipe(res, body);
 }
 
 export async function handleApi(view: RepoView, req: Req, res: Res, url: URL): Promise<void> {

@@ -7,13 +7,13 @@ import { StrataError, isStrataError, type ErrorCode } from '../errors.js';
 export type Req = http.IncomingMessage;
 export type Res = http.ServerResponse;
 
-/** An error that carries its HTTP status. */
-export class HttpError extends Error {
+/** A request the server refuses, with its HTTP status (a StrataError: E_USAGE, or E_IO for 5xx). */
+export class HttpError extends StrataError {
   constructor(
     readonly status: number,
     message: string,
   ) {
-    super(message);
+    super(status >= 500 ? 'E_IO' : 'E_USAGE', message);
   }
 }
 
@@ -51,7 +51,7 @@ export function sendText(res: Res, status: number, text: string, headers: Record
 export function sendError(res: Res, e: unknown, json: boolean): void {
   const status = statusOf(e);
   const message = e instanceof Error ? e.message : String(e);
-  const code = isStrataError(e) ? e.code : status >= 500 ? 'E_IO' : 'E_HTTP';
+  const code = isStrataError(e) ? e.code : 'E_IO';
   if (res.headersSent) {
     res.destroy(e instanceof Error ? e : undefined);
     return;

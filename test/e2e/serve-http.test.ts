@@ -231,3 +231,31 @@ test.serial('downloads: long paths (pax), non-ASCII names, empty files and symli
     t.deepEqual(treeDiff(src, path.join(out, `strata-${id.slice(0, 8)}`)), [], format);
   }
 });
+
+test.serial('a damaged pack: the file is a 500, a cut connection or a cut-short body, never wrong bytes (API and WebDAV)', async (t) => {
+  const { repo } = buildFixture(t);
+  const packs: string[] = [];
+  const walkDir = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walkDir(path.join(d, e.name)) : packs.push(path.join(d, e.name))));
+  walkDir(path.join(repo, 'packs'));
+  const biggest = packs.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0]!; // the 3 MiB of data.bin
+  const s = await startServe(t, repo);
+  const good = Buffer.from(await (await get(s, 'api/file?snap=latest&path=notes.txt')).arrayBuffer()); // trees are loaded before the damage
+  t.true(good.length > 0);
+  const fd = fs.openSync(biggest, 'r+');
+  const at = Math.floor(fs.statSync(biggest).size / 2);
+  const b = Buffer.alloc(1);
+  fs.readSync(fd, b, 0, 1, at);
+  b[0] ^= 0xff;
+  fs.writeSync(fd, b, 0, 1, at);
+  fs.closeSync(fd);
+  for (const p of ['api/file?snap=latest&path=sub/data.bin', `dav/latest/docs/sub/data.bin`]) {
+    const r = await get(s, p).catch(() => undefined); // the connection may be cut before the headers arrive
+    if (!r) t.pass(`${p}: connection cut`);
+    else if (r.status === 200) await t.throwsAsync(r.arrayBuffer(), undefined, `${p}: the body must be cut short`);
+    else {
+      t.is(r.status, 500, p);
+      t.regex(await r.text(), /corrupted|hash/, p);
+    }
+  }
+  t.not(strata(['cat', 'latest:sub/data.bin'], { repo }).code, 0, 'the CLI agrees the data is damaged');
+});

@@ -36,17 +36,19 @@ export function register(program: Command): void {
         await repo.close();
         throw e;
       }
+      // handlers first: a script may send SIGTERM the moment it reads the URLs
+      const stopped = new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
       if (g.json) printJson({ url: served.url, webdav: served.davUrl, listen: `${host}:${served.port}`, repository: repo.location });
       else {
         println(served.url);
         println(served.davUrl);
       }
       if (!g.quiet) warn(`strata serve: serving ${repo.location} until interrupted (Ctrl-C)`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       await served.close();
       await repo.close();
     });
