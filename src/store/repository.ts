@@ -146,18 +146,10 @@ export class Repository implements BlobWriter {
 
   /** Open a repository; nothing is written to it (a read-only repository opens), only to the cache. */
   static async open(address: string, opts: CacheOptions = {}): Promise<Repository> {
-    const abs = localPath(address);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch (e) {
-      throw new StrataError('E_NO_REPO', `repository ${abs} does not exist (${errnoCode(e)}); create it with 'strata init'`);
-    }
-    if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
-    const store = new LocalObjectStore(abs);
-    const config = await readConfig(store, abs);
+    const store = openStore(address);
+    const config = await readConfig(store, store.location);
     const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
-    if (fresh) opts.notice?.(`no cache for repository ${abs} at ${dir} (first use here, or it was removed): building it from the repository`);
+    if (fresh) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
     const repo = new Repository({ store, config, cache, notice: opts.notice });
     try {
       if (!opts.skipSync) await repo.syncIndex();
@@ -365,6 +357,19 @@ export class Repository implements BlobWriter {
     await this.index.close();
     await this.store.close();
   }
+}
+
+/** The object store of an existing repository at `address` (the one place a new kind of store plugs in). */
+export function openStore(address: string): ObjectStore {
+  const abs = localPath(address);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch (e) {
+    throw new StrataError('E_NO_REPO', `repository ${abs} does not exist (${errnoCode(e)}); create it with 'strata init'`);
+  }
+  if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
+  return new LocalObjectStore(abs);
 }
 
 /** The local folder of a repository address (other kinds are not in this build). */
