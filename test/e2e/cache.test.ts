@@ -241,3 +241,23 @@ test('--cache-dir wins over STRATA_CACHE_DIR', (t) => {
   t.false(fs.existsSync(envCache));
   t.true(fs.existsSync(path.join(flagCache, 'CACHEDIR.TAG')));
 });
+
+test('a snapshot forgotten on one host is gone for another: not listed, not a check problem, never restored by repair', (t) => {
+  const { base, repo, src } = setup(t);
+  const cacheA = path.join(base, 'cacheA');
+  const cacheB = path.join(base, 'cacheB');
+  run(t, ['init'], repo, cacheA);
+  const s1 = JSON.parse(run(t, ['snapshot', src, '--json'], repo, cacheA).stdout);
+  fs.writeFileSync(path.join(src, 'top.txt'), 'changed\n');
+  run(t, ['snapshot', src], repo, cacheA);
+  t.is(JSON.parse(run(t, ['snapshots', '--json'], repo, cacheB).stdout).length, 2); // B caches both
+  run(t, ['forget', s1.id], repo, cacheA);
+  const listed = JSON.parse(run(t, ['snapshots', '--json'], repo, cacheB).stdout) as { id: string }[];
+  t.deepEqual(listed.map((s) => s.id).includes(s1.id), false);
+  const again = run(t, ['forget', s1.id.slice(0, 12)], repo, cacheB, 1); // already gone
+  t.regex(again.stderr, /no snapshot matches/);
+  t.regex(run(t, ['check'], repo, cacheB).stdout, /no problems found/);
+  const rep = run(t, ['repair', 'index'], repo, cacheB);
+  t.notRegex(rep.stdout, /restored snapshot file/);
+  t.false(fs.existsSync(path.join(repo, 'snapshots', s1.id)));
+});
