@@ -202,7 +202,7 @@ async function main(): Promise<void> {
         ],
       ),
       '',
-      'Memory stays bounded: the mark set lives in a temporary LMDB file (`<repo>/tmp/`), the plan holds one counter per pack, the index is scanned in chunks of 10,000 entries, and repacking holds one pack at a time.',
+      'Memory stays bounded: the mark set lives in a temporary LMDB file (the cache's `tmp/`), the plan holds one counter per pack, the index is scanned in chunks of 10,000 entries, and repacking holds one pack at a time.',
     ].join('\n');
     updateDocSection('maintenance', body);
     log('updated docs/bench.md');

@@ -34,7 +34,7 @@ const ALLOWED: Record<string, readonly string[]> = {
  */
 const ENGINE_FOLDERS = ['snapshot', 'watch', 'tree', 'restore', 'maintenance'];
 const CONCRETE_PACKAGES = ['lmdb'];
-const CONCRETE_STORE = ['local-store', 'lmdb-cache', 'memory-store', 'memory-cache', 'index-file', 'index-probe', 'cache-dir', 'mark-set', 's3-store'];
+const CONCRETE_STORE = ['local-store', 'lmdb-cache', 'memory-store', 'memory-cache', 'index-file', 'index-probe', 'cache-dir', 'mark-set', 'faulty-store', 's3-store'];
 
 interface Import {
   file: string; // relative to src/

@@ -1,6 +1,7 @@
 // `strata repair index`: rebuild the repository's index segments from what
 // the pack trailers say, under the exclusive lock. Damaged snapshot files are
-// restored from intact copies in this host's cache where it has them. With
+// restored from intact copies in this host's cache where it has them (missing
+// ones are not: with many caches, a missing file is a snapshot forgotten). With
 // readData, corrupted blobs are left out (their packs rewritten without them)
 // so the next snapshot stores them again. The new segments are durable before
 // the old ones are removed; every cache notices and rebuilds itself.
@@ -95,11 +96,9 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
 
       // 4. snapshots: the files, repaired from intact copies in the cache where needed
       say('indexing snapshots');
-      const seen = new Set<string>();
       for await (const name of store.list('snapshots/')) {
         const id = name.slice('snapshots/'.length);
         if (!/^[0-9a-f]{64}$/.test(id)) continue;
-        seen.add(id);
         const bytes = await store.get(name);
         if (hashBytes(bytes).toString('hex') === id && validManifest(bytes)) {
           await repo.index.snapshots.put(id, bytes.toString('utf8'));
@@ -112,12 +111,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
           report.snapshots++;
         } else report.snapshotsLost.push(id);
       }
-      for (const [id, manifest] of copies) {
-        if (seen.has(id)) continue;
-        await restoreFile(repo, id, manifest);
-        report.snapshotsRestored.push(id);
-        report.snapshots++;
-      }
+      // a copy whose file is gone is a snapshot forgotten (here or on another host): never brought back
       repo.index.resetIndex();
       await repo.syncIndex();
     } finally {

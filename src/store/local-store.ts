@@ -133,7 +133,7 @@ export class LocalObjectStore implements ObjectStore {
       }
     };
     sweep(this.root, 0); // packs being written start at the top
-    for (const sub of ['packs', 'snapshots', 'locks']) sweep(path.join(this.root, sub), sub === 'packs' ? 1 : 0);
+    for (const sub of ['packs', 'index', 'snapshots', 'locks']) sweep(path.join(this.root, sub), sub === 'packs' ? 1 : 0);
     return swept;
   }
 

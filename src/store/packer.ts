@@ -2,7 +2,7 @@
 // into packs streamed through a PackSink. A full pack is finished in the
 // background while the next fills, and indexed (`onFlush`) only once durable;
 // after `flush` resolves every blob is durable and indexed.
-import type { CompressPool } from '../compress-pool.js';
+import type { CompressPool } from './compress-pool.js';
 import { compressBlob } from '../compress.js';
 import type { ObjectStore } from './object-store.js';
 import { PACK_MAGIC, encodeTrailer, packObjectName, type BlobType, type PackEntry } from './pack.js';

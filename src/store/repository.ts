@@ -7,15 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
-import { CompressPool } from '../compress-pool.js';
+import { CompressPool } from './compress-pool.js';
 import { COMP_NONE } from '../compress.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { parseRepoAddress } from './address.js';
 import { decodeStoredBlob } from './blob-codec.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
+import { newConfig, readConfig, type InitOptions, type RepoConfig } from './config.js';
 import { chunkSegments, decodeSegment, encodeSegment, isSegmentName, segmentName, type SegmentPack } from './index-segment.js';
 import { LocalObjectStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
@@ -25,31 +24,11 @@ import { MarkSet } from './mark-set.js';
 import type { BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
 
 export type { BlobReader, BlobWriter, HeldLock } from './ports.js';
-
-/** The format version new repositories get (index segments in the repository, cache outside). */
-export const FORMAT_VERSION = 2;
-/** Versions this strata reads and extends (1: written by the first release, index inside the repository). */
-export const READABLE_VERSIONS: readonly number[] = [1, 2];
+export { FORMAT_VERSION, READABLE_VERSIONS, parseConfig, readConfig, type InitOptions, type RepoConfig } from './config.js';
 
 const POOL_AFTER = 4 << 20;
 /** compression worker threads (STRATA_COMPRESS_WORKERS; 0: compress on the calling thread) */
 const POOL_WORKERS = Number(process.env.STRATA_COMPRESS_WORKERS ?? availableParallelism());
-
-export interface RepoConfig {
-  format: 'strata';
-  version: number;
-  id: string;
-  created: string;
-  chunker: ChunkerParams;
-  compression: { algorithm: 'zstd'; level: number };
-  packSize: number;
-}
-
-export interface InitOptions {
-  chunker?: Partial<Omit<ChunkerParams, 'seed'>>;
-  compressionLevel?: number;
-  packSize?: number;
-}
 
 export interface CacheOptions {
   /** the cache root (--cache-dir); default cacheRoot() */
@@ -115,15 +94,7 @@ export class Repository implements BlobWriter {
 
   /** A new config with the given options. */
   static newConfig(opts: InitOptions = {}): RepoConfig {
-    return {
-      format: 'strata',
-      version: FORMAT_VERSION,
-      id: randomUUID(),
-      created: new Date().toISOString(),
-      chunker: chunkerFor(opts.chunker),
-      compression: { algorithm: 'zstd', level: opts.compressionLevel ?? 3 },
-      packSize: opts.packSize ?? 32 << 20,
-    };
+    return newConfig(opts);
   }
 
   static async init(address: string, opts: InitOptions & CacheOptions = {}): Promise<Repository> {
@@ -146,18 +117,10 @@ export class Repository implements BlobWriter {
 
   /** Open a repository; nothing is written to it (a read-only repository opens), only to the cache. */
   static async open(address: string, opts: CacheOptions = {}): Promise<Repository> {
-    const abs = localPath(address);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch (e) {
-      throw new StrataError('E_NO_REPO', `repository ${abs} does not exist (${errnoCode(e)}); create it with 'strata init'`);
-    }
-    if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
-    const store = new LocalObjectStore(abs);
-    const config = await readConfig(store, abs);
+    const store = openStore(address);
+    const config = await readConfig(store, store.location);
     const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
-    if (fresh) opts.notice?.(`no cache for repository ${abs} at ${dir} (first use here, or it was removed): building it from the repository`);
+    if (fresh) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
     const repo = new Repository({ store, config, cache, notice: opts.notice });
     try {
       if (!opts.skipSync) await repo.syncIndex();
@@ -367,47 +330,22 @@ export class Repository implements BlobWriter {
   }
 }
 
+/** The object store of an existing repository at `address` (the one place a new kind of store plugs in). */
+export function openStore(address: string): ObjectStore {
+  const abs = localPath(address);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch (e) {
+    throw new StrataError('E_NO_REPO', `repository ${abs} does not exist (${errnoCode(e)}); create it with 'strata init'`);
+  }
+  if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
+  return new LocalObjectStore(abs);
+}
+
 /** The local folder of a repository address (other kinds are not in this build). */
 export function localPath(address: string): string {
   const a = parseRepoAddress(address);
   if (a.kind !== 'local') throw new StrataError('E_USAGE', `repository address ${address}: S3 repositories are not supported by this build yet; nothing was created`);
   return path.resolve(a.path);
-}
-
-export async function readConfig(store: ObjectStore, where: string): Promise<RepoConfig> {
-  try {
-    return parseConfig(await store.get('config'), where);
-  } catch (e) {
-    if (isStrataError(e, 'E_OBJECT_MISSING')) throw new StrataError('E_NO_REPO', `${where} is not a strata repository (no config file)`);
-    throw e;
-  }
-}
-
-/** Chunker parameters for a new repository: min/max follow avg when only avg is given. */
-function chunkerFor(o: InitOptions['chunker'] = {}): ChunkerParams {
-  const avg = o.avg ?? DEFAULT_CHUNKER.avg;
-  const min = o.min ?? (o.avg ? Math.floor(avg / 2) : DEFAULT_CHUNKER.min);
-  const max = o.max ?? (o.avg ? avg * 8 : DEFAULT_CHUNKER.max);
-  const normalization = o.normalization ?? DEFAULT_CHUNKER.normalization;
-  if (!(min > 0 && min <= avg && avg <= max && max <= 64 << 20)) throw new StrataError('E_USAGE', `bad chunk sizes: need 0 < min <= avg <= max <= 64 MiB (got ${min}/${avg}/${max})`);
-  return { min, avg, max, normalization, seed: randomBytes(16).toString('hex') };
-}
-
-export function parseConfig(raw: Buffer, where: string): RepoConfig {
-  let c: RepoConfig;
-  try {
-    c = JSON.parse(raw.toString('utf8')) as RepoConfig;
-  } catch (e) {
-    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (${(e as Error).message})`);
-  }
-  if (c?.format !== 'strata') throw new StrataError('E_REPO_CONFIG', `${where}: config is not a strata repository config`);
-  if (!READABLE_VERSIONS.includes(c.version)) {
-    throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${c.version} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
-  }
-  const ch = c.chunker;
-  const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
-  if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
-    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker or pack size)`);
-  }
-  return c;
 }

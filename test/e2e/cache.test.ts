@@ -19,7 +19,7 @@ function run(t: ExecutionContext, args: string[], repo: string, cache: string, e
 function setup(t: ExecutionContext): { base: string; repo: string; src: string } {
   const base = tmpDir(t);
   const src = path.join(base, 'src');
-  writeTree(src, { 'a/big.bin': pseudoRandom(3 << 20, 1), 'a/small.txt': 'hello\n', 'b/c/deep.txt': 'deep\n', 'top.txt': 'top\n' });
+  writeTree(src, { 'a/big.bin': pseudoRandom(1536 << 10, 1), 'a/small.txt': 'hello\n', 'b/c/deep.txt': 'deep\n', 'top.txt': 'top\n' });
   return { base, repo: path.join(base, 'repo'), src };
 }
 
@@ -135,22 +135,22 @@ test('two hosts (two caches) write alternately, one prunes: the other never refe
   const cacheA = path.join(base, 'cacheA');
   const cacheB = path.join(base, 'cacheB');
   const srcB = path.join(base, 'srcB');
-  writeTree(srcB, { 'x.bin': pseudoRandom(2 << 20, 7), 'y.txt': 'yyy\n' });
+  writeTree(srcB, { 'x.bin': pseudoRandom(1 << 20, 7), 'y.txt': 'yyy\n' });
   run(t, ['init'], repo, cacheA);
   run(t, ['snapshot', src], repo, cacheA);
   run(t, ['snapshot', srcB], repo, cacheB); // B's cache learns A's segment and writes its own
   // B's data goes away: its snapshot is forgotten and pruned by A
-  fs.writeFileSync(path.join(srcB, 'x.bin'), pseudoRandom(2 << 20, 8));
+  fs.writeFileSync(path.join(srcB, 'x.bin'), pseudoRandom(1 << 20, 8));
   const bSnaps = JSON.parse(run(t, ['snapshots', '--json'], repo, cacheB).stdout) as { id: string; source: string }[];
   const bId = bSnaps.find((s) => s.source === fs.realpathSync(srcB))!.id;
   run(t, ['forget', bId], repo, cacheA);
   const pruned = JSON.parse(run(t, ['prune', '--json'], repo, cacheA).stdout);
   t.true(pruned.packsDeleted + pruned.packsRepacked > 0, JSON.stringify(pruned));
   // B's cache still lists blobs of the pruned packs; its next snapshot must store them again
-  writeTree(srcB, { 'x.bin': pseudoRandom(2 << 20, 7) });
+  writeTree(srcB, { 'x.bin': pseudoRandom(1 << 20, 7) });
   const r = run(t, ['snapshot', srcB, '--json'], repo, cacheB);
   t.regex(r.stderr, /pruned or repaired since this cache was updated/);
-  t.true(JSON.parse(r.stdout).bytesAdded > 1 << 20, 'the pruned content is stored again');
+  t.true(JSON.parse(r.stdout).bytesAdded > 512 << 10, 'the pruned content is stored again');
   const out = path.join(base, 'outB');
   run(t, ['restore', 'latest', '--source', srcB, '--target', out], repo, cacheB);
   t.deepEqual(treeDiff(srcB, out), []);
@@ -201,17 +201,28 @@ test('a repository made by the previous release (format 1, index inside) is read
   t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no problems found/);
 });
 
-for (const addr of ['sftp:host:/x', 'rest:http://host:8000/', 'rclone:remote:path', 'b2:bucket:path', 'azure:c:/', 'gs:bucket:/', 'swift:c:/', 'ftp://host/x']) {
-  test(`--repo ${addr} is refused clearly and creates nothing`, (t) => {
-    const cwd = tmpDir(t);
-    for (const args of [['init'], ['snapshots'], ['snapshot', cwd]]) {
-      const r = strata(['--repo', addr, ...args], { cwd, env: { STRATA_CACHE_DIR: path.join(cwd, 'cache') } });
-      t.is(r.code, 2, r.stderr);
-      t.regex(r.stderr, /^strata: repository address .* backend is not supported .*nothing was created\n$/);
-    }
-    t.deepEqual(fs.readdirSync(cwd), []);
-  });
-}
+test('unsupported --repo schemes are refused clearly and create nothing', (t) => {
+  const cwd = tmpDir(t);
+  const cases: [string, string[]][] = [
+    ['sftp:host:/x', ['init']],
+    ['rest:http://host:8000/', ['snapshots']],
+    ['rclone:remote:path', ['snapshot', cwd]],
+    ['b2:bucket:path', ['init']],
+    ['azure:c:/', ['init']],
+    ['gs:bucket:/', ['ls', 'latest']],
+    ['swift:c:/', ['init']],
+    ['ftp://host/x', ['init']],
+  ];
+  for (const [addr, args] of cases) {
+    const r = strata(['--repo', addr, ...args], { cwd, env: { STRATA_CACHE_DIR: path.join(cwd, 'cache') } });
+    t.is(r.code, 2, `${addr}: ${r.stderr}`);
+    t.regex(r.stderr, /^strata: repository address .* backend is not supported .*nothing was created\n$/, addr);
+  }
+  // and through STRATA_REPO too
+  const r = strata(['init'], { cwd, env: { STRATA_REPO: 'sftp:host:/y', STRATA_CACHE_DIR: path.join(cwd, 'cache') } });
+  t.is(r.code, 2);
+  t.deepEqual(fs.readdirSync(cwd), []);
+});
 
 test('--repo s3:... is recognised: not supported by this build yet, nothing created', (t) => {
   const cwd = tmpDir(t);
@@ -229,4 +240,24 @@ test('--cache-dir wins over STRATA_CACHE_DIR', (t) => {
   run(t, ['snapshot', '--cache-dir', flagCache, src], repo, envCache);
   t.false(fs.existsSync(envCache));
   t.true(fs.existsSync(path.join(flagCache, 'CACHEDIR.TAG')));
+});
+
+test('a snapshot forgotten on one host is gone for another: not listed, not a check problem, never restored by repair', (t) => {
+  const { base, repo, src } = setup(t);
+  const cacheA = path.join(base, 'cacheA');
+  const cacheB = path.join(base, 'cacheB');
+  run(t, ['init'], repo, cacheA);
+  const s1 = JSON.parse(run(t, ['snapshot', src, '--json'], repo, cacheA).stdout);
+  fs.writeFileSync(path.join(src, 'top.txt'), 'changed\n');
+  run(t, ['snapshot', src], repo, cacheA);
+  t.is(JSON.parse(run(t, ['snapshots', '--json'], repo, cacheB).stdout).length, 2); // B caches both
+  run(t, ['forget', s1.id], repo, cacheA);
+  const listed = JSON.parse(run(t, ['snapshots', '--json'], repo, cacheB).stdout) as { id: string }[];
+  t.deepEqual(listed.map((s) => s.id).includes(s1.id), false);
+  const again = run(t, ['forget', s1.id.slice(0, 12)], repo, cacheB, 1); // already gone
+  t.regex(again.stderr, /no snapshot matches/);
+  t.regex(run(t, ['check'], repo, cacheB).stdout, /no problems found/);
+  const rep = run(t, ['repair', 'index'], repo, cacheB);
+  t.notRegex(rep.stdout, /restored snapshot file/);
+  t.false(fs.existsSync(path.join(repo, 'snapshots', s1.id)));
 });

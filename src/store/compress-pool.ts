@@ -26,7 +26,7 @@ import {
   bindingPath,
   type WorkerInit,
 } from './compress-worker.js';
-import { COMP_NONE, COMP_ZSTD, type Compression } from './compress.js';
+import { COMP_NONE, COMP_ZSTD, type Compression } from '../compress.js';
 
 /** Called once per blob with its stored form; `data` is a view into the ring, valid only during the call. */
 export type Done = (comp: Compression, data: Uint8Array) => void;

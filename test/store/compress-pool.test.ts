@@ -2,9 +2,9 @@
 // once each, decompress to their input, stay raw when zstd does not pay, and
 // the shared ring wraps and applies backpressure without mixing blobs up.
 import test from 'ava';
-import { CompressPool } from '../src/compress-pool.js';
-import { COMP_NONE, COMP_ZSTD, decompressBlob } from '../src/compress.js';
-import { pseudoRandom } from './helpers/cli.js';
+import { CompressPool } from '../../src/store/compress-pool.js';
+import { COMP_NONE, COMP_ZSTD, decompressBlob } from '../../src/compress.js';
+import { pseudoRandom } from '../helpers/cli.js';
 
 const LINES = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `line ${i % 97}: ${(i * 7919) % 1013}\n`).join(''));
 /** Compressible bytes, different per seed. */
