@@ -2,7 +2,6 @@
 // source root) and `.strataignore` files (gitignore syntax, relative to the
 // directory holding them), plus absolute paths that are always excluded (the
 // repository itself when it lies inside the source).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { errnoCode } from '../errors.js';
