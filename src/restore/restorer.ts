@@ -370,6 +370,7 @@ class Restorer {
     this.stats.files++;
     this.stats.bytes += e.size;
     this.progress.files++;
+    if (e.changed) this.warning(displayName(dest), 'W_CHANGED', 'restored as read while it kept changing during the snapshot (may be inconsistent)');
     this.tick();
   }
 

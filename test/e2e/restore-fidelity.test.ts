@@ -128,3 +128,19 @@ test('devices with a large major and minor round-trip (root only)', (t) => {
   ok(t, ['restore', 'latest', '--target', out], { repo });
   t.is(fs.lstatSync(path.join(out, 'dev')).rdev, fs.lstatSync(path.join(src, 'dev')).rdev);
 });
+
+test('a target file system without xattrs: one warning, everything else restored, exit 0 (root: ramfs)', (t) => {
+  if (!isRoot) return t.pass('needs root to mount');
+  const repo = newRepo(t);
+  const src = richSource(t);
+  ok(t, ['snapshot', src], { repo });
+  const mnt = tmpDir(t);
+  execFileSync('mount', ['-t', 'ramfs', 'none', mnt]);
+  t.teardown(() => execFileSync('umount', [mnt]));
+  const out = path.join(mnt, 'out');
+  const r = strata(['restore', 'latest', '--target', out], { repo });
+  t.is(r.code, EXIT.OK, r.stderr);
+  t.is(r.stderr.match(/does not support extended attributes/g)?.length, 1, r.stderr);
+  // ramfs allocates no blocks the ext4 way: compare all but blocks and xattrs
+  t.deepEqual(compareTrees(src, out, { ...noSockets, xattrs: false, blocks: false }), []);
+});
