@@ -144,3 +144,30 @@ test('a target file system without xattrs: one warning, everything else restored
   // ramfs allocates no blocks the ext4 way: compare all but blocks and xattrs
   t.deepEqual(compareTrees(src, out, { ...noSockets, xattrs: false, blocks: false }), []);
 });
+
+test('a sparse file read by its extents gives exactly the chunks of a full read (same root), and restores with holes', (t) => {
+  const repo = newRepo(t);
+  const src = path.join(tmpDir(t), 'src');
+  fs.mkdirSync(src);
+  const p = path.join(src, 'disk.img');
+  const fd = fs.openSync(p, 'w');
+  const islands: Array<[number, Buffer]> = [
+    [0, Buffer.from('at the start')],
+    [(3 << 20) + 12345, Buffer.alloc(70_000, 9)],
+    [30 << 20, Buffer.from('middle')],
+    [(61 << 20) + 7, Buffer.alloc(5000, 1)],
+    [(96 << 20) - 3, Buffer.from('end')],
+  ];
+  for (const [off, b] of islands) fs.writeSync(fd, b, 0, b.length, off);
+  fs.closeSync(fd);
+  const sparse = json(t, ['snapshot', src], { repo });
+  t.true(sparse.bytesRead < 1 << 20, `bytesRead ${sparse.bytesRead}`);
+  // the same file read byte by byte (no addon: no SEEK_DATA) must give the same tree
+  const full = json(t, ['snapshot', src, '--full'], { repo, env: { STRATA_NO_NATIVE: '1' } });
+  t.is(full.bytesRead, 96 << 20, 'read in full');
+  t.is(full.root, sparse.root);
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', 'latest', '--target', out], { repo });
+  t.true(fs.readFileSync(path.join(out, 'disk.img')).equals(fs.readFileSync(p)));
+  t.is(fs.statSync(path.join(out, 'disk.img')).blocks, fs.statSync(p).blocks);
+});
