@@ -126,6 +126,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     t.is(lines.length, 1, stderr);
     t.regex(lines[0]!, new RegExp(`^strata: interrupted \\(${sig}\\): restored \\d+ files .* removed 1 temporary file; the rest was not restored$`));
     t.deepEqual(temporaries(out), []);
+    const locks = path.join(repo, 'locks');
+    t.deepEqual(fs.existsSync(locks) ? fs.readdirSync(locks) : [], [], 'the lock was released');
     // the next restore completes it
     ok(t, ['restore', 'latest', '--target', out], { repo });
     t.deepEqual(compareTrees(src, out, { atime: false, xattrs: false }), []);
