@@ -25,9 +25,15 @@ export const STAT_SLOTS = 9;
 /** fields per entry in the extra array (atime of a file, nlink, blocks) */
 export const EXTRA_SLOTS = 3;
 
+/**
+ * Record the atime of regular files (docs/format.md §6.1a)? Off unless STRATA_RECORD_ATIME=1: with it,
+ * any program reading a file makes the next snapshot's tree differ (borg >= 1.1 leaves atime out too).
+ */
+export const RECORD_ATIME = process.env.STRATA_RECORD_ATIME === '1';
+
 export function toExtra(st: fs.BigIntStats, extra: BigInt64Array, i: number): void {
   const o = i * EXTRA_SLOTS;
-  extra[o] = st.isFile() ? st.atimeNs : 0n; // only files' atimes are recorded (docs/format.md §6.1a)
+  extra[o] = RECORD_ATIME && st.isFile() ? st.atimeNs : 0n; // only files' atimes, and only when asked
   extra[o + 1] = st.nlink;
   extra[o + 2] = st.blocks;
 }

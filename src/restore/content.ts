@@ -22,6 +22,7 @@ export class ContentWriter {
   constructor(
     private readonly repo: BlobReader,
     private readonly onBytes: (n: number) => void,
+    private readonly signal?: AbortSignal,
   ) {}
 
   private zeros(n: number): Buffer {
@@ -42,6 +43,7 @@ export class ContentWriter {
       if (++sinceYield >= 8) {
         sinceYield = 0;
         await new Promise((r) => setImmediate(r));
+        if (this.signal?.aborted) throw new StrataError('E_ABORTED', 'restore interrupted');
       }
       const key = sparse ? h.toString('latin1') : '';
       const zlen = sparse ? this.zeroChunks.get(key) : undefined;

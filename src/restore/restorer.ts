@@ -62,6 +62,8 @@ export interface RestoreRequest {
   onNotice?: (n: RestoreNotice) => void;
   /** worth knowing, restored anyway or skipped on purpose (sockets, unsupported xattrs) */
   onWarning?: (n: RestoreNotice) => void;
+  /** stop soon (E_ABORTED): the file being written is removed, finished ones stay */
+  signal?: AbortSignal;
 }
 
 export interface RestoreStats {
@@ -105,7 +107,7 @@ class Restorer {
     const e = req.entry;
     this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
     this.meta = new MetaWriter(repo, { xattrs: req.xattrs !== false, warn: (path, code, message) => this.warning(path, code, message) });
-    this.content = new ContentWriter(repo, (n) => this.advance(n, false));
+    this.content = new ContentWriter(repo, (n) => this.advance(n, false), req.signal);
     if (!req.dryRun) this.meta.checkNative(false);
   }
 
@@ -210,6 +212,7 @@ class Restorer {
       this.sinceYield = 0;
       await new Promise((r) => setImmediate(r));
     }
+    if (this.req.signal?.aborted) throw new StrataError('E_ABORTED', 'restore interrupted');
     try {
       const st = parentExisted ? fs.lstatSync(dest, { throwIfNoEntry: false }) : undefined;
       const op = st ? 'update' : 'create';
@@ -252,6 +255,7 @@ class Restorer {
           break;
       }
     } catch (err) {
+      if (isStrataError(err, 'E_ABORTED')) throw err;
       const code = isStrataError(err) ? err.code : (errnoCode(err) ?? (err as { code?: string }).code ?? 'E_IO');
       if (INTEGRITY.has(code)) this.action('fail', dest, e.kind, (err as Error).message);
       this.notice(dest, code, INTEGRITY.has(code) ? `not restored: ${(err as Error).message}` : (err as Error).message);
@@ -361,15 +365,17 @@ class Restorer {
       }
       if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
       fs.renameSync(tmp, dest);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    } finally {
       untrack(tmp);
+    } catch (err) {
+      if (isStrataError(err, 'E_ABORTED')) throw err; // the temporary stays tracked: the caller removes and counts it
+      fs.rmSync(tmp, { force: true });
+      untrack(tmp);
+      throw err;
     }
     this.stats.files++;
     this.stats.bytes += e.size;
     this.progress.files++;
+    if (e.changed) this.warning(displayName(dest), 'W_CHANGED', 'restored as read while it kept changing during the snapshot (may be inconsistent)');
     this.tick();
   }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { readlinkSync } from 'node:fs';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat, type ExtraStat } from '../fs/dir-entry.js';
-import { getXattr, listXattrs } from '../fs/native.js';
+import { readExtras } from '../fs/entry-extras.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
 import { hashBytes, newHasher, type Hasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
@@ -307,42 +307,19 @@ export class DirBuilder {
     for (const v of values) await this.ctx.repo.putBlob(BLOB_DATA, hashBytes(v), v);
   }
 
-  /**
-   * Version 2 metadata (docs/format.md §6.1a): atime, hard link group, sparse, xattrs.
-   * Returns the xattr values to store as blobs (rare), else undefined: no promise per entry.
-   */
+  /** Version 2 metadata (docs/format.md §6.1a). Returns xattr values to store as blobs (rare), else undefined: no promise per entry. */
   private extras(e: TreeEntry, abs: Buffer, rel: Buffer, st: EntryStat & ExtraStat): Buffer[] | undefined {
-    // atime of regular files only: our own readdir/readlink moves the atime of directories and symlinks
-    // (relatime), so recording theirs would make every unchanged tree new at each snapshot
-    if (e.kind === 'file' && st.atimeNs !== undefined) e.atimeNs = st.atimeNs;
-    if (e.kind !== 'dir' && st.nlink !== undefined && st.nlink > 1n) e.link = { dev: BigInt.asUintN(64, st.dev), ino: BigInt.asUintN(64, st.ino), nlink: Number(st.nlink) };
-    if (e.kind === 'file' && st.blocks !== undefined && st.blocks * 512n < st.size) e.sparse = true;
-    let names: Buffer[];
-    try {
-      names = listXattrs(abs);
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOENT') this.notice(rel, 'W_XATTR', `extended attributes not read: ${(err as Error).message}`, false);
-      return undefined;
-    }
-    if (names.length === 0) return undefined;
-    const xs: XAttr[] = [];
+    const x = readExtras(abs, e.kind, st, (message) => this.notice(rel, 'W_XATTR', message, false));
+    if (x.atimeNs !== undefined) e.atimeNs = x.atimeNs;
+    if (x.link) e.link = x.link;
+    if (x.sparse) e.sparse = true;
+    if (!x.xattrs) return undefined;
     let big: Buffer[] | undefined;
-    for (const name of names.sort(Buffer.compare)) {
-      let value: Buffer;
-      try {
-        value = getXattr(abs, name);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENODATA') this.notice(rel, 'W_XATTR', `extended attribute ${name.toString()} not read: ${(err as Error).message}`, false);
-        continue;
-      }
-      if (value.length <= XATTR_INLINE_MAX) xs.push({ name, value, size: value.length });
-      else {
-        (big ??= []).push(value);
-        xs.push({ name, blob: hashBytes(value), size: value.length });
-      }
-    }
-    if (xs.length) e.xattrs = xs;
+    e.xattrs = x.xattrs.map(({ name, value }): XAttr => {
+      if (value.length <= XATTR_INLINE_MAX) return { name, value, size: value.length };
+      (big ??= []).push(value);
+      return { name, blob: hashBytes(value), size: value.length };
+    });
     return big;
   }
 

@@ -2,11 +2,11 @@
 // source root) and `.strataignore` files (gitignore syntax, relative to the
 // directory holding them), plus absolute paths that are always excluded (the
 // repository itself when it lies inside the source).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { errnoCode } from '../errors.js';
 import { joinPath } from '../fs/paths.js';
+import { readFileQuietly } from '../fs/read-quietly.js';
 import { hashBytes } from '../hash.js';
 
 export const IGNORE_FILE = '.strataignore';
@@ -39,7 +39,7 @@ export class IgnoreRules {
   enter(abs: Buffer, rel: string): IgnoreRules {
     let text: string;
     try {
-      text = fs.readFileSync(joinPath(abs, IGNORE_FILE_BUF), 'utf8');
+      text = readFileQuietly(joinPath(abs, IGNORE_FILE_BUF)).toString('utf8'); // its atime is recorded
     } catch (e) {
       const c = errnoCode(e);
       if (c === 'ENOENT' || c === 'ENOTDIR' || c === 'EACCES' || c === 'EISDIR') return this;

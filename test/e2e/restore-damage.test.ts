@@ -126,6 +126,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     t.is(lines.length, 1, stderr);
     t.regex(lines[0]!, new RegExp(`^strata: interrupted \\(${sig}\\): restored \\d+ files .* removed 1 temporary file; the rest was not restored$`));
     t.deepEqual(temporaries(out), []);
+    const locks = path.join(repo, 'locks');
+    t.deepEqual(fs.existsSync(locks) ? fs.readdirSync(locks) : [], [], 'the lock was released');
     // the next restore completes it
     ok(t, ['restore', 'latest', '--target', out], { repo });
     t.deepEqual(compareTrees(src, out, { atime: false, xattrs: false }), []);
@@ -244,7 +246,10 @@ test('a file appended to during the snapshot is never dropped', async (t) => {
   t.true(changed.every((x: any) => x.path === 'log.txt'));
   t.deepEqual(snap.skipped, []);
   const out = path.join(tmpDir(t), 'out');
-  ok(t, ['restore', 'latest', '--target', out], { repo });
+  const rr = strata(['restore', 'latest', '--target', out], { repo });
+  t.is(rr.code, EXIT.OK, rr.stderr);
+  // stored as last read (marked changed-during-read) only when every attempt saw it change
+  t.is(/log\.txt: restored as read while it kept changing/.test(rr.stderr), changed.length > 0, rr.stderr);
   const got = fs.readFileSync(path.join(out, 'log.txt'));
   t.true(got.length >= 3 << 20, 'log.txt is in the snapshot');
   t.true(got.subarray(0, 3 << 20).equals(pseudoRandom(3 << 20, 8)));

@@ -11,6 +11,9 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import { json, newRepo, ok, strata, tmpDir } from '../helpers/cli.js';
 import { buildRichTree, compareTrees, isRoot, setAllTimes, xattrDump } from '../restore/compare.js';
 
+// these tests record atimes too (off by default: docs/format.md §6.1a); strata() passes process.env on
+process.env.STRATA_RECORD_ATIME = '1';
+
 const noSockets = { skip: (_rel: string, st: fs.BigIntStats) => st.isSocket() };
 
 function richSource(t: Parameters<typeof tmpDir>[0]): string {
@@ -127,4 +130,64 @@ test('devices with a large major and minor round-trip (root only)', (t) => {
   const out = path.join(tmpDir(t), 'out');
   ok(t, ['restore', 'latest', '--target', out], { repo });
   t.is(fs.lstatSync(path.join(out, 'dev')).rdev, fs.lstatSync(path.join(src, 'dev')).rdev);
+});
+
+test('a target file system without xattrs: one warning, everything else restored, exit 0 (root: ramfs)', (t) => {
+  if (!isRoot) return t.pass('needs root to mount');
+  const repo = newRepo(t);
+  const src = richSource(t);
+  ok(t, ['snapshot', src], { repo });
+  const mnt = tmpDir(t);
+  execFileSync('mount', ['-t', 'ramfs', 'none', mnt]);
+  t.teardown(() => execFileSync('umount', [mnt]));
+  const out = path.join(mnt, 'out');
+  const r = strata(['restore', 'latest', '--target', out], { repo });
+  t.is(r.code, EXIT.OK, r.stderr);
+  t.is(r.stderr.match(/does not support extended attributes/g)?.length, 1, r.stderr);
+  // ramfs allocates no blocks the ext4 way: compare all but blocks and xattrs
+  t.deepEqual(compareTrees(src, out, { ...noSockets, xattrs: false, blocks: false }), []);
+});
+
+test('a sparse file read by its extents gives exactly the chunks of a full read (same root), and restores with holes', (t) => {
+  const repo = newRepo(t);
+  const src = path.join(tmpDir(t), 'src');
+  fs.mkdirSync(src);
+  const p = path.join(src, 'disk.img');
+  const fd = fs.openSync(p, 'w');
+  const islands: Array<[number, Buffer]> = [
+    [0, Buffer.from('at the start')],
+    [(3 << 20) + 12345, Buffer.alloc(70_000, 9)],
+    [30 << 20, Buffer.from('middle')],
+    [(61 << 20) + 7, Buffer.alloc(5000, 1)],
+    [(96 << 20) - 3, Buffer.from('end')],
+  ];
+  for (const [off, b] of islands) fs.writeSync(fd, b, 0, b.length, off);
+  fs.closeSync(fd);
+  const sparse = json(t, ['snapshot', src], { repo });
+  t.true(sparse.bytesRead < 1 << 20, `bytesRead ${sparse.bytesRead}`);
+  // the same file read byte by byte (no addon: no SEEK_DATA) must give the same tree
+  const full = json(t, ['snapshot', src, '--full'], { repo, env: { STRATA_NO_NATIVE: '1' } });
+  t.is(full.bytesRead, 96 << 20, 'read in full');
+  t.is(full.root, sparse.root);
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', 'latest', '--target', out], { repo });
+  t.true(fs.readFileSync(path.join(out, 'disk.img')).equals(fs.readFileSync(p)));
+  t.is(fs.statSync(path.join(out, 'disk.img')).blocks, fs.statSync(p).blocks);
+});
+
+test('by default atimes are not recorded: reading a file is not a change', (t) => {
+  const repo = newRepo(t);
+  const src = path.join(tmpDir(t), 'src');
+  fs.mkdirSync(src);
+  fs.writeFileSync(path.join(src, 'f'), 'x');
+  const env = { STRATA_RECORD_ATIME: '' };
+  const first = json(t, ['snapshot', src], { repo, env });
+  fs.readFileSync(path.join(src, 'f')); // moves its atime (relatime: atime <= mtime)
+  const second = json(t, ['snapshot', src], { repo, env });
+  t.true(second.unchanged);
+  t.is(second.root, first.root);
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', 'latest', '--target', out], { repo });
+  const st = fs.statSync(path.join(out, 'f'), { bigint: true });
+  t.is(st.atimeNs, st.mtimeNs);
 });

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { StrataError } from '../../errors.js';
+import { StrataError, isStrataError } from '../../errors.js';
 import { removeTemporaries, restore, type RestoreAction, type RestoreStats } from '../../restore/restorer.js';
 import { withLock } from '../../store/lock.js';
 import { AT_HELP, atOption, globals, locate, repoPath, resolveSource, withRepo } from '../context.js';
@@ -69,7 +69,10 @@ export function register(program: Command): void {
       const meter = new RateMeter();
       const actions: RestoreAction[] = [];
       let live: RestoreStats | undefined;
-      const onSignal = (sig: NodeJS.Signals) => {
+      // first signal: stop at the next entry or chunk, release the lock, report; a second one: leave at once
+      const stop = new AbortController();
+      let caught: NodeJS.Signals | undefined;
+      const interrupted = (sig: NodeJS.Signals) => {
         const removed = removeTemporaries();
         progressClear();
         const s = live;
@@ -77,7 +80,14 @@ export function register(program: Command): void {
           `strata: interrupted (${sig}): restored ${fmtInt(s?.files ?? 0)} files (${fmtBytes(s?.bytes ?? 0)}), ${fmtInt(s?.dirs ?? 0)} dirs into ${opts.target}; ` +
             `removed ${fmtInt(removed)} temporary file${removed === 1 ? '' : 's'}; the rest was not restored`,
         );
-        process.exit(sig === 'SIGINT' ? 130 : 143);
+      };
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (caught) {
+          interrupted(caught);
+          process.exit(caught === 'SIGINT' ? 130 : 143);
+        }
+        caught = sig;
+        stop.abort();
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
@@ -94,6 +104,7 @@ export function register(program: Command): void {
                 delete: !!opts.delete,
                 dryRun,
                 xattrs: opts.xattrs !== false,
+                signal: stop.signal,
                 onAction: dryRun ? (a) => actions.push({ ...a }) : undefined,
                 onProgress: showProgress ? (p) => progressLine(`${meter.line(p.files, p.bytes, p.totalBytes)}  ${p.path}`) : undefined,
                 onNotice: (n) => warn(`error: ${n.path}: ${n.message} [${n.code}]`),
@@ -108,6 +119,10 @@ export function register(program: Command): void {
         report(g.json, opts, dryRun, actions, stats, snapshot.id);
         if (stats.integrityErrors > 0) process.exitCode = EXIT.INTEGRITY;
         else if (stats.errors > 0) process.exitCode = EXIT.FATAL;
+      } catch (err) {
+        if (!caught || !isStrataError(err, 'E_ABORTED')) throw err;
+        interrupted(caught);
+        process.exitCode = caught === 'SIGINT' ? 130 : 143;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
