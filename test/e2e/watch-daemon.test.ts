@@ -141,7 +141,7 @@ for (const backend of backends) {
     const before = snapshotsOf(d).length;
     await sleep(50);
     sh(A, 'touch a/tmp; rm a/tmp');
-    await converge(d, repo, A, 10000);
+    await converge(d, repo, A, 20000);
     t.true(snapshotsOf(d).length > before, 'a snapshot recorded the new mtime of a/');
     // watchman reports the pair; parcel's inotify backend drops it but delivers an empty batch: a stat scan follows
     t.is(snapshotsOf(d).at(-1).trigger, backend === 'watchman' ? 'events' : 'poll');
@@ -153,7 +153,8 @@ for (const backend of backends) {
     btest(`${backend}: ${n} sources in one daemon, the seed races in each; one does not wait for another's quiet period`, async (t) => {
       const names = Array.from({ length: n }, (_, i) => `S${i}`);
       const { repo, base, dirs } = setup(t, names);
-      const d = startWatch(t, repo, dirs, ['--backend', backend, '--max-delay-ms', '20000']);
+      // two sources: a longer quiet period, so "the busy one waits" holds on a loaded machine
+      const d = startWatch(t, repo, dirs, ['--backend', backend, '--max-delay-ms', '20000', ...(n === 2 ? ['--quiet-ms', '1500'] : [])]);
       await waitFor(() => dirs.every((s) => snapshotsOf(d, s).length >= 1), 30000, 'initial snapshots');
       for (const s of dirs) sh(s, 'echo 1 > file1 && echo 1 > file2; mv file1 file3; mv file2 file1; rm file3; mkdir dir1; echo 1 > dir1/file1; mv dir1 dir2');
       for (const s of dirs) await converge(d, repo, s, 30000, s);
@@ -171,7 +172,7 @@ async function busyAndCalm(t: ExecutionContext, d: Daemon, repo: string, dirs: s
       const [busy, calm] = [dirs[0]!, dirs[1]!];
       const calmBefore = snapshotsOf(d, calm).length;
       const busyBefore = snapshotsOf(d, busy).length;
-      const end = Date.now() + 3000;
+      const end = Date.now() + 5000;
       let i = 0;
       sh(calm, 'echo calm > calm');
       let calmAt = 0;
