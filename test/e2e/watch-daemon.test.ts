@@ -38,7 +38,7 @@ for (const backend of backends) {
 
   btest(`${backend}: a subscribe that hangs recovers (polling meanwhile); status --json in each state`, async (t) => {
     const { repo, base, A } = setup(t);
-    const d = startWatch(t, repo, A, ['--backend', backend, '--backend-timeout', '1500ms', '--poll', '1s'], { STRATA_TEST_WATCH_FAULT: 'hang-subscribe:2' });
+    const d = startWatch(t, repo, A, ['--backend', backend, '--backend-timeout', '3s', '--poll', '1s'], { STRATA_TEST_WATCH_FAULT: 'hang-subscribe:2' });
     t.not((await waitStatus(repo, A, 'starting')).code, EXIT.OK, 'starting: not protected yet');
     sh(A, 'echo 1 > during-hang');
     await waitFor(() => /injected fault/.test(d.stderr()), 10000, 'the subscribe timeout');
