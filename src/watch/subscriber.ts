@@ -31,6 +31,9 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 export class Subscriber {
   private client: WatchmanClient | undefined;
   private connecting: Promise<WatchmanClient> | undefined;
+  /** roots watched before this daemon's first request: not ours to remove */
+  private initial: Set<string> | undefined;
+  /** roots (and source directories) this daemon asked watchman to watch */
   private readonly created = new Set<string>();
   private readonly adopted = new Set<string>();
   private hangs: number;
@@ -92,10 +95,13 @@ export class Subscriber {
 
   private async watchmanSubscribe(dir: string, ignore: readonly string[], cb: EventCallback): Promise<Subscription> {
     const c = await this.watchman();
-    const before = new Set(await c.watchList());
+    this.initial ??= new Set(await c.watchList());
+    const ours = (root: string) => {
+      if (!this.initial!.has(root) || this.adopted.has(root)) this.created.add(root);
+    };
+    ours(dir); // even if watch-project answers too late for us: it may have created the watch
     const rel = ignore.map((d) => path.relative(dir, d)).filter((r) => r && !r.startsWith('..'));
-    const { name, root } = await c.subscribe(dir, rel, cb);
-    if (!before.has(root) || this.adopted.has(root)) this.created.add(root);
+    const { name, root } = await c.subscribe(dir, rel, cb, ours);
     return { unsubscribe: () => c.unsubscribe(root, name) };
   }
 
@@ -107,11 +113,15 @@ export class Subscriber {
     if (!c) return;
     if (c.closed) this.log(`cannot remove the watchman watches on ${[...this.created].join(', ')}: no connection`);
     else
+      // all sent at once: watchman reads them even if we must exit before the answers
       await Promise.all(
         [...this.created].map((root) =>
-          c.command(['watch-del', root], Math.min(this.timeoutMs, 2000)).then(
+          c.command(['watch-del', root], Math.min(this.timeoutMs, 2500)).then(
             () => this.created.delete(root),
-            (e) => this.log(`cannot remove the watchman watch on ${root}: ${(e as Error).message}`),
+            (e: Error) => {
+              if (/not watched|unable to resolve root/i.test(e.message)) this.created.delete(root); // a source dir inside another watch
+              else this.log(`cannot remove the watchman watch on ${root}: ${e.message}`);
+            },
           ),
         ),
       );
@@ -121,7 +131,8 @@ export class Subscriber {
   /** Last resort when a stop overran its time: remove our remaining watches with the watchman CLI. */
   closeSync(): void {
     this.client?.close();
-    for (const root of this.created) spawnSync('watchman', ['watch-del', root], { stdio: 'ignore', timeout: 1000 });
+    const end = Date.now() + 2000;
+    for (const root of this.created) if (Date.now() < end) spawnSync('watchman', ['watch-del', root], { stdio: 'ignore', timeout: Math.max(100, end - Date.now()) });
     this.created.clear();
   }
 }

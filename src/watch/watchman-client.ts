@@ -144,14 +144,18 @@ export class WatchmanClient {
   }
 
   /** Subscribe to `dir`; returns the subscription name and the watch root. */
-  async subscribe(dir: string, ignoreDirs: readonly string[], cb: SubscriptionCallback): Promise<{ name: string; root: string }> {
+  async subscribe(dir: string, ignoreDirs: readonly string[], cb: SubscriptionCallback, onRoot?: (root: string) => void): Promise<{ name: string; root: string }> {
     const wp = await this.command(['watch-project', dir]);
     const root: string = wp.watch;
+    onRoot?.(root);
     const rel: string | undefined = wp.relative_path;
     const name = `strata-${process.pid}-${++this.seq}`;
     const q: Record<string, unknown> = { fields: ['name', 'exists', 'new', 'type'], empty_on_fresh_instance: true };
     if (rel) q.relative_root = rel;
-    const ex = ignoreDirs.map((d) => ['dirname', d]);
+    const ex = ignoreDirs.flatMap((d) => [
+      ['dirname', d],
+      ['name', d, 'wholename'],
+    ]);
     if (ex.length) q.expression = ['not', ['anyof', ...ex]];
     this.subs.set(name, { root, prefix: dir + '/', cb, first: true });
     try {
