@@ -7,7 +7,7 @@ all: build
 # Debian packages strata and its tests rely on: watchman (lossless file watching),
 # Ceph's mon/osd/radosgw (a real S3 gateway for the s3: tests), chromium (the
 # browser the serve tests drive), rclone (a WebDAV client for the serve tests).
-SYSTEM_PKGS := watchman:watchman ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw ceph:ceph-common chromium:chromium rclone:rclone b3sum:b3sum zstd:zstd
+SYSTEM_PKGS := watchman:watchman ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw ceph:ceph-common chromium:chromium rclone:rclone b3sum:b3sum zstd:zstd getfattr:attr setfacl:acl
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PKGS); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
 	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
