@@ -30,6 +30,7 @@ const COMMANDS: [string, Loader][] = [
   ['prune', () => import('./commands/prune.js')],
   ['check', () => import('./commands/check.js')],
   ['repair', () => import('./commands/repair.js')],
+  ['key', () => import('./commands/key.js')],
 ];
 
 /** The command named on the command line (first word that is not an option or an option's value). */
@@ -37,7 +38,7 @@ function invokedCommand(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') return undefined;
-    if (a === '-r' || a === '--repo' || a === '--cache-dir') {
+    if (a === '-r' || a === '--repo' || a === '--cache-dir' || a === '--password-file' || a === '--password-command') {
       i++;
       continue;
     }
@@ -62,6 +63,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .option('--no-lock', 'take no repository lock (reads of a read-only repository; a prune running meanwhile is still detected)')
     .option('--json', 'machine-readable output (one JSON value)')
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
+    .option('--password-file <file>', 'read the repository password from FILE (default: $STRATA_PASSWORD_FILE, $STRATA_PASSWORD_COMMAND, $STRATA_PASSWORD, else a prompt)')
+    .option('--password-command <cmd>', 'run CMD (with /bin/sh -c) and use its output as the repository password')
     .showHelpAfterError()
     .exitOverride();
   const name = invokedCommand(argv);

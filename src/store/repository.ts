@@ -11,6 +11,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
 import { CompressPool } from '../compress-pool.js';
 import { COMP_NONE } from '../compress.js';
+import type { AeadName } from '../crypto/aead.js';
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { parseRepoAddress } from './address.js';
@@ -21,6 +23,7 @@ import { LocalObjectStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
+import { newConfigObjects, unlockConfig, type EncryptionOptions, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
 import { MarkSet } from './mark-set.js';
 import type { BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
 
@@ -43,15 +46,17 @@ export interface RepoConfig {
   chunker: ChunkerParams;
   compression: { algorithm: 'zstd'; level: number };
   packSize: number;
+  /** "none" or the AEAD of an encrypted repository (format 2); absent: format 1, plaintext */
+  encryption?: 'none' | AeadName;
 }
 
-export interface InitOptions {
+export interface InitOptions extends EncryptionOptions {
   chunker?: Partial<Omit<ChunkerParams, 'seed'>>;
   compressionLevel?: number;
   packSize?: number;
 }
 
-export interface CacheOptions {
+export interface CacheOptions extends PasswordOptions {
   /** the cache root (--cache-dir); default cacheRoot() */
   cacheDir?: string;
   /** one line for the user (cache built, set aside, rebuilt) */
@@ -65,6 +70,10 @@ export interface RepoParts {
   config: RepoConfig;
   cache: RepoCache;
   notice?: (msg: string) => void;
+  /** seals and names blobs and objects; default plain (format 1, "encryption": "none") */
+  cipher?: RepoCipher;
+  /** the key that opened an encrypted repository */
+  unlocked?: UnlockedKey;
 }
 
 export interface WriteStats {
@@ -90,10 +99,16 @@ export class Repository implements BlobWriter {
   readonly config: RepoConfig;
   /** the per-host cache (blob index, snapshot list, stat/dir caches, daemon state) */
   readonly index: RepoCache;
+  /** how blobs and objects are sealed and named (plain for unencrypted repositories) */
+  readonly cipher: RepoCipher;
+  /** the master key and the key object that opened it (encrypted repositories) */
+  readonly unlocked: UnlockedKey | undefined;
 
   constructor(parts: RepoParts) {
     this.store = parts.store;
     this.config = parts.config;
+    this.cipher = parts.cipher ?? plainCipher();
+    this.unlocked = parts.unlocked;
     this.index = parts.cache;
     this.notice = parts.notice ?? (() => {});
     const onFlush = async (p: FlushedPack) => {
@@ -102,8 +117,8 @@ export class Repository implements BlobWriter {
       faultPoint('write'); // crash tests only (STRATA_FAULT_POINT)
       await this.lock?.refreshIfDue();
     };
-    this.dataPacker = new Packer(this.store, this.config.packSize, onFlush);
-    this.treePacker = new Packer(this.store, Math.min(this.config.packSize, 8 << 20), onFlush);
+    this.dataPacker = new Packer(this.store, this.config.packSize, onFlush, this.cipher);
+    this.treePacker = new Packer(this.store, Math.min(this.config.packSize, 8 << 20), onFlush, this.cipher);
   }
 
   /** A repository from parts (tests: a MemoryObjectStore and a MemoryCache); the cache is brought up to date. */
@@ -136,12 +151,16 @@ export class Repository implements BlobWriter {
       }
     }
     const config = Repository.newConfig(opts);
+    // the key is derived before anything is created: a failing password source leaves nothing behind
+    const made = await newConfigObjects(config as unknown as Record<string, unknown> & { id: string }, opts);
+    config.encryption = made.cipher.encryption;
     const { cache } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
     fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
     const store = new LocalObjectStore(abs);
-    for (const d of ['packs', 'snapshots', 'index']) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
-    await store.put('config', Buffer.from(JSON.stringify(config, null, 2) + '\n'));
-    return new Repository({ store, config, cache, notice: opts.notice });
+    for (const d of ['packs', 'snapshots', 'index', ...(made.key ? ['keys'] : [])]) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
+    if (made.key) await store.put(made.key.name, made.key.bytes);
+    await store.put('config', made.configBytes);
+    return new Repository({ store, config, cache, notice: opts.notice, cipher: made.cipher, unlocked: made.unlocked });
   }
 
   /** Open a repository; nothing is written to it (a read-only repository opens), only to the cache. */
@@ -155,10 +174,10 @@ export class Repository implements BlobWriter {
     }
     if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
     const store = new LocalObjectStore(abs);
-    const config = await readConfig(store, abs);
+    const { config, cipher, unlocked } = await readConfigUnlocked(store, abs, opts);
     const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
     if (fresh) opts.notice?.(`no cache for repository ${abs} at ${dir} (first use here, or it was removed): building it from the repository`);
-    const repo = new Repository({ store, config, cache, notice: opts.notice });
+    const repo = new Repository({ store, config, cache, notice: opts.notice, cipher, unlocked });
     try {
       if (!opts.skipSync) await repo.syncIndex();
     } catch (e) {
@@ -204,7 +223,7 @@ export class Repository implements BlobWriter {
           }
           throw e;
         }
-        this.index.addPacks(decodeSegment(bytes, segmentName(id)));
+        this.index.addPacks(decodeSegment(bytes, segmentName(id), this.cipher));
         this.index.markSegments([id]);
         out.segments++;
       }
@@ -244,6 +263,7 @@ export class Repository implements BlobWriter {
     const hex = hash.toString('hex');
     let stored: Buffer;
     let comp: number;
+    let type: number;
     let rawLength: number;
     let where: string;
     let scratch: Buffer | undefined;
@@ -253,7 +273,7 @@ export class Repository implements BlobWriter {
     }
     const pending = this.dataPacker.pendingBytes(hex) ?? this.treePacker.pendingBytes(hex);
     if (pending) {
-      ({ comp, rawLength } = pending.entry);
+      ({ comp, type, rawLength } = pending.entry);
       stored = pending.data;
       where = 'open pack';
     } else {
@@ -277,10 +297,10 @@ export class Repository implements BlobWriter {
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
       }
-      ({ comp, rawLength } = loc);
+      ({ comp, type, rawLength } = loc);
     }
     try {
-      return decodeStoredBlob(stored, { hash, comp, rawLength }, where, into);
+      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher);
     } finally {
       this.releaseScratch(scratch);
     }
@@ -316,7 +336,7 @@ export class Repository implements BlobWriter {
     if (this.unsegmented.length === 0) return;
     await this.lock?.verify(); // a writer whose lock was broken (a prune ran) must not publish packs
     for (const part of chunkSegments(this.unsegmented)) {
-      const { id, bytes } = encodeSegment(part);
+      const { id, bytes } = encodeSegment(part, this.cipher);
       await this.store.put(segmentName(id), bytes);
       faultPoint('write');
       this.index.markSegments([id]);
@@ -349,7 +369,7 @@ export class Repository implements BlobWriter {
       if (!/^[0-9a-f]{64}$/.test(hex) || this.index.hasPack(hex)) continue;
       try {
         const size = (await this.store.size(name)) ?? 0;
-        const entries = await readPackEntries(name, size, (o, l) => this.store.get(name, o, l));
+        const entries = await readPackEntries(name, size, (o, l) => this.store.get(name, o, l), this.cipher);
         this.index.addPacks([{ id: Buffer.from(hex, 'hex'), size, entries }]);
         added++;
         onPack?.(name);
@@ -393,17 +413,47 @@ function chunkerFor(o: InitOptions['chunker'] = {}): ChunkerParams {
   return { min, avg, max, normalization, seed: randomBytes(16).toString('hex') };
 }
 
-export function parseConfig(raw: Buffer, where: string): RepoConfig {
-  let c: RepoConfig;
+/**
+ * Read the config; an encrypted one is unlocked with `opts.password` (the
+ * password is asked for only here) and gives the cipher of the repository.
+ */
+export async function readConfigUnlocked(store: ObjectStore, where: string, opts: PasswordOptions): Promise<{ config: RepoConfig; cipher: RepoCipher; unlocked?: UnlockedKey }> {
+  let raw: Buffer;
   try {
-    c = JSON.parse(raw.toString('utf8')) as RepoConfig;
+    raw = await store.get('config');
+  } catch (e) {
+    if (isStrataError(e, 'E_OBJECT_MISSING')) throw new StrataError('E_NO_REPO', `${where} is not a strata repository (no config file)`);
+    throw e;
+  }
+  const head = parseConfigHead(raw, where);
+  if (head.encryption === undefined || head.encryption === 'none') return { config: checkConfig(head as unknown as RepoConfig, where), cipher: plainCipher() };
+  const { fields, cipher, unlocked } = await unlockConfig(store, head, where, opts);
+  return { config: checkConfig(fields as unknown as RepoConfig, where), cipher, unlocked };
+}
+
+function parseConfigHead(raw: Buffer, where: string): Record<string, unknown> {
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
   } catch (e) {
     throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (${(e as Error).message})`);
   }
   if (c?.format !== 'strata') throw new StrataError('E_REPO_CONFIG', `${where}: config is not a strata repository config`);
-  if (!READABLE_VERSIONS.includes(c.version)) {
-    throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${c.version} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
+  if (!READABLE_VERSIONS.includes(c.version as number)) {
+    throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${String(c.version)} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
   }
+  if (c.version === 1 && c.encryption !== undefined) throw new StrataError('E_REPO_CONFIG', `${where}: a format 1 config cannot name an encryption`);
+  return c;
+}
+
+/** A plain config (format 1, or "encryption": "none"); an encrypted one needs readConfigUnlocked. */
+export function parseConfig(raw: Buffer, where: string): RepoConfig {
+  const c = parseConfigHead(raw, where);
+  if (c.encryption !== undefined && c.encryption !== 'none') throw new StrataError('E_NO_PASSWORD', `${where}: the repository is encrypted: a password is needed`);
+  return checkConfig(c as unknown as RepoConfig, where);
+}
+
+function checkConfig(c: RepoConfig, where: string): RepoConfig {
   const ch = c.chunker;
   const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
   if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
