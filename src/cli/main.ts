@@ -31,6 +31,7 @@ const COMMANDS: [string, Loader][] = [
   ['check', () => import('./commands/check.js')],
   ['repair', () => import('./commands/repair.js')],
   ['key', () => import('./commands/key.js')],
+  ['migrate', () => import('./commands/migrate.js')],
 ];
 
 /** The command named on the command line (first word that is not an option or an option's value). */

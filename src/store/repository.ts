@@ -52,6 +52,8 @@ export interface RepoConfig {
 
 export interface InitOptions extends EncryptionOptions {
   chunker?: Partial<Omit<ChunkerParams, 'seed'>>;
+  /** the chunker seed (migrate keeps the source's, so cut points stay the same); default random */
+  chunkerSeed?: string;
   compressionLevel?: number;
   packSize?: number;
 }
@@ -135,7 +137,7 @@ export class Repository implements BlobWriter {
       version: FORMAT_VERSION,
       id: randomUUID(),
       created: new Date().toISOString(),
-      chunker: chunkerFor(opts.chunker),
+      chunker: { ...chunkerFor(opts.chunker), ...(opts.chunkerSeed ? { seed: opts.chunkerSeed } : {}) },
       compression: { algorithm: 'zstd', level: opts.compressionLevel ?? 3 },
       packSize: opts.packSize ?? 32 << 20,
     };
