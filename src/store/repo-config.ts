@@ -1,0 +1,69 @@
+// Reading a repository's config (docs/format.md §2, §11.6.1): format 1, a
+// plaintext version 2 ("encryption": "none"), or an encrypted one, unlocked
+// with a password into the full config and the repository's cipher.
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
+import { StrataError, isStrataError } from '../errors.js';
+import type { ObjectStore } from './object-store.js';
+import { unlockConfig, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
+import type { RepoConfig } from './repository.js';
+
+/** Versions this strata reads and extends (1: written by the first release, index inside the repository). */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
+
+export async function readConfig(store: ObjectStore, where: string): Promise<RepoConfig> {
+  try {
+    return parseConfig(await store.get('config'), where);
+  } catch (e) {
+    if (isStrataError(e, 'E_OBJECT_MISSING')) throw new StrataError('E_NO_REPO', `${where} is not a strata repository (no config file)`);
+    throw e;
+  }
+}
+
+/**
+ * Read the config; an encrypted one is unlocked with `opts.password` (the
+ * password is asked for only here) and gives the cipher of the repository.
+ */
+export async function readConfigUnlocked(store: ObjectStore, where: string, opts: PasswordOptions): Promise<{ config: RepoConfig; cipher: RepoCipher; unlocked?: UnlockedKey }> {
+  let raw: Buffer;
+  try {
+    raw = await store.get('config');
+  } catch (e) {
+    if (isStrataError(e, 'E_OBJECT_MISSING')) throw new StrataError('E_NO_REPO', `${where} is not a strata repository (no config file)`);
+    throw e;
+  }
+  const head = parseConfigHead(raw, where);
+  if (head.encryption === undefined || head.encryption === 'none') return { config: checkConfig(head as unknown as RepoConfig, where), cipher: plainCipher() };
+  const { fields, cipher, unlocked } = await unlockConfig(store, head, where, opts);
+  return { config: checkConfig(fields as unknown as RepoConfig, where), cipher, unlocked };
+}
+
+function parseConfigHead(raw: Buffer, where: string): Record<string, unknown> {
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (${(e as Error).message})`);
+  }
+  if (c?.format !== 'strata') throw new StrataError('E_REPO_CONFIG', `${where}: config is not a strata repository config`);
+  if (!READABLE_VERSIONS.includes(c.version as number)) {
+    throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${String(c.version)} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
+  }
+  if (c.version === 1 && c.encryption !== undefined) throw new StrataError('E_REPO_CONFIG', `${where}: a format 1 config cannot name an encryption`);
+  return c;
+}
+
+/** A plain config (format 1, or "encryption": "none"); an encrypted one needs readConfigUnlocked. */
+export function parseConfig(raw: Buffer, where: string): RepoConfig {
+  const c = parseConfigHead(raw, where);
+  if (c.encryption !== undefined && c.encryption !== 'none') throw new StrataError('E_NO_PASSWORD', `${where}: the repository is encrypted: a password is needed`);
+  return checkConfig(c as unknown as RepoConfig, where);
+}
+
+function checkConfig(c: RepoConfig, where: string): RepoConfig {
+  const ch = c.chunker;
+  const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
+  if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
+    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker or pack size)`);
+  }
+  return c;
+}
