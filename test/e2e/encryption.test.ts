@@ -218,6 +218,17 @@ test('tampering: a flipped bit in a pack, an edited table, a truncated manifest,
   fs.writeFileSync(dataPack, pristine);
   ok(t, ['check', '--read-data'], { repo });
 
+  // a swapped object: another pack's bytes under this pack's name; its table opens (same key), its blobs do not
+  const other = allFiles(path.join(repo, 'packs')).map((f) => path.join(repo, 'packs', f)).find((f) => f !== dataPack)!;
+  fs.copyFileSync(other, dataPack);
+  const sw = strata(['restore', 'latest', '--target', path.join(tmpDir(t), 'out-swapped')], { repo });
+  t.not(sw.code, 0);
+  t.regex(sw.stderr, new RegExp(`blob [0-9a-f]{64}.*(authentication failed|corrupted|short read).*|${path.basename(dataPack).slice(0, 16)}`));
+  const c4 = strata(['check', '--read-data'], { repo });
+  t.is(c4.code, 4);
+  t.regex(c4.stdout + c4.stderr, /does not match its name/);
+  fs.writeFileSync(dataPack, pristine);
+
   // a truncated manifest: named by check, left out of the list; the other snapshot stays usable
   const snapFiles = fs.readdirSync(path.join(repo, 'snapshots'));
   const victim = snapFiles.find((f) => f !== s2.id)!;
