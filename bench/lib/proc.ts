@@ -6,6 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+// `strata init` encrypts by default: benchmarks measure that default with a fixed password
+// (children inherit it); set STRATA_PASSWORD to override.
+process.env.STRATA_PASSWORD ??= 'strata-bench-password';
+
 export interface Measured {
   cmd: string;
   code: number;

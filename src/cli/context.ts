@@ -1,9 +1,12 @@
 // Shared option handling for commands: which repository and cache, locks for readers, JSON or text, and
 // turning "SNAP:PATH" (or a plain PATH with --at TIME) into a snapshot and a
 // tree entry.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import type { ScryptParams } from '../crypto/kdf.js';
+import { getPassword } from '../crypto/password.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { resolveSnapshot, rootEntry, splitRef, type Snapshot } from '../snapshot/manifest.js';
 import { TIME_SPEC_HELP, parseTimeSpec } from '../snapshot/time-spec.js';
@@ -20,6 +23,8 @@ export interface GlobalOpts {
   lock?: boolean;
   json?: boolean;
   quiet?: boolean;
+  passwordFile?: string;
+  passwordCommand?: string;
 }
 
 export function globals(cmd: Command): GlobalOpts {
@@ -44,7 +49,35 @@ export function resolveSource(dir: string): string {
 
 /** Where the cache is, and how its notices reach the user (one line on stderr each). */
 export function cacheOptions(g: GlobalOpts): CacheOptions {
-  return { cacheDir: g.cacheDir, notice: (msg) => process.stderr.write(`strata: ${msg}\n`) };
+  return { cacheDir: g.cacheDir, notice: (msg) => process.stderr.write(`strata: ${msg}\n`), password: passwordGetter(g), kdf: kdfParams() };
+}
+
+/**
+ * The password of the repository, from --password-file / --password-command,
+ * STRATA_PASSWORD_FILE / STRATA_PASSWORD_COMMAND, STRATA_PASSWORD, or a
+ * prompt (twice with `confirm`, when it is being set); asked once per process.
+ */
+export function passwordGetter(g: GlobalOpts, confirm = false): () => Promise<string> {
+  let got: Promise<string> | undefined;
+  return () => (got ??= getPassword({ file: g.passwordFile, command: g.passwordCommand, env: process.env, confirm }).then((r) => r.password));
+}
+
+/** A new password (key add, key passwd): --new-password-file / --new-password-command or a prompt twice, never the STRATA_PASSWORD* variables. */
+export function newPasswordGetter(o: { newPasswordFile?: string; newPasswordCommand?: string }): () => Promise<string> {
+  return () =>
+    getPassword({ file: o.newPasswordFile, command: o.newPasswordCommand, confirm: true, prompt: 'enter the new password: ', flags: { file: '--new-password-file', command: '--new-password-command' } }).then((r) => r.password);
+}
+
+/**
+ * scrypt parameters for new keys: calibrated (undefined) in production.
+ * TEST-ONLY knob: STRATA_TEST_KDF_N=N (a power of two, at least 2^14) fixes N,
+ * so test suites do not pay ~0.5 s of scrypt per command. Documented in
+ * docs/format.md §2.1 as a test knob; never set it for real repositories.
+ */
+export function kdfParams(): (() => ScryptParams) | undefined {
+  const n = process.env.STRATA_TEST_KDF_N;
+  if (!n) return undefined;
+  return () => ({ N: Number(n), r: 8, p: 1, salt: randomBytes(32) });
 }
 
 /**

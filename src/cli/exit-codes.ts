@@ -13,6 +13,7 @@ export const EXIT = {
   INDEX: 13, // the index is missing, empty or damaged: run `strata repair index`
   REMOTE_AUTH: 14, // the object store refused the credentials
   REMOTE_UNREACHABLE: 15, // the object store endpoint cannot be reached (after retries)
+  WRONG_PASSWORD: 12, // no key object of the encrypted repository opens with the password (restic's code)
 } as const;
 
 export function exitCodeFor(e: unknown): number {
@@ -27,6 +28,11 @@ export function exitCodeFor(e: unknown): number {
       return EXIT.BAD_REPO;
     case 'E_LOCKED':
       return EXIT.LOCKED;
+    case 'E_WRONG_PASSWORD':
+      return EXIT.WRONG_PASSWORD;
+    case 'E_NO_PASSWORD':
+    case 'E_PASSWORD_MISMATCH':
+      return EXIT.FATAL;
     case 'E_INDEX':
       return EXIT.INDEX;
     case 'E_S3_NO_BUCKET':

@@ -32,6 +32,8 @@ const COMMANDS: [string, Loader][] = [
   ['check', () => import('./commands/check.js')],
   ['repair', () => import('./commands/repair.js')],
   ['serve', () => import('./commands/serve.js')],
+  ['key', () => import('./commands/key.js')],
+  ['migrate', () => import('./commands/migrate.js')],
 ];
 
 /** The command named on the command line (first word that is not an option or an option's value). */
@@ -39,7 +41,7 @@ function invokedCommand(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') return undefined;
-    if (a === '-r' || a === '--repo' || a === '--cache-dir') {
+    if (a === '-r' || a === '--repo' || a === '--cache-dir' || a === '--password-file' || a === '--password-command') {
       i++;
       continue;
     }
@@ -64,6 +66,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .option('--no-lock', 'take no repository lock (reads of a read-only repository; a prune running meanwhile is still detected)')
     .option('--json', 'machine-readable output (one JSON value)')
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
+    .option('--password-file <file>', 'read the repository password from FILE (default: $STRATA_PASSWORD_FILE, $STRATA_PASSWORD_COMMAND, $STRATA_PASSWORD, else a prompt)')
+    .option('--password-command <cmd>', 'run CMD (with /bin/sh -c) and use its output as the repository password')
     .showHelpAfterError()
     .exitOverride();
   const name = invokedCommand(argv);

@@ -22,6 +22,10 @@ export interface RepoCipher {
   gearBytes(): Buffer | undefined;
   sealBlob(id: Uint8Array, type: number, comp: number, stored: Uint8Array): Buffer;
   openBlob(id: Uint8Array, type: number, comp: number, sealed: Uint8Array, where?: string): Buffer;
+  /** an object sealed under a given name (a pack table, the config secret); plain: as it is */
+  sealObject(kind: ObjectKind, name: string, plaintext: Uint8Array): Buffer;
+  /** the plaintext of `sealObject`'s output (E_CORRUPT when it fails authentication) */
+  openObject(kind: ObjectKind, name: string, bytes: Uint8Array): Buffer;
   /** a content-named object (manifest, index segment): its name and the bytes to store */
   sealNamed(kind: ObjectKind, plaintext: Uint8Array): { name: string; bytes: Buffer };
   /** the plaintext of a content-named object, checked against its name (E_CORRUPT otherwise) */
@@ -38,6 +42,8 @@ export function encryptedCipher(master: MasterKey, aead: AeadName = 'aes-256-gcm
     gearBytes: () => gearBytes(chunker),
     sealBlob: (id, type, comp, stored) => sealBlob(aead, encrypt, id, type, comp, stored),
     openBlob: (id, type, comp, sealed, where) => openBlob(aead, encrypt, id, type, comp, sealed, where),
+    sealObject: (kind, name, plaintext) => sealObject(aead, encrypt, kind, name, plaintext),
+    openObject: (kind, name, bytes) => openObject(aead, encrypt, kind, name, bytes),
     sealNamed: (kind, plaintext) => {
       const name = toHex(keyedHash(blobId, plaintext));
       return { name, bytes: sealObject(aead, encrypt, kind, name, plaintext) };
@@ -59,6 +65,8 @@ export function plainCipher(): RepoCipher {
     gearBytes: () => undefined,
     sealBlob: (_id, _type, _comp, stored) => Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength),
     openBlob: (_id, _type, _comp, sealed) => Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength),
+    sealObject: (_kind, _name, plaintext) => Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength),
+    openObject: (_kind, _name, bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     sealNamed: (_kind, plaintext) => {
       const bytes = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
       return { name: toHex(hashBytes(bytes)), bytes };

@@ -7,8 +7,8 @@
 import { isIntactBlob } from '../store/blob-codec.js';
 import { isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
-import { listSnapshots, type Manifest } from '../snapshot/manifest.js';
-import { FOOTER_LEN, ENTRY_LEN, readPackEntries, type PackEntry } from '../store/pack.js';
+import { isManifestCopy, listSnapshots, openManifest, type Manifest } from '../snapshot/manifest.js';
+import { packDataEnd, readPackEntries, type PackEntry } from '../store/pack.js';
 import type { Repository } from '../store/repository.js';
 import { forEachBlob } from './prune.js';
 import { Reacher, breathe, type Problem } from './reach.js';
@@ -76,12 +76,12 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
         stats.readDataMs += Date.now() - t;
       }
       const b = bytes;
-      entries = await readPackEntries(name, size, b ? async (o, l) => b.subarray(o, o + l) : (o, l) => repo.store.get(name, o, l));
+      entries = await readPackEntries(name, size, b ? async (o, l) => b.subarray(o, o + l) : (o, l) => repo.store.get(name, o, l), repo.cipher);
     } catch (e) {
       add({ kind: 'corrupt-pack', pack: hex, message: `pack ${short(hex)}: ${(e as Error).message}` });
       continue;
     }
-    dataEnd.set(hex, size - entries.length * ENTRY_LEN - FOOTER_LEN);
+    dataEnd.set(hex, packDataEnd(size, entries.length, repo.cipher));
     const id = Buffer.from(hex, 'hex');
     const t = Date.now();
     let n = 0;
@@ -96,7 +96,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
         }
       }
       if (!bytes) continue;
-      const good = isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e);
+      const good = isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e, repo.cipher);
       if (!good) {
         if (indexed) corrupt.add(e.hash.toString('hex'));
         add({ kind: 'corrupt-blob', pack: hex, blob: e.hash.toString('hex'), message: `blob ${short(e.hash.toString('hex'))} in pack ${short(hex)} is corrupted (decompress/hash mismatch)${indexed ? '' : '; the index uses another copy'}` });
@@ -139,10 +139,11 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     if (!/^[0-9a-f]{64}$/.test(id)) continue;
     files.add(id);
     const bytes = await repo.store.get(name);
-    let fine = hashBytes(bytes).toString('hex') === id;
-    if (fine) {
+    const opened = openManifest(repo, id, bytes);
+    let fine = !!opened;
+    if (opened) {
       try {
-        const m = JSON.parse(bytes.toString('utf8')) as Manifest;
+        const m = JSON.parse(opened.toString('utf8')) as Manifest;
         fine = typeof m.root === 'string' && /^[0-9a-f]{64}$/.test(m.root);
       } catch {
         fine = false;
@@ -150,7 +151,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     }
     if (!fine) {
       const copy = repo.index.snapshots.get(id);
-      const saved = copy !== undefined && hashBytes(Buffer.from(copy, 'utf8')).toString('hex') === id;
+      const saved = copy !== undefined && isManifestCopy(repo, id, copy);
       add({
         kind: 'damaged-snapshot',
         snapshot: id,

@@ -9,7 +9,7 @@ import { StrataError } from '../errors.js';
 import { listSnapshots } from '../snapshot/manifest.js';
 import { writeConsolidatedSegments, listSegments } from './segments.js';
 import { segmentName } from '../store/index-segment.js';
-import { BLOB_DATA, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, packObjectName, readPackEntries } from '../store/pack.js';
+import { BLOB_DATA, PACK_MAGIC, packDataEnd, packObjectName, readPackEntries } from '../store/pack.js';
 import { Packer, type FlushedPack } from '../store/packer.js';
 import type { Repository } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
@@ -154,7 +154,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     const repack: string[] = [];
     const small: Record<'data' | 'tree', string[]> = { data: [], tree: [] };
     for (const [hex, st] of packs) {
-      const dataBytes = Math.max(1, st.size - PACK_MAGIC.length - st.count * ENTRY_LEN - FOOTER_LEN);
+      const dataBytes = Math.max(1, packDataEnd(st.size, st.count, repo.cipher) - PACK_MAGIC.length);
       const target = st.tree ? Math.min(repo.config.packSize, 8 << 20) : repo.config.packSize;
       if (st.live === 0) remove.push(hex);
       else if (1 - st.liveBytes / dataBytes >= threshold) repack.push(hex);
@@ -180,16 +180,16 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       faultPoint('prune');
       await repo.lock?.refreshIfDue();
     };
-    const dataPacker = new Packer(repo.store, repo.config.packSize, onFlush);
-    const treePacker = new Packer(repo.store, Math.min(repo.config.packSize, 8 << 20), onFlush);
+    const dataPacker = new Packer(repo.store, repo.config.packSize, onFlush, repo.cipher);
+    const treePacker = new Packer(repo.store, Math.min(repo.config.packSize, 8 << 20), onFlush, repo.cipher);
     for (const hex of repack) {
       const name = packObjectName(hex);
       const bytes = await repo.store.get(name);
       const id = Buffer.from(hex, 'hex');
-      for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l))) {
+      for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l), repo.cipher)) {
         if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
         const stored = bytes.subarray(e.offset, e.offset + e.length);
-        if (!isIntactBlob(stored, e)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
+        if (!isIntactBlob(stored, e, repo.cipher)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
         await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
         if (++stats.blobsRepacked % 5000 === 0) await breathe();
       }

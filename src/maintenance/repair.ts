@@ -7,7 +7,7 @@
 // the old ones are removed; every cache notices and rebuilds itself.
 import * as path from 'node:path';
 import { isIntactBlob } from '../store/blob-codec.js';
-import { hashBytes } from '../hash.js';
+import { isManifestCopy, openManifest, storedManifest } from '../snapshot/manifest.js';
 import { segmentName } from '../store/index-segment.js';
 import { acquireLock } from '../store/lock.js';
 import { packObjectName, readPackEntries } from '../store/pack.js';
@@ -37,7 +37,7 @@ export interface RepairReport {
 
 export async function repairIndex(address: string, opts: RepairOptions = {}): Promise<RepairReport> {
   const say = opts.onProgress ?? (() => {});
-  const repo = await Repository.open(address, { cacheDir: opts.cacheDir, notice: opts.notice, skipSync: true });
+  const repo = await Repository.open(address, { cacheDir: opts.cacheDir, notice: opts.notice, password: opts.password, skipSync: true });
   const store = repo.store;
   const report: RepairReport = { packsIndexed: 0, packsDamaged: [], blobsIndexed: 0, blobsDropped: [], packsRewritten: [], snapshots: 0, snapshotsRestored: [], snapshotsLost: [], oldIndex: 'none' };
   try {
@@ -46,7 +46,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
     try {
       // 1. what the cache holds that the rebuild may need: intact snapshot copies
       const copies = new Map<string, string>();
-      for (const { key, value } of repo.index.snapshots.getRange()) if (hashBytes(Buffer.from(value, 'utf8')).toString('hex') === key) copies.set(key, value);
+      for (const { key, value } of repo.index.snapshots.getRange()) if (isManifestCopy(repo, key, value)) copies.set(key, value);
       const before = await listSegments(repo);
       repo.index.resetIndex({ statCache: true });
       faultPoint('repair');
@@ -59,15 +59,15 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
         try {
           const size = (await store.size(name)) ?? 0;
           const bytes = opts.readData ? await store.get(name) : undefined;
-          const all = await readPackEntries(name, size, bytes ? async (o, l) => bytes.subarray(o, o + l) : (o, l) => store.get(name, o, l));
-          const entries = bytes ? all.filter((e) => isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
+          const all = await readPackEntries(name, size, bytes ? async (o, l) => bytes.subarray(o, o + l) : (o, l) => store.get(name, o, l), repo.cipher);
+          const entries = bytes ? all.filter((e) => isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e, repo.cipher) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
           if (bytes && entries.length < all.length) {
             // keep the intact blobs in a new pack (durable and indexed first), then drop the damaged one,
             // so no later plain rebuild can index the corrupted copy again
             const packer = new Packer(store, size + 1, async (p) => {
               repo.index.addPack(p.id, p.size, p.entries);
               report.packsIndexed++;
-            });
+            }, repo.cipher);
             for (const e of entries) await packer.add(e.hash, e.type, e.comp, bytes.subarray(e.offset, e.offset + e.length), e.rawLength);
             await packer.flush();
             faultPoint('repair');
@@ -99,8 +99,8 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
       for await (const name of store.list('snapshots/')) {
         const id = name.slice('snapshots/'.length);
         if (!/^[0-9a-f]{64}$/.test(id)) continue;
-        const bytes = await store.get(name);
-        if (hashBytes(bytes).toString('hex') === id && validManifest(bytes)) {
+        const bytes = openManifest(repo, id, await store.get(name));
+        if (bytes && validManifest(bytes)) {
           await repo.index.snapshots.put(id, bytes.toString('utf8'));
           report.snapshots++;
         } else if (copies.has(id)) {
@@ -134,6 +134,6 @@ function validManifest(bytes: Buffer): boolean {
 }
 
 async function restoreFile(repo: Repository, id: string, manifest: string): Promise<void> {
-  await repo.store.put(`snapshots/${id}`, Buffer.from(manifest, 'utf8'));
+  await repo.store.put(`snapshots/${id}`, storedManifest(repo, manifest));
   await repo.index.snapshots.put(id, manifest);
 }

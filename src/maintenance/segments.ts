@@ -41,7 +41,7 @@ export async function writeConsolidatedSegments(repo: Repository, before: Readon
   }
   const written = new Set<string>();
   for (const part of chunkSegments(packs)) {
-    const { id, bytes } = encodeSegment(part);
+    const { id, bytes } = encodeSegment(part, repo.cipher);
     if (!(await repo.store.put(segmentName(id), bytes))) {
       // the same segment exists: keep it only if intact (repair rewrites a damaged one)
       let same = false;

@@ -1,9 +1,10 @@
 // Snapshot manifests: a root tree hash plus when, where and what. Each is a
 // small JSON file `snapshots/<id>` in the repository (id = BLAKE3 of its
-// bytes), the only truth; a copy in the per-host cache makes listing fast. Also resolves references: id prefix, latest, latest~N,
+// bytes; in an encrypted repository the JSON is sealed and the id is its keyed
+// BLAKE3, format.md §7), the only truth; a copy in the per-host cache makes listing fast. Also resolves references: id prefix, latest, latest~N,
 // the latter two optionally counted back from a point in time (--at).
 import { StrataError } from '../errors.js';
-import { hashBytes } from '../hash.js';
+import { isStrataError } from '../errors.js';
 import type { Repository } from '../store/repository.js';
 import type { TreeEntry } from '../tree/codec.js';
 
@@ -49,9 +50,9 @@ const snapshotName = (id: string) => `snapshots/${id}`;
 
 export async function saveManifest(repo: Repository, m: Manifest): Promise<Snapshot> {
   const bytes = Buffer.from(JSON.stringify(m));
-  const id = hashBytes(bytes).toString('hex');
+  const { name: id, bytes: stored } = repo.cipher.sealNamed('snapshot', bytes);
   await repo.lock?.verify(); // a writer whose lock was broken (prune ran) must not commit
-  await repo.store.put(snapshotName(id), bytes);
+  await repo.store.put(snapshotName(id), stored);
   await repo.index.snapshots.put(id, bytes.toString('utf8'));
   return { ...m, id };
 }
@@ -83,8 +84,8 @@ export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
     const name = snapshotName(id);
     if (out.has(id) || !/^[0-9a-f]{64}$/.test(id)) continue;
     try {
-      const bytes = await repo.store.get(name);
-      if (!hashBytes(bytes).equals(Buffer.from(id, 'hex'))) continue; // damaged; `check` reports it
+      const bytes = openManifest(repo, id, await repo.store.get(name));
+      if (!bytes) continue; // damaged; `check` reports it
       const m = JSON.parse(bytes.toString('utf8')) as Manifest;
       out.set(id, { ...m, id });
       await repo.index.snapshots.put(id, bytes.toString('utf8'));
@@ -93,6 +94,26 @@ export async function listSnapshots(repo: Repository): Promise<Snapshot[]> {
     }
   }
   return [...out.values()].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/** The JSON bytes of manifest `id` as stored (opened and checked against its id), or undefined when damaged or tampered with. */
+export function openManifest(repo: Pick<Repository, 'cipher'>, id: string, stored: Buffer): Buffer | undefined {
+  try {
+    return repo.cipher.openNamed('snapshot', id, stored);
+  } catch (e) {
+    if (isStrataError(e, 'E_CORRUPT')) return undefined;
+    throw e;
+  }
+}
+
+/** Whether `json` (a cache copy) is the manifest named `id`. */
+export function isManifestCopy(repo: Pick<Repository, 'cipher'>, id: string, json: string): boolean {
+  return repo.cipher.sealNamed('snapshot', Buffer.from(json, 'utf8')).name === id;
+}
+
+/** The bytes to store for a manifest whose JSON is `json` (sealed in an encrypted repository). */
+export function storedManifest(repo: Pick<Repository, 'cipher'>, json: string): Buffer {
+  return repo.cipher.sealNamed('snapshot', Buffer.from(json, 'utf8')).bytes;
 }
 
 export interface SnapshotFilter {

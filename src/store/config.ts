@@ -1,9 +1,14 @@
-// The repository config (docs/format.md §2): which versions this strata
-// reads, how a new one is made, and checking one read from a store.
+// The repository config (docs/format.md §2, §11.6.1): which versions this
+// strata reads, how a new one is made, and reading one from a store — format
+// 1, a plaintext version 2 ("encryption": "none"), or an encrypted one,
+// unlocked with a password into the full config and the repository's cipher.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
+import type { AeadName } from '../crypto/aead.js';
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, isStrataError } from '../errors.js';
 import type { ObjectStore } from './object-store.js';
+import { unlockConfig, type EncryptionOptions, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
 
 /** The format version new repositories get (index segments in the repository, cache outside). */
 export const FORMAT_VERSION = 2;
@@ -18,10 +23,14 @@ export interface RepoConfig {
   chunker: ChunkerParams;
   compression: { algorithm: 'zstd'; level: number };
   packSize: number;
+  /** "none" or the AEAD of an encrypted repository (format 2); absent: format 1, plaintext */
+  encryption?: 'none' | AeadName;
 }
 
-export interface InitOptions {
+export interface InitOptions extends EncryptionOptions {
   chunker?: Partial<Omit<ChunkerParams, 'seed'>>;
+  /** the chunker seed (migrate and copy keep the source's, so cut points stay the same); default random */
+  chunkerSeed?: string;
   compressionLevel?: number;
   packSize?: number;
 }
@@ -33,7 +42,7 @@ export function newConfig(opts: InitOptions = {}): RepoConfig {
     version: FORMAT_VERSION,
     id: randomUUID(),
     created: new Date().toISOString(),
-    chunker: chunkerFor(opts.chunker),
+    chunker: { ...chunkerFor(opts.chunker), ...(opts.chunkerSeed ? { seed: opts.chunkerSeed } : {}) },
     compression: { algorithm: 'zstd', level: opts.compressionLevel ?? 3 },
     packSize: opts.packSize ?? 32 << 20,
   };
@@ -58,17 +67,47 @@ function chunkerFor(o: InitOptions['chunker'] = {}): ChunkerParams {
   return { min, avg, max, normalization, seed: randomBytes(16).toString('hex') };
 }
 
-export function parseConfig(raw: Buffer, where: string): RepoConfig {
-  let c: RepoConfig;
+/**
+ * Read the config; an encrypted one is unlocked with `opts.password` (the
+ * password is asked for only here) and gives the cipher of the repository.
+ */
+export async function readConfigUnlocked(store: ObjectStore, where: string, opts: PasswordOptions): Promise<{ config: RepoConfig; cipher: RepoCipher; unlocked?: UnlockedKey }> {
+  let raw: Buffer;
   try {
-    c = JSON.parse(raw.toString('utf8')) as RepoConfig;
+    raw = await store.get('config');
+  } catch (e) {
+    if (isStrataError(e, 'E_OBJECT_MISSING')) throw new StrataError('E_NO_REPO', `${where} is not a strata repository (no config file)`);
+    throw e;
+  }
+  const head = parseConfigHead(raw, where);
+  if (head.encryption === undefined || head.encryption === 'none') return { config: checkConfig(head as unknown as RepoConfig, where), cipher: plainCipher() };
+  const { fields, cipher, unlocked } = await unlockConfig(store, head, where, opts);
+  return { config: checkConfig(fields as unknown as RepoConfig, where), cipher, unlocked };
+}
+
+function parseConfigHead(raw: Buffer, where: string): Record<string, unknown> {
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
   } catch (e) {
     throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (${(e as Error).message})`);
   }
   if (c?.format !== 'strata') throw new StrataError('E_REPO_CONFIG', `${where}: config is not a strata repository config`);
-  if (!READABLE_VERSIONS.includes(c.version)) {
-    throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${c.version} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
+  if (!READABLE_VERSIONS.includes(c.version as number)) {
+    throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${String(c.version)} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
   }
+  if (c.version === 1 && c.encryption !== undefined) throw new StrataError('E_REPO_CONFIG', `${where}: a format 1 config cannot name an encryption`);
+  return c;
+}
+
+/** A plain config (format 1, or "encryption": "none"); an encrypted one needs readConfigUnlocked. */
+export function parseConfig(raw: Buffer, where: string): RepoConfig {
+  const c = parseConfigHead(raw, where);
+  if (c.encryption !== undefined && c.encryption !== 'none') throw new StrataError('E_NO_PASSWORD', `${where}: the repository is encrypted: a password is needed`);
+  return checkConfig(c as unknown as RepoConfig, where);
+}
+
+function checkConfig(c: RepoConfig, where: string): RepoConfig {
   const ch = c.chunker;
   const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
   if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {

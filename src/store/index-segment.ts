@@ -2,8 +2,8 @@
 // their entries, so a reader builds its blob index without reading packs
 // (docs/format.md §8). A writer stores one after its packs and before its
 // snapshot manifest; prune and repair write consolidated ones.
-import { StrataError } from '../errors.js';
-import { hashBytes } from '../hash.js';
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
+import { StrataError, isStrataError } from '../errors.js';
 import { ENTRY_LEN, PACK_MAGIC, encodeEntries, type BlobType, type PackEntry } from './pack.js';
 
 export const SEGMENT_MAGIC = Buffer.from('STRIDX\x00\x01', 'latin1');
@@ -21,7 +21,7 @@ export const segmentName = (id: string) => `index/${id}`;
 export const isSegmentName = (name: string) => /^index\/[0-9a-f]{64}$/.test(name);
 
 /** Encode a segment; returns its bytes and its id (hex BLAKE3 of the bytes). */
-export function encodeSegment(packs: readonly SegmentPack[]): { id: string; bytes: Buffer } {
+export function encodeSegment(packs: readonly SegmentPack[], cipher: RepoCipher = plainCipher()): { id: string; bytes: Buffer } {
   const parts: Buffer[] = [SEGMENT_MAGIC, Buffer.alloc(4)];
   parts[1]!.writeUInt32LE(packs.length, 0);
   for (const p of packs) {
@@ -31,15 +31,21 @@ export function encodeSegment(packs: readonly SegmentPack[]): { id: string; byte
     head.writeUInt32LE(p.entries.length, 36);
     parts.push(head, encodeEntries(p.entries));
   }
-  const bytes = Buffer.concat(parts);
-  return { id: hashBytes(bytes).toString('hex'), bytes };
+  const { name, bytes } = cipher.sealNamed('index', Buffer.concat(parts));
+  return { id: name, bytes };
 }
 
 /** Decode and verify a segment read from `name` (its id must be the BLAKE3 of the bytes). */
-export function decodeSegment(bytes: Buffer, name: string): SegmentPack[] {
+export function decodeSegment(sealed: Buffer, name: string, cipher: RepoCipher = plainCipher()): SegmentPack[] {
   const bad = (why: string) => new StrataError('E_CORRUPT', `index segment ${name} is damaged (${why}); run 'strata repair index'`);
   const id = name.slice(name.lastIndexOf('/') + 1);
-  if (hashBytes(bytes).toString('hex') !== id) throw bad('hash mismatch');
+  let bytes: Buffer;
+  try {
+    bytes = cipher.openNamed('index', id, sealed);
+  } catch (e) {
+    if (isStrataError(e, 'E_CORRUPT')) throw bad(cipher.encryption === 'none' ? 'hash mismatch' : 'authentication failed');
+    throw e;
+  }
   if (bytes.length < 12 || !bytes.subarray(0, 8).equals(SEGMENT_MAGIC)) throw bad('bad magic');
   const n = bytes.readUInt32LE(8);
   const out: SegmentPack[] = [];

@@ -4,8 +4,9 @@
 // after `flush` resolves every blob is durable and indexed.
 import type { CompressPool } from './compress-pool.js';
 import { compressBlob } from '../compress.js';
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import type { ObjectStore } from './object-store.js';
-import { PACK_MAGIC, encodeTrailer, packObjectName, type BlobType, type PackEntry } from './pack.js';
+import { encodeTrailerFor, packMagicFor, packObjectName, type BlobType, type PackEntry } from './pack.js';
 import { StagePool, openSink, type PackSink } from './pack-sink.js';
 
 export interface FlushedPack {
@@ -36,6 +37,8 @@ export class Packer {
     private readonly store: ObjectStore,
     private readonly target: number,
     private readonly onFlush: (p: FlushedPack) => Promise<void>,
+    /** seals blobs compressed by `put` and the table (encrypted repositories); `add` takes bytes already in stored form */
+    private readonly cipher: RepoCipher = plainCipher(),
   ) {}
 
   get isEmpty(): boolean {
@@ -52,7 +55,7 @@ export class Packer {
     return this.located.has(hex) || this.compressing.has(hex);
   }
 
-  /** Append a (possibly compressed) blob. A full pack is finished in the background. */
+  /** Append a blob already in its stored form (compressed, and sealed in an encrypted repository). A full pack is finished in the background. */
   async add(hash: Buffer, type: BlobType, comp: number, data: Uint8Array, rawLength: number): Promise<void> {
     if (this.failure) throw this.failure;
     this.append(hash, type, comp, data, rawLength);
@@ -67,22 +70,24 @@ export class Packer {
     if (this.failure) throw this.failure;
     if (!pool || raw.length < 64 || raw.length > pool.maxBlob || level <= 0) {
       const { data, comp } = compressBlob(raw, level);
-      onStored(data.length);
-      return this.add(hash, type, comp, data, raw.length);
+      const stored = this.cipher.sealBlob(hash, type, comp, data);
+      onStored(stored.length);
+      return this.add(hash, type, comp, stored, raw.length);
     }
     const hex = hash.toString('hex');
     this.compressing.add(hex);
     await pool.submit(raw, (comp, data) => {
       this.compressing.delete(hex);
-      this.append(hash, type, comp, data, raw.length);
-      onStored(data.length);
+      const stored = this.cipher.sealBlob(hash, type, comp, data);
+      this.append(hash, type, comp, stored, raw.length);
+      onStored(stored.length);
       if (this.compressing.size === 0) this.wakeCompressWaiters();
     });
     await this.afterAppend();
   }
 
   private append(hash: Buffer, type: BlobType, comp: number, data: Uint8Array, rawLength: number): void {
-    this.cur ??= { sink: openSink(this.store, this.stages, PACK_MAGIC), entries: [] };
+    this.cur ??= { sink: openSink(this.store, this.stages, packMagicFor(this.cipher)), entries: [] };
     const p = this.cur;
     const offset = p.sink.append(data);
     const e: PackEntry = { hash, type, comp, offset, length: data.length, rawLength };
@@ -125,7 +130,7 @@ export class Packer {
     }
     const p = this.cur!;
     this.cur = null;
-    const trailer = encodeTrailer(p.entries);
+    const trailer = encodeTrailerFor(p.entries, this.cipher);
     const size = p.sink.size + trailer.length;
     this.finishDone = false;
     this.finishing = (async () => {

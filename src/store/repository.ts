@@ -9,28 +9,31 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { CompressPool } from './compress-pool.js';
 import { COMP_NONE } from '../compress.js';
+import type { AeadName } from '../crypto/aead.js';
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { parseRepoAddress } from './address.js';
 import { decodeStoredBlob } from './blob-codec.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
-import { newConfig, readConfig, type InitOptions, type RepoConfig } from './config.js';
+import { newConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
 import { chunkSegments, decodeSegment, encodeSegment, isSegmentName, segmentName, type SegmentPack } from './index-segment.js';
 import { LocalObjectStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
+import { newConfigObjects, type EncryptionOptions, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
 import { MarkSet } from './mark-set.js';
 import type { BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
 
 export type { BlobReader, BlobWriter, HeldLock } from './ports.js';
-export { FORMAT_VERSION, READABLE_VERSIONS, parseConfig, readConfig, type InitOptions, type RepoConfig } from './config.js';
+export { FORMAT_VERSION, READABLE_VERSIONS, parseConfig, readConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
 
 const POOL_AFTER = 4 << 20;
 /** compression worker threads (STRATA_COMPRESS_WORKERS; 0: compress on the calling thread) */
 const POOL_WORKERS = Number(process.env.STRATA_COMPRESS_WORKERS ?? availableParallelism());
 
-export interface CacheOptions {
+export interface CacheOptions extends PasswordOptions {
   /** the cache root (--cache-dir); default cacheRoot() */
   cacheDir?: string;
   /** one line for the user (cache built, set aside, rebuilt) */
@@ -44,6 +47,10 @@ export interface RepoParts {
   config: RepoConfig;
   cache: RepoCache;
   notice?: (msg: string) => void;
+  /** seals and names blobs and objects; default plain (format 1, "encryption": "none") */
+  cipher?: RepoCipher;
+  /** the key that opened an encrypted repository */
+  unlocked?: UnlockedKey;
 }
 
 export interface WriteStats {
@@ -69,10 +76,16 @@ export class Repository implements BlobWriter {
   readonly config: RepoConfig;
   /** the per-host cache (blob index, snapshot list, stat/dir caches, daemon state) */
   readonly index: RepoCache;
+  /** how blobs and objects are sealed and named (plain for unencrypted repositories) */
+  readonly cipher: RepoCipher;
+  /** the master key and the key object that opened it (encrypted repositories) */
+  readonly unlocked: UnlockedKey | undefined;
 
   constructor(parts: RepoParts) {
     this.store = parts.store;
     this.config = parts.config;
+    this.cipher = parts.cipher ?? plainCipher();
+    this.unlocked = parts.unlocked;
     this.index = parts.cache;
     this.notice = parts.notice ?? (() => {});
     const onFlush = async (p: FlushedPack) => {
@@ -81,8 +94,8 @@ export class Repository implements BlobWriter {
       faultPoint('write'); // crash tests only (STRATA_FAULT_POINT)
       await this.lock?.refreshIfDue();
     };
-    this.dataPacker = new Packer(this.store, this.config.packSize, onFlush);
-    this.treePacker = new Packer(this.store, Math.min(this.config.packSize, 8 << 20), onFlush);
+    this.dataPacker = new Packer(this.store, this.config.packSize, onFlush, this.cipher);
+    this.treePacker = new Packer(this.store, Math.min(this.config.packSize, 8 << 20), onFlush, this.cipher);
   }
 
   /** A repository from parts (tests: a MemoryObjectStore and a MemoryCache); the cache is brought up to date. */
@@ -107,21 +120,25 @@ export class Repository implements BlobWriter {
       }
     }
     const config = Repository.newConfig(opts);
+    // the key is derived before anything is created: a failing password source leaves nothing behind
+    const made = await newConfigObjects(config as unknown as Record<string, unknown> & { id: string }, opts);
+    config.encryption = made.cipher.encryption;
     const { cache } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
     fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
     const store = new LocalObjectStore(abs);
-    for (const d of ['packs', 'snapshots', 'index']) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
-    await store.put('config', Buffer.from(JSON.stringify(config, null, 2) + '\n'));
-    return new Repository({ store, config, cache, notice: opts.notice });
+    for (const d of ['packs', 'snapshots', 'index', ...(made.key ? ['keys'] : [])]) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
+    if (made.key) await store.put(made.key.name, made.key.bytes);
+    await store.put('config', made.configBytes);
+    return new Repository({ store, config, cache, notice: opts.notice, cipher: made.cipher, unlocked: made.unlocked });
   }
 
   /** Open a repository; nothing is written to it (a read-only repository opens), only to the cache. */
   static async open(address: string, opts: CacheOptions = {}): Promise<Repository> {
     const store = openStore(address);
-    const config = await readConfig(store, store.location);
+    const { config, cipher, unlocked } = await readConfigUnlocked(store, store.location, opts);
     const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
     if (fresh) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
-    const repo = new Repository({ store, config, cache, notice: opts.notice });
+    const repo = new Repository({ store, config, cache, notice: opts.notice, cipher, unlocked });
     try {
       if (!opts.skipSync) await repo.syncIndex();
     } catch (e) {
@@ -167,7 +184,7 @@ export class Repository implements BlobWriter {
           }
           throw e;
         }
-        this.index.addPacks(decodeSegment(bytes, segmentName(id)));
+        this.index.addPacks(decodeSegment(bytes, segmentName(id), this.cipher));
         this.index.markSegments([id]);
         out.segments++;
       }
@@ -207,6 +224,7 @@ export class Repository implements BlobWriter {
     const hex = hash.toString('hex');
     let stored: Buffer;
     let comp: number;
+    let type: number;
     let rawLength: number;
     let where: string;
     let scratch: Buffer | undefined;
@@ -216,7 +234,7 @@ export class Repository implements BlobWriter {
     }
     const pending = this.dataPacker.pendingBytes(hex) ?? this.treePacker.pendingBytes(hex);
     if (pending) {
-      ({ comp, rawLength } = pending.entry);
+      ({ comp, type, rawLength } = pending.entry);
       stored = pending.data;
       where = 'open pack';
     } else {
@@ -240,10 +258,10 @@ export class Repository implements BlobWriter {
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
       }
-      ({ comp, rawLength } = loc);
+      ({ comp, type, rawLength } = loc);
     }
     try {
-      return decodeStoredBlob(stored, { hash, comp, rawLength }, where, into);
+      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher);
     } finally {
       this.releaseScratch(scratch);
     }
@@ -279,7 +297,7 @@ export class Repository implements BlobWriter {
     if (this.unsegmented.length === 0) return;
     await this.lock?.verify(); // a writer whose lock was broken (a prune ran) must not publish packs
     for (const part of chunkSegments(this.unsegmented)) {
-      const { id, bytes } = encodeSegment(part);
+      const { id, bytes } = encodeSegment(part, this.cipher);
       await this.store.put(segmentName(id), bytes);
       faultPoint('write');
       this.index.markSegments([id]);
@@ -312,7 +330,7 @@ export class Repository implements BlobWriter {
       if (!/^[0-9a-f]{64}$/.test(hex) || this.index.hasPack(hex)) continue;
       try {
         const size = (await this.store.size(name)) ?? 0;
-        const entries = await readPackEntries(name, size, (o, l) => this.store.get(name, o, l));
+        const entries = await readPackEntries(name, size, (o, l) => this.store.get(name, o, l), this.cipher);
         this.index.addPacks([{ id: Buffer.from(hex, 'hex'), size, entries }]);
         added++;
         onPack?.(name);

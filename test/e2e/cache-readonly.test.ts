@@ -11,7 +11,7 @@ import { listSnapshots } from '../../src/snapshot/manifest.js';
 import { Repository } from '../../src/store/repository.js';
 import { fileChunks, resolvePath } from '../../src/tree/trees.js';
 import { rootEntry } from '../../src/snapshot/manifest.js';
-import { CLI, pseudoRandom, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
+import { CLI, pseudoRandom, strata, tmpDir, treeDiff, writeTree, TEST_PASSWORD } from '../helpers/cli.js';
 
 const NOBODY = 65534;
 
@@ -96,7 +96,7 @@ test('a lock-free reader whose data a prune removes fails loudly (E_PACK_MISSING
   const env = { STRATA_CACHE_DIR: path.join(base, 'pruner-cache') };
   strata(['init'], { repo, env });
   strata(['snapshot', src], { repo, env });
-  const reader = await Repository.open(repo, { cacheDir: path.join(base, 'reader-cache') });
+  const reader = await Repository.open(repo, { cacheDir: path.join(base, 'reader-cache'), password: async () => TEST_PASSWORD });
   t.teardown(() => reader.close());
   const [snap] = await listSnapshots(reader);
   const entry = await resolvePath(reader, rootEntry(snap!), 'f.bin');

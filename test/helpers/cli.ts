@@ -19,6 +19,16 @@ export const CLI = path.join(ROOT, 'dist/cli/main.js');
 export const TEST_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-cache-'));
 fs.chmodSync(TEST_CACHE_DIR, 0o1777); // like /tmp: tests that run the CLI as another user create their own 0700 folder in it
 process.env.STRATA_CACHE_DIR = TEST_CACHE_DIR;
+
+/**
+ * Repositories made by `strata init` are encrypted by default: every CLI child
+ * gets a test password (unless a test sets its own), and the TEST-ONLY knob
+ * STRATA_TEST_KDF_N keeps scrypt at its smallest accepted cost (2^14) instead
+ * of the ~0.5 s a real key gets.
+ */
+export const TEST_PASSWORD = 'strata test password';
+process.env.STRATA_PASSWORD ??= TEST_PASSWORD;
+process.env.STRATA_TEST_KDF_N ??= '16384';
 process.on('exit', () => {
   try {
     fs.rmSync(TEST_CACHE_DIR, { recursive: true, force: true });
