@@ -3,7 +3,6 @@
 // a RepoCache (the per-host index, rebuilt from the index segments whenever it
 // is missing, damaged, foreign or outdated). This is the store layer's front
 // door; engines see it through the ports in store/ports.ts.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -11,13 +10,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
 import { CompressPool } from '../compress-pool.js';
 import { COMP_NONE, decompressBlob } from '../compress.js';
-import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import { StrataError, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { hashBytes } from '../hash.js';
-import { parseRepoAddress } from './address.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
 import { chunkSegments, decodeSegment, encodeSegment, isSegmentName, segmentName, type SegmentPack } from './index-segment.js';
-import { LocalObjectStore } from './local-store.js';
+import { openStore, prepareInit } from './open-store.js';
 import type { ObjectStore } from './object-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
@@ -127,35 +125,32 @@ export class Repository implements BlobWriter {
   }
 
   static async init(address: string, opts: InitOptions & CacheOptions = {}): Promise<Repository> {
-    const abs = localPath(address);
-    if (fs.existsSync(abs)) {
-      if (!fs.statSync(abs).isDirectory()) throw new StrataError('E_REPO_EXISTS', `${abs} exists and is not a directory`);
-      if (fs.readdirSync(abs).length > 0) {
-        const what = fs.existsSync(path.join(abs, 'config')) ? 'a repository already exists' : 'directory is not empty';
-        throw new StrataError('E_REPO_EXISTS', `cannot init ${abs}: ${what}`);
-      }
-    }
+    const target = await prepareInit(address); // nothing is created when a repository is there, or the store refuses us
     const config = Repository.newConfig(opts);
     const { cache } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
-    fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
-    const store = new LocalObjectStore(abs);
-    for (const d of ['packs', 'snapshots', 'index']) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
-    await store.put('config', Buffer.from(JSON.stringify(config, null, 2) + '\n'));
+    let store: ObjectStore;
+    try {
+      store = await target.create();
+      if (!(await store.put('config', Buffer.from(JSON.stringify(config, null, 2) + '\n')))) {
+        throw new StrataError('E_REPO_EXISTS', `cannot init ${target.where}: a repository was created there meanwhile`);
+      }
+    } catch (e) {
+      await cache.close();
+      throw e;
+    }
     return new Repository({ store, config, cache, notice: opts.notice });
   }
 
   /** Open a repository; nothing is written to it (a read-only repository opens), only to the cache. */
   static async open(address: string, opts: CacheOptions = {}): Promise<Repository> {
-    const abs = localPath(address);
-    let st: fs.Stats;
+    const { store, where: abs } = await openStore(address);
+    let config: RepoConfig;
     try {
-      st = fs.statSync(abs);
+      config = await readConfig(store, abs);
     } catch (e) {
-      throw new StrataError('E_NO_REPO', `repository ${abs} does not exist (${errnoCode(e)}); create it with 'strata init'`);
+      await store.close();
+      throw e;
     }
-    if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
-    const store = new LocalObjectStore(abs);
-    const config = await readConfig(store, abs);
     const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
     if (fresh) opts.notice?.(`no cache for repository ${abs} at ${dir} (first use here, or it was removed): building it from the repository`);
     const repo = new Repository({ store, config, cache, notice: opts.notice });
@@ -372,13 +367,6 @@ export class Repository implements BlobWriter {
     await this.index.close();
     await this.store.close();
   }
-}
-
-/** The local folder of a repository address (other kinds are not in this build). */
-export function localPath(address: string): string {
-  const a = parseRepoAddress(address);
-  if (a.kind !== 'local') throw new StrataError('E_USAGE', `repository address ${address}: S3 repositories are not supported by this build yet; nothing was created`);
-  return path.resolve(a.path);
 }
 
 export async function readConfig(store: ObjectStore, where: string): Promise<RepoConfig> {
