@@ -57,12 +57,12 @@ it('two hosts snapshot at once, a third prunes, both go on', async (t) => {
 
   // a second round: the shared file is now known to both (each host's next snapshot sees the other's packs)
   fs.writeFileSync(path.join(srcA, 'a/note.txt'), 'host a, second\n');
-  writeTree(srcB, { 'b/later.bin': shared.subarray(0, 4 << 20) });
+  writeTree(srcB, { 'b/copy-of-shared.bin': shared }); // whole chunks a and b both stored
   const [ra2, rb2] = await Promise.all([snap(cacheA, 'a', srcA), snap(cacheB, 'b', srcB)]);
   t.is(ra2.code, 0, ra2.stderr);
   t.is(rb2.code, 0, rb2.stderr);
   const b2 = JSON.parse(rb2.stdout);
-  t.true(b2.bytesAdded < 1 << 20, `b's copy of shared data is deduplicated (added ${b2.bytesAdded})`);
+  t.true(b2.bytesAdded < 64 << 10, `b's copy of shared data is deduplicated (added ${b2.bytesAdded})`);
 
   const all = json(t, ['snapshots'], { env: cacheC });
   t.deepEqual(all.map((s: any) => s.host).sort(), ['a', 'a', 'b', 'b']);
@@ -83,7 +83,7 @@ it('two hosts snapshot at once, a third prunes, both go on', async (t) => {
       t.is(again.code, 0, again.stderr);
     }
   }
-  t.log(`prune: ${rp.stdout.trim()}`);
+  t.log(`during the prune: snapshot a exited ${ra3.code}, b ${rb3.code}; prune: ${rp.stdout.trim()}`);
 
   // after the prune both hosts snapshot and restore correctly with their own caches
   fs.writeFileSync(path.join(srcA, 'a/after.txt'), 'after prune a\n');
