@@ -35,6 +35,10 @@ async function main(): Promise<void> {
   log(`corpus: ${corpus.files} files, ${mb.toFixed(1)} MB`);
   const ceph: Ceph = await startCeph();
   const rows: [string, string, string][] = [];
+  const push = (r: [string, string, string]) => {
+    rows.push(r);
+    log(`| ${r.join(' | ')} |`);
+  };
   try {
     const env = { ...ceph.env(), STRATA_CACHE_DIR: path.join(base, 'cache'), RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: path.join(base, 'restic-cache') };
     const sRepo = `s3:${ceph.endpoint}/bench-strata/repo`;
@@ -47,18 +51,20 @@ async function main(): Promise<void> {
 
     const s1 = strata(['snapshot', work, '--json']);
     const r1 = restic(['backup', '--quiet', work]);
-    rows.push(['first snapshot', `${s1.ms.toFixed(0)} ms (${(mb / (s1.ms / 1000)).toFixed(1)} MB/s)`, `${r1.ms.toFixed(0)} ms (${(mb / (r1.ms / 1000)).toFixed(1)} MB/s)`]);
-    rows.push(['  requests (strata)', JSON.stringify(JSON.parse(s1.stdout).requests), '']);
+    push(['first snapshot', `${s1.ms.toFixed(0)} ms (${(mb / (s1.ms / 1000)).toFixed(1)} MB/s)`, `${r1.ms.toFixed(0)} ms (${(mb / (r1.ms / 1000)).toFixed(1)} MB/s)`]);
+    push(['  requests (strata)', JSON.stringify(JSON.parse(s1.stdout).requests), '']);
 
     fs.appendFileSync(appendTo, 'one change\n');
     const s2 = strata(['snapshot', work, '--json']);
     const r2 = restic(['backup', '--quiet', work]);
-    rows.push(['one-change snapshot, one-shot', `${s2.ms.toFixed(0)} ms`, `${r2.ms.toFixed(0)} ms`]);
-    rows.push(['  requests (strata)', JSON.stringify(JSON.parse(s2.stdout).requests), '']);
+    push(['one-change snapshot, one-shot', `${s2.ms.toFixed(0)} ms`, `${r2.ms.toFixed(0)} ms`]);
+    push(['  requests (strata)', JSON.stringify(JSON.parse(s2.stdout).requests), '']);
 
     // under watch: from the change to the snapshot line (includes the 300 ms quiet period), and the snapshot itself
-    const w = spawn(process.execPath, [CLI, 'watch', work, '--json', '--quiet-ms', '300', '--repo', sRepo], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const w = spawn(process.execPath, [CLI, 'watch', work, '--json', '--quiet-ms', '300', '--repo', sRepo], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: any[] = [];
+    let errText = '';
+    w.stderr.on('data', (d: Buffer) => (errText += d));
     let buf = '';
     w.stdout.on('data', (d: Buffer) => {
       buf += d;
@@ -68,24 +74,25 @@ async function main(): Promise<void> {
         buf = buf.slice(i + 1);
       }
     });
-    const waitLines = async (n: number) => {
-      const end = Date.now() + 120_000;
-      while (lines.length < n) {
-        if (Date.now() > end) throw new Error('watch: no snapshot');
+    const waitFor = async (done: () => boolean, what: string) => {
+      const end = Date.now() + 300_000;
+      while (!done()) {
+        if (Date.now() > end) throw new Error(`watch: no ${what}: ${errText}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     };
     try {
-      await waitLines(1); // the catch-up snapshot
+      await waitFor(() => /ready/.test(errText), 'ready line'); // after the catch-up (no line when nothing changed)
       const wl: number[] = [];
       for (let k = 0; k < 3; k++) {
         await new Promise((r) => setTimeout(r, 1500));
+        const n = lines.length;
         const t0 = Date.now();
         fs.appendFileSync(appendTo, `watch change ${k}\n`);
-        await waitLines(2 + k);
+        await waitFor(() => lines.length > n, 'snapshot');
         wl.push(Date.now() - t0);
         const l = lines.at(-1);
-        rows.push([`one-change snapshot under watch #${k + 1}`, `${l.durationMs} ms snapshot, ${wl.at(-1)} ms change→line; ${JSON.stringify(l.requests)}`, '']);
+        push([`one-change snapshot under watch #${k + 1}`, `${l.durationMs} ms snapshot, ${wl.at(-1)} ms change→line; ${JSON.stringify(l.requests)}`, '']);
       }
     } finally {
       w.kill('SIGINT');
@@ -93,17 +100,17 @@ async function main(): Promise<void> {
     }
     fs.appendFileSync(appendTo, 'restic change\n');
     const r3 = restic(['backup', '--quiet', work]);
-    rows.push(['restic incremental after one change (again)', '', `${r3.ms.toFixed(0)} ms`]);
+    push(['restic incremental after one change (again)', '', `${r3.ms.toFixed(0)} ms`]);
 
     const sOut = path.join(base, 'out-strata');
     const rOut = path.join(base, 'out-restic');
     const s4 = strata(['restore', 'latest', '--target', sOut]);
     const r4 = restic(['restore', 'latest', '--target', rOut]);
-    rows.push(['full restore', `${s4.ms.toFixed(0)} ms (${(mb / (s4.ms / 1000)).toFixed(1)} MB/s)`, `${r4.ms.toFixed(0)} ms (${(mb / (r4.ms / 1000)).toFixed(1)} MB/s)`]);
+    push(['full restore', `${s4.ms.toFixed(0)} ms (${(mb / (s4.ms / 1000)).toFixed(1)} MB/s)`, `${r4.ms.toFixed(0)} ms (${(mb / (r4.ms / 1000)).toFixed(1)} MB/s)`]);
     const one = corpus.appendFile;
     const s5 = strata(['restore', `latest:${one}`, '--target', path.join(base, 'one-strata')]);
     const r5 = restic(['restore', 'latest', '--target', path.join(base, 'one-restic'), '--include', path.join(work, one)]);
-    rows.push(['single-file restore', `${s5.ms.toFixed(0)} ms`, `${r5.ms.toFixed(0)} ms`]);
+    push(['single-file restore', `${s5.ms.toFixed(0)} ms`, `${r5.ms.toFixed(0)} ms`]);
   } finally {
     ceph.stop();
   }

@@ -127,6 +127,7 @@ it('permanent failures: one line, a non-zero exit, nothing created', async (t) =
     t.true(oneLine(r), r.stderr);
     t.regex(r.stderr, /access denied by http:\/\/127\.0\.0\.1:\d+ \(SignatureDoesNotMatch\)/);
     t.false(fs.existsSync(cacheOf(bad)) && fs.readdirSync(cacheOf(bad)).some((e) => e !== 'CACHEDIR.TAG'), 'no cache created');
+    if (args[0] === 'init') t.is(strata(['snapshots', '--repo', target], o).code, 10, 'no bucket created');
   }
   // no keys at all
   const nokeys = env(t, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
