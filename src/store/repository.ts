@@ -3,7 +3,6 @@
 // a RepoCache (the per-host index, rebuilt from the index segments whenever it
 // is missing, damaged, foreign or outdated). This is the store layer's front
 // door; engines see it through the ports in store/ports.ts.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -13,12 +12,11 @@ import type { AeadName } from '../crypto/aead.js';
 import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
-import { parseRepoAddress } from './address.js';
 import { decodeStoredBlob } from './blob-codec.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
 import { newConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
 import { chunkSegments, decodeSegment, encodeSegment, isSegmentName, segmentName, type SegmentPack } from './index-segment.js';
-import { LocalObjectStore } from './local-store.js';
+import { openStore, prepareInit } from './open-store.js';
 import type { ObjectStore } from './object-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
@@ -111,31 +109,38 @@ export class Repository implements BlobWriter {
   }
 
   static async init(address: string, opts: InitOptions & CacheOptions = {}): Promise<Repository> {
-    const abs = localPath(address);
-    if (fs.existsSync(abs)) {
-      if (!fs.statSync(abs).isDirectory()) throw new StrataError('E_REPO_EXISTS', `${abs} exists and is not a directory`);
-      if (fs.readdirSync(abs).length > 0) {
-        const what = fs.existsSync(path.join(abs, 'config')) ? 'a repository already exists' : 'directory is not empty';
-        throw new StrataError('E_REPO_EXISTS', `cannot init ${abs}: ${what}`);
-      }
-    }
+    const target = await prepareInit(address); // nothing is created when a repository is there, or the store refuses us
     const config = Repository.newConfig(opts);
     // the key is derived before anything is created: a failing password source leaves nothing behind
     const made = await newConfigObjects(config as unknown as Record<string, unknown> & { id: string }, opts);
     config.encryption = made.cipher.encryption;
     const { cache } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
-    fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
-    const store = new LocalObjectStore(abs);
-    for (const d of ['packs', 'snapshots', 'index', ...(made.key ? ['keys'] : [])]) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
-    if (made.key) await store.put(made.key.name, made.key.bytes);
-    await store.put('config', made.configBytes);
+    let store: ObjectStore;
+    try {
+      store = await target.create();
+      if (made.key) await store.put(made.key.name, made.key.bytes);
+      if (!(await store.put('config', made.configBytes))) {
+        throw new StrataError('E_REPO_EXISTS', `cannot init ${target.where}: a repository was created there meanwhile`);
+      }
+    } catch (e) {
+      await cache.close();
+      throw e;
+    }
     return new Repository({ store, config, cache, notice: opts.notice, cipher: made.cipher, unlocked: made.unlocked });
   }
 
   /** Open a repository; nothing is written to it (a read-only repository opens), only to the cache. */
   static async open(address: string, opts: CacheOptions = {}): Promise<Repository> {
-    const store = openStore(address);
-    const { config, cipher, unlocked } = await readConfigUnlocked(store, store.location, opts);
+    const { store, where } = await openStore(address);
+    let config: RepoConfig;
+    let cipher: RepoCipher;
+    let unlocked: Awaited<ReturnType<typeof readConfigUnlocked>>['unlocked'];
+    try {
+      ({ config, cipher, unlocked } = await readConfigUnlocked(store, where, opts));
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
     const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
     if (fresh) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
     const repo = new Repository({ store, config, cache, notice: opts.notice, cipher, unlocked });
@@ -346,24 +351,4 @@ export class Repository implements BlobWriter {
     await this.index.close();
     await this.store.close();
   }
-}
-
-/** The object store of an existing repository at `address` (the one place a new kind of store plugs in). */
-export function openStore(address: string): ObjectStore {
-  const abs = localPath(address);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch (e) {
-    throw new StrataError('E_NO_REPO', `repository ${abs} does not exist (${errnoCode(e)}); create it with 'strata init'`);
-  }
-  if (!st.isDirectory()) throw new StrataError('E_NO_REPO', `${abs} is not a strata repository (not a directory)`);
-  return new LocalObjectStore(abs);
-}
-
-/** The local folder of a repository address (other kinds are not in this build). */
-export function localPath(address: string): string {
-  const a = parseRepoAddress(address);
-  if (a.kind !== 'local') throw new StrataError('E_USAGE', `repository address ${address}: S3 repositories are not supported by this build yet; nothing was created`);
-  return path.resolve(a.path);
 }

@@ -224,11 +224,13 @@ test('unsupported --repo schemes are refused clearly and create nothing', (t) =>
   t.deepEqual(fs.readdirSync(cwd), []);
 });
 
-test('--repo s3:... is recognised: not supported by this build yet, nothing created', (t) => {
+test('--repo s3:... opens an S3 store: an unknown host is one clear line, nothing created', (t) => {
+  // the S3 commands themselves are tested against a real gateway in test/e2e/s3-*.test.ts
   const cwd = tmpDir(t);
-  const r = strata(['--repo', 's3:https://example.invalid/bucket', 'init'], { cwd, env: { STRATA_CACHE_DIR: path.join(cwd, 'cache') } });
-  t.is(r.code, 2);
-  t.regex(r.stderr, /S3 repositories are not supported by this build yet; nothing was created/);
+  const r = strata(['--repo', 's3:https://example.invalid/bucket', 'init'], { cwd, env: { STRATA_CACHE_DIR: path.join(cwd, 'cache'), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
+  t.is(r.code, 15, r.stderr);
+  t.regex(r.stderr, /^strata: s3:https:\/\/example\.invalid\/bucket: .*https:\/\/example\.invalid/);
+  t.is(r.stderr.trim().split('\n').length, 1);
   t.deepEqual(fs.readdirSync(cwd), []);
 });
 

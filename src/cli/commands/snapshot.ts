@@ -7,6 +7,8 @@ import { StrataError } from '../../errors.js';
 import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/manifest.js';
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
 import { withLock } from '../../store/lock.js';
+import type { ObjectStore } from '../../store/object-store.js';
+import { storeRequests } from '../../store/open-store.js';
 import { EXIT } from '../exit-codes.js';
 import { globals, resolveSource, withRepo } from '../context.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
@@ -43,7 +45,9 @@ export function register(program: Command): void {
       const source = resolveSource(dir);
       const showProgress = progressEnabled(!!g.json) && !g.quiet;
       const meter = new RateMeter();
+      let store: ObjectStore | undefined;
       const result = await withRepo(g, (repo) => withLock(repo, { exclusive: false, command: 'snapshot' }, async () => {
+        store = repo.store;
         const parent = filterSnapshots(await listSnapshots(repo), { source, host: opts.host }).at(-1) ?? null;
         return takeSnapshot(repo, {
           source,
@@ -60,7 +64,8 @@ export function register(program: Command): void {
       }));
       progressClear();
       const s = result.snapshot!; // never null without skipUnchanged
-      if (g.json) printJson(snapshotSummary(s));
+      const requests = store && storeRequests(store); // s3: repositories: every request of the command
+      if (g.json) printJson({ ...snapshotSummary(s), ...(requests ? { requests } : {}) });
       else {
         const st = s.stats;
         const what = s.id ? `snapshot ${s.id.slice(0, 8)} saved` : `dry run: root ${s.root.slice(0, 16)}`;

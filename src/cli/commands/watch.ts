@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
+import { requestsSince, storeRequests } from '../../store/open-store.js';
 import { Repository } from '../../store/repository.js';
 import type { WatchReport } from '../../watch/daemon.js';
 import { serviceUnit } from '../../watch/service-unit.js';
@@ -107,9 +108,14 @@ export function register(program: Command): void {
       const say = (level: 'info' | 'warn', msg: string) => {
         if (level === 'warn' || !g.quiet) warn(`strata watch: ${level === 'warn' ? 'warning: ' : ''}${msg}`);
       };
+      let requestsBefore = storeRequests(repo.store);
       const report = (r: WatchReport) => {
         const s = r.result.snapshot!;
-        if (g.json) printJson({ type: 'snapshot', trigger: r.trigger, ...snapshotSummary(s), ...(r.missed !== undefined ? { missed: r.missed } : {}) });
+        // s3: repositories: requests since the previous snapshot line (or since start)
+        const now = storeRequests(repo.store);
+        const requests = requestsSince(now, requestsBefore);
+        requestsBefore = now;
+        if (g.json) printJson({ type: 'snapshot', trigger: r.trigger, ...snapshotSummary(s), ...(r.missed !== undefined ? { missed: r.missed } : {}), ...(requests ? { requests } : {}) });
         else
           say(
             'info',
