@@ -13,6 +13,7 @@ import { Packer, type FlushedPack } from '../store/packer.js';
 import type { Repository } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
 import { MarkSet } from './mark-set.js';
+import { estimateRepack } from './prune-estimate.js';
 import { Reacher, breathe, tmpRootOf, type Problem } from './reach.js';
 
 export interface PruneOptions {
@@ -158,8 +159,17 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     stats.packsRepacked = repack.length;
     say(`${stats.liveBlobs} of ${stats.blobs} blobs in use; ${remove.length} packs unused, ${repack.length} to repack`);
     if (opts.dryRun) {
-      for (const h of remove) stats.bytesFreed += packs.get(h)!.size;
-      for (const h of repack) stats.bytesFreed += packs.get(h)!.size - packs.get(h)!.liveBytes;
+      // the same figures prune reports when it runs (docs/design.md, "Prune"): see prune-estimate.ts
+      const est = await estimateRepack(repo, repack, (h) => marks.has(h));
+      for (const h of [...remove, ...repack]) stats.bytesFreed += packs.get(h)!.size;
+      stats.bytesFreed -= est.bytesWritten;
+      stats.packsWritten = est.packsWritten;
+      stats.blobsRepacked = est.blobsRepacked;
+      const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS, true);
+      if (swept) {
+        stats.tempFilesRemoved = swept.files;
+        stats.tempBytesRemoved = swept.bytes;
+      }
       stats.durationMs = Date.now() - t0;
       return stats;
     }

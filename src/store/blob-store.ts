@@ -38,7 +38,7 @@ export interface BlobStore {
    * modified more than `olderThanMs` ago. Only safe while no writer can be
    * running: the caller holds the exclusive lock.
    */
-  sweepTemporaries?(olderThanMs: number): Promise<{ files: number; bytes: number }>;
+  sweepTemporaries?(olderThanMs: number, dryRun?: boolean): Promise<{ files: number; bytes: number }>;
 }
 
 /** An object being written in pieces (BlobStore.openWriter). */

@@ -117,7 +117,7 @@ export class LocalBlobStore implements BlobStore {
     yield* walk(base, prefix.replace(/\/$/, ''));
   }
 
-  async sweepTemporaries(olderThanMs: number): Promise<{ files: number; bytes: number }> {
+  async sweepTemporaries(olderThanMs: number, dryRun = false): Promise<{ files: number; bytes: number }> {
     const swept = { files: 0, bytes: 0 };
     const before = Date.now() - olderThanMs;
     const sweep = (dir: string, depth: number): void => {
@@ -127,7 +127,7 @@ export class LocalBlobStore implements BlobStore {
         if (!e.isFile() || !e.name.startsWith('.tmp-')) continue;
         const st = fs.statSync(p, { throwIfNoEntry: false });
         if (!st || st.mtimeMs > before) continue;
-        fs.rmSync(p, { force: true });
+        if (!dryRun) fs.rmSync(p, { force: true });
         swept.files++;
         swept.bytes += st.size;
       }

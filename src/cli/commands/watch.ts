@@ -8,6 +8,7 @@ import { parseDuration } from '../duration.js';
 import { globals, repoPath, resolveSource } from '../context.js';
 import { printJson, warn } from '../output.js';
 import { count } from './forget.js';
+import { assertPolicyKeepsSomething, policyIsEmpty, type RetentionPolicy } from '../../snapshot/retention.js';
 import { snapshotSummary } from './snapshot.js';
 
 interface WatchCliOpts {
@@ -24,6 +25,12 @@ interface WatchCliOpts {
   keepMonthly?: string;
   keepYearly?: string;
   keepWithin?: string;
+}
+
+/** A watch retention policy is optional, but one that keeps nothing (--keep-within 0d) is refused at start. */
+function checkedPolicy(p: RetentionPolicy): RetentionPolicy {
+  if (!policyIsEmpty(p)) assertPolicyKeepsSomething(p);
+  return p;
 }
 
 export function register(program: Command): void {
@@ -71,7 +78,7 @@ export function register(program: Command): void {
         maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
         reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
         onSnapshot: report,
-        retention: {
+        retention: checkedPolicy({
           last: count(opts.keepLast, '--keep-last'),
           hourly: count(opts.keepHourly, '--keep-hourly'),
           daily: count(opts.keepDaily, '--keep-daily'),
@@ -79,7 +86,7 @@ export function register(program: Command): void {
           monthly: count(opts.keepMonthly, '--keep-monthly'),
           yearly: count(opts.keepYearly, '--keep-yearly'),
           within: opts.keepWithin,
-        },
+        }),
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
         retentionEveryMs: process.env.STRATA_TEST_RETENTION_MS ? Number(process.env.STRATA_TEST_RETENTION_MS) : undefined,
         onReconcile: (r) => {
