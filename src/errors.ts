@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'E_FILE_CHANGED' // a file kept changing while being read
   | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
   | 'E_LOCKED' // repository is locked by another process
+  | 'E_NO_SPACE' // the disk under the repository (or its cache) is full: nothing of the source is to blame
   | 'E_INDEX' // the local index is missing, empty or damaged: run `strata repair index`
   | 'E_IO'; // other I/O failure
 

@@ -192,7 +192,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       try {
         await reacher.walk(s);
       } catch (e) {
-        if (!isStrataError(e)) throw e;
+        if (!isStrataError(e) || e.code === 'E_NO_SPACE') throw e;
         add({ kind: 'missing-tree', snapshot: s.id, message: `snapshot ${s.id.slice(0, 8)}: ${e.message}` });
       }
       await repo.lock?.refreshIfDue();

@@ -8,7 +8,7 @@ import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat } from '../fs/dir-entry.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
 import { newHasher, type Hasher } from '../hash.js';
-import type { BlobWriter } from '../store/repository.js';
+import { isRepositoryWriteError, type BlobWriter } from '../store/repository.js';
 import { sortEntries, type TreeEntry } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
@@ -344,6 +344,8 @@ export class DirBuilder {
         if (!ctx.dryRun) ctx.statCache.store(saved.stat, rel, saved.content);
       }
     } catch (err) {
+      // a failed repository write (a full disk) is never this file's fault: stop the snapshot
+      if (isRepositoryWriteError(err) || isStrataError(err, 'E_NO_SPACE')) throw err;
       const code = isStrataError(err) ? err.code : (errnoCode(err) ?? 'E_IO');
       if (code === 'ENOENT') {
         this.notice(rel, code, 'vanished while being read', false);

@@ -18,6 +18,7 @@ import { assertIndexFile } from './index-file.js';
 import { LocalBlobStore } from './local-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
+import { classifyWriteError } from './space.js';
 
 export const FORMAT_VERSION = 1;
 const POOL_AFTER = 4 << 20;
@@ -143,7 +144,11 @@ export class Repository implements BlobWriter {
     this.writeStats.rawBytesAdded += raw.length;
     this.rawSinceFlush += raw.length;
     const level = this.config.compression.level;
-    await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
+    try {
+      await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
+    } catch (e) {
+      throw repositoryWriteError(e, this.store.location, raw.length);
+    }
     return true;
   }
 
@@ -213,8 +218,12 @@ export class Repository implements BlobWriter {
 
   /** Make every added blob durable and indexed. */
   async flush(): Promise<void> {
-    await this.dataPacker.flush(this.pool);
-    await this.treePacker.flush(this.pool);
+    try {
+      await this.dataPacker.flush(this.pool);
+      await this.treePacker.flush(this.pool);
+    } catch (e) {
+      throw repositoryWriteError(e, this.store.location);
+    }
     // a long-lived process (the watch daemon) keeps no idle workers between snapshots
     await this.pool?.close();
     this.pool = null;
@@ -247,10 +256,29 @@ export class Repository implements BlobWriter {
     return added;
   }
 
+  /**
+   * Flush, then release everything (compression workers, index, files) even
+   * when the flush fails: a failed write (a full disk) must not leave worker
+   * threads holding the process open.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    await this.index.close();
+    let failure: unknown;
+    try {
+      await this.flush();
+    } catch (e) {
+      failure = e;
+      await this.dataPacker.abort();
+      await this.treePacker.abort();
+      await this.pool?.close().catch(() => undefined);
+      this.pool = null;
+    }
+    try {
+      await this.index.close();
+    } catch (e) {
+      failure ??= repositoryWriteError(e, this.store.location);
+    }
     await this.store.close();
+    if (failure) throw failure;
   }
 }
 
@@ -306,4 +334,17 @@ export interface BlobReader {
 export interface BlobWriter extends BlobReader {
   hasBlob(hash: Buffer): boolean;
   putBlob(type: BlobType, hash: Buffer, raw: Uint8Array): Promise<boolean>;
+}
+
+/** Errors raised while writing to the repository, marked so callers never blame a source file for them. */
+const repoSide = new WeakSet<object>();
+
+export function isRepositoryWriteError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && repoSide.has(e);
+}
+
+function repositoryWriteError(e: unknown, dir: string, needed?: number): unknown {
+  const c = classifyWriteError(e, dir, 'to the repository', needed);
+  if (typeof c === 'object' && c !== null) repoSide.add(c);
+  return c;
 }
