@@ -44,6 +44,8 @@ export class DirBuilder {
   dirsReused = 0;
   private sinceYield = 0;
   private notices = 0;
+  /** a file whose size lied was reported (once per snapshot) */
+  private sizeLiedWarned = false;
   /** directory records to write once the snapshot's blobs are durable: key, value, key, value… */
   private readonly pending: Buffer[] = [];
   /** records returned by the digest fast path: their parent checks the subtree is still indexed */
@@ -341,7 +343,13 @@ export class DirBuilder {
         e.content = saved.content;
         e.size = saved.size;
         e.mtimeNs = saved.stat.mtimeNs;
-        if (!ctx.dryRun) ctx.statCache.store(saved.stat, rel, saved.content);
+        if (saved.sizeLied) {
+          // procfs/sysfs: the stat says nothing about the content, so never reuse it from the cache
+          // (nor its directory from the listing digest: counting a notice keeps the digest out)
+          if (!this.sizeLiedWarned) this.notice(rel, 'W_SIZE_LIES', `its size says ${st.size} bytes but reading it gave ${saved.size}; stored what was read (further such files in this snapshot are not reported)`, false);
+          else this.notices++;
+          this.sizeLiedWarned = true;
+        } else if (!ctx.dryRun) ctx.statCache.store(saved.stat, rel, saved.content);
       }
     } catch (err) {
       // a failed repository write (a full disk) is never this file's fault: stop the snapshot

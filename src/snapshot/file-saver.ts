@@ -2,6 +2,10 @@
 // hands new chunks to the repository. The file is fstat'ed before and after
 // the read: if anything changed underneath, the read is retried and, if it
 // keeps changing, the file is reported instead of being stored torn.
+// Some files' sizes lie (procfs says 0, sysfs says 4096, FUSE may say
+// anything): such a file is read until EOF, and when its stat did not move
+// while its length differs from the size, what was read is stored and the
+// file is flagged (`sizeLied`) so the snapshot warns once per tree.
 import * as fs from 'node:fs';
 import { Chunker } from '../chunker.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
@@ -19,6 +23,8 @@ export interface SavedFile {
   content: FileContent;
   size: number;
   stat: fs.BigIntStats; // fstat after the read: what the stat cache should remember
+  /** the file's size said something else than reading it gave (procfs, sysfs): do not trust its stat in the cache */
+  sizeLied?: boolean;
 }
 
 export interface ReadCounters {
@@ -75,10 +81,11 @@ export class FileSaver {
       const after = fs.fstatSync(fd, { bigint: true });
       if (!after.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
       this.counters.bytesRead += total;
-      if (!sameStat(expect, after) || BigInt(total) !== after.size) return undefined;
+      if (!sameStat(expect, after)) return undefined;
+      const sizeLied = BigInt(total) !== after.size;
       this.counters.filesRead++;
       const content = await makeFileContent(this.repo, wholeHash, chunks);
-      return { content, size: total, stat: after };
+      return sizeLied ? { content, size: total, stat: after, sizeLied } : { content, size: total, stat: after };
     } finally {
       fs.closeSync(fd);
     }
@@ -104,8 +111,11 @@ export class FileSaver {
           start = 0;
         }
         while (end < buf.length) {
-          // no extra read() to see EOF: a file that grows meanwhile fails the after-check
-          const n = readTotal >= size ? 0 : readSome(fd, buf, end);
+          // no extra read() to see EOF (a file that grows meanwhile fails the after-check), except
+          // where the size may lie: 0 (procfs) or whole pages (sysfs, and some FUSE files)
+          // (procfs refuses huge reads with ENOMEM: beyond the stated size, read a page run at a time)
+          const beyond = readTotal >= size;
+          const n = beyond && !(size === 0 || size % 4096 === 0) ? 0 : readSome(fd, buf, end, beyond ? PAST_SIZE_READ : buf.length);
           if (n === 0) {
             eof = true;
             break;
@@ -135,10 +145,13 @@ export class FileSaver {
   }
 }
 
-function readSome(fd: number, buf: Buffer, at: number): number {
+/** bytes per read past a file's stated size */
+const PAST_SIZE_READ = 64 << 10;
+
+function readSome(fd: number, buf: Buffer, at: number, max: number): number {
   for (;;) {
     try {
-      return fs.readSync(fd, buf, at, buf.length - at, null);
+      return fs.readSync(fd, buf, at, Math.min(max, buf.length - at), null);
     } catch (e) {
       if (errnoCode(e) === 'EINTR') continue;
       // a regular file never says EAGAIN; a FIFO or device swapped in may, forever
