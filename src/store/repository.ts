@@ -33,6 +33,30 @@ export interface RepoConfig {
   chunker: ChunkerParams;
   compression: { algorithm: 'zstd'; level: number };
   packSize: number;
+  /** BLAKE3 of the canonical JSON of the other fields (docs/format.md §2); absent in configs older than issue 11 */
+  check?: string;
+}
+
+const CONFIG_FIELDS = new Set(['format', 'version', 'id', 'created', 'chunker', 'compression', 'packSize', 'check']);
+
+/** JSON with keys sorted at every level and no whitespace. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The integrity check of a config: BLAKE3 of the canonical JSON of every field but `check`. */
+export function configCheck(c: RepoConfig): string {
+  const { check: _check, ...rest } = c;
+  return hashBytes(Buffer.from(canonicalJson(rest), 'utf8')).toString('hex');
 }
 
 export interface InitOptions {
@@ -92,6 +116,7 @@ export class Repository implements BlobWriter {
     };
     const store = new LocalBlobStore(abs);
     for (const d of ['packs', 'snapshots', 'index']) fs.mkdirSync(path.join(abs, d), { mode: 0o700 });
+    config.check = configCheck(config);
     await store.put('config', Buffer.from(JSON.stringify(config, null, 2) + '\n'));
     return new Repository(store, config, new IndexDb(path.join(abs, 'index')));
   }
@@ -312,6 +337,13 @@ export function parseConfig(raw: Buffer, where: string): RepoConfig {
   const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
   if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
     throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker or pack size)`);
+  }
+  // integrity (docs/format.md §2): unknown fields, a seed that is not 32 hex digits, a check that does not match
+  const stray = Object.keys(c).filter((k) => !CONFIG_FIELDS.has(k));
+  if (stray.length) throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (unknown field ${JSON.stringify(stray[0])})`);
+  if (!/^[0-9a-f]{32}$/.test(ch.seed)) throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker seed ${JSON.stringify(ch.seed)} is not 32 hex digits)`);
+  if (c.check !== undefined && c.check !== configCheck(c)) {
+    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged: its integrity check does not match its contents (a changed chunker seed would silently re-store everything). Restore the config file from a copy of this repository`);
   }
   return c;
 }
