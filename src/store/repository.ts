@@ -18,6 +18,7 @@ import { assertIndexFile } from './index-file.js';
 import { LocalBlobStore } from './local-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
 import { Packer, type FlushedPack } from './packer.js';
+import { dropLostBlobs, dropMissingPacks } from './lost-blobs.js';
 import { classifyWriteError } from './space.js';
 
 export const FORMAT_VERSION = 1;
@@ -208,6 +209,11 @@ export class Repository implements BlobWriter {
         stored = await this.store.get(packObjectName(loc.pack), loc.offset, loc.length, loc.comp === COMP_NONE ? into : scratch);
       } catch (e) {
         this.releaseScratch(scratch);
+        if (isStrataError(e, 'E_BLOB_MISSING')) {
+          // the pack file is gone: its blobs leave the index, so the next snapshot stores them again
+          const dropped = await dropMissingPacks(this.index, this.store, [loc.pack.toString('hex')]);
+          if (dropped.blobs) throw new StrataError(e.code, `blob ${hex}: ${e.message}; its ${dropped.blobs} blobs were dropped from the index, so the next snapshot stores what its source still has again`, { cause: e });
+        }
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
       }
@@ -221,10 +227,19 @@ export class Repository implements BlobWriter {
         this.releaseScratch(scratch);
       }
     } catch (e) {
-      throw new StrataError('E_CORRUPT', `blob ${hex} in ${where} is corrupted: ${(e as Error).message}`, { cause: e });
+      throw this.lostBlob(hash, pending ? undefined : where, `blob ${hex} in ${where} is corrupted: ${(e as Error).message}`, e);
     }
-    if (!hashBytes(raw).equals(hash)) throw new StrataError('E_CORRUPT', `blob ${hex} in ${where} is corrupted: hash mismatch`);
+    if (!hashBytes(raw).equals(hash)) throw this.lostBlob(hash, pending ? undefined : where, `blob ${hex} in ${where} is corrupted: hash mismatch`);
     return raw;
+  }
+
+  /** A blob read from a pack failed verification: drop it from the index (lost-blobs.ts) and say so. */
+  private lostBlob(hash: Buffer, where: string | undefined, message: string, cause?: unknown): StrataError {
+    let dropped = 0;
+    try {
+      if (where) dropped = dropLostBlobs(this.index, [hash]);
+    } catch {}
+    return new StrataError('E_CORRUPT', dropped ? `${message}; dropped from the index, so the next snapshot stores it again from its source` : message, { cause });
   }
 
   /** where compressed blobs are read (reused; null while a read holds it) */
