@@ -1,22 +1,27 @@
 // `strata repair index`: rebuild the LMDB index from what the repository
-// files say (pack trailers, snapshot files). The old index is moved aside
-// first, never opened in-process unless a child-process probe could read it
-// whole; from it we salvage intact copies of damaged or missing snapshot
-// files and the daemon state. With readData, corrupted blobs are left out of the
-// index so the next snapshot stores them again.
+// files say (pack trailers, snapshot files), aside in index-new, swapped in
+// only when complete. The old index is never opened in-process unless a
+// child-process probe could read it whole; from it we take intact copies of
+// damaged or missing snapshot files, the daemon state, and the blob locations
+// that help salvage a pack whose table is damaged (salvage.ts). With readData,
+// corrupted blobs are left out of the index so the next snapshot stores them
+// again. Reports per snapshot which paths lost data.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decompressBlob } from '../compress.js';
 import { StrataError, isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
-import { IndexDb } from '../store/index-db.js';
-import { LocalBlobStore } from '../store/local-store.js';
+import { IndexDb, decodeLoc } from '../store/index-db.js';
+import { LocalBlobStore, fsyncDir } from '../store/local-store.js';
 import { acquireLock } from '../store/lock.js';
 import { packObjectName, readPackEntries, type PackEntry } from '../store/pack.js';
+import { MemoryBlobStore } from '../store/memory-store.js';
 import { Packer } from '../store/packer.js';
 import { Repository, parseConfig } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
 import { probeIndex } from './index-probe.js';
+import { lostPaths, type LostInSnapshot } from './repair-snapshots.js';
+import { salvagePack } from './salvage.js';
 import { breathe } from './reach.js';
 
 export interface RepairOptions {
@@ -30,10 +35,12 @@ export interface RepairReport {
   packsDamaged: { pack: string; error: string }[];
   blobsIndexed: number;
   blobsDropped: { blob: string; pack: string }[]; // corrupted, left out (readData)
-  packsRewritten: string[]; // damaged packs replaced by a pack of their intact blobs (readData)
+  packsRewritten: string[]; // damaged packs replaced by a pack of their intact blobs, then deleted
+  packsSalvaged: { pack: string; error: string; kept: number; failed: number }[]; // scanned blob by blob (salvage.ts)
   snapshots: number;
   snapshotsRestored: string[]; // files rewritten from the old index's intact copy
   snapshotsLost: string[]; // damaged files with no intact copy anywhere
+  snapshotsDamaged: LostInSnapshot[]; // snapshots that reference data the new index does not have, with the paths
   oldIndex: string; // what happened to the previous index
 }
 
@@ -50,50 +57,83 @@ export async function repairIndex(dir: string, opts: RepairOptions = {}): Promis
   }
   parseConfig(raw, abs);
   const lock = await acquireLock(store, { exclusive: true, command: 'repair index', waitMs: opts.lockWaitMs });
-  const report: RepairReport = { packsIndexed: 0, packsDamaged: [], blobsIndexed: 0, blobsDropped: [], packsRewritten: [], snapshots: 0, snapshotsRestored: [], snapshotsLost: [], oldIndex: 'none' };
+  const report: RepairReport = { packsIndexed: 0, packsDamaged: [], blobsIndexed: 0, blobsDropped: [], packsRewritten: [], packsSalvaged: [], snapshots: 0, snapshotsRestored: [], snapshotsLost: [], snapshotsDamaged: [], oldIndex: 'none' };
   try {
-    // 1. move the old index aside (a crashed earlier repair's aside copy is the older, better one: keep it)
+    // Crash safety (docs/design.md, "Repair"): the new index is built aside in index-new and swapped
+    // in by two renames only when complete; damaged packs are deleted only after that. A killed
+    // repair leaves the previous index in place, or (between the renames) no index, which every
+    // command refuses, pointing at `strata repair index`.
     const indexDir = path.join(abs, 'index');
     const oldDir = path.join(abs, 'index-old'); // no dot: lmdb-js takes a path with an extension for a file
-    if (fs.existsSync(indexDir)) {
-      if (!fs.existsSync(oldDir)) fs.renameSync(indexDir, oldDir);
-      else fs.rmSync(indexDir, { recursive: true, force: true });
+    const newDir = path.join(abs, 'index-new');
+    // 1. an earlier repair killed between its renames: its index-old is the previous state
+    if (fs.existsSync(oldDir)) {
+      if (fs.existsSync(path.join(oldDir, 'data.mdb'))) {
+        fs.rmSync(indexDir, { recursive: true, force: true });
+        fs.renameSync(oldDir, indexDir);
+      } else fs.rmSync(oldDir, { recursive: true, force: true });
     }
+    fs.rmSync(newDir, { recursive: true, force: true });
     faultPoint('repair');
-    if (fs.existsSync(oldDir) && !fs.existsSync(path.join(oldDir, 'data.mdb'))) fs.rmSync(oldDir, { recursive: true, force: true });
-    const probe = fs.existsSync(oldDir) ? probeIndex(oldDir, { snapshots: true }) : null;
-    const repo = await Repository.open(abs, { checkIndex: false });
+    const hasOld = fs.existsSync(path.join(indexDir, 'data.mdb'));
+    const probe = hasOld ? probeIndex(indexDir, { snapshots: true }) : null;
+    // what the old index recorded for each pack: candidate blob locations for salvage (only from an index the probe read whole)
+    const hints = probe?.ok ? oldLocations(indexDir) : new Map<string, PackEntry[]>();
+    const doomedPacks: string[] = []; // damaged packs whose verified blobs now live in new packs
+    const repo = await Repository.open(abs, { checkIndex: false, indexDir: newDir });
     repo.lock = lock;
     try {
-      // 2. packs, from their trailers
+      // 2. packs, from their trailers; a pack that fails (or, with readData, holds corrupted blobs) is salvaged blob by blob
       say('indexing packs');
       for await (const name of store.list('packs/')) {
         const hex = path.basename(name);
         if (!/^[0-9a-f]{64}$/.test(hex)) continue;
+        const size = (await store.size(name)) ?? 0;
+        let entries: PackEntry[] | undefined;
+        let bytes: Buffer | undefined;
+        let why = '';
         try {
-          const size = (await store.size(name)) ?? 0;
-          const bytes = opts.readData ? await store.get(name) : undefined;
-          const all = await readPackEntries(name, size, bytes ? async (o, l) => bytes.subarray(o, o + l) : (o, l) => store.get(name, o, l));
-          const entries = bytes ? all.filter((e) => intact(bytes, e) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
-          if (bytes && entries.length < all.length) {
-            // keep the intact blobs in a new pack (durable and indexed first), then drop the damaged one,
-            // so no later plain rebuild can index the corrupted copy again
-            const packer = new Packer(store, size + 1, async (p) => {
+          bytes = opts.readData ? await store.get(name) : undefined;
+          const b = bytes;
+          const all = await readPackEntries(name, size, b ? async (o, l) => b.subarray(o, o + l) : (o, l) => store.get(name, o, l));
+          const good = b ? all.filter((e) => intact(b, e) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
+          if (good.length === all.length) entries = all;
+          else why = `${all.length - good.length} corrupted blob(s)`;
+        } catch (e) {
+          why = (e as Error).message;
+        }
+        if (entries) {
+          repo.index.addPack(Buffer.from(hex, 'hex'), size, entries);
+          report.packsIndexed++;
+          report.blobsIndexed += entries.length;
+        } else {
+          // salvage: keep every blob whose bytes verify, in a new pack (durable and indexed in the new index)
+          bytes ??= await store.get(name).catch(() => Buffer.alloc(0));
+          const found = salvagePack(bytes, hints.get(hex) ?? []);
+          if (found.kept.length) {
+            // built in memory: when every blob survived, the new pack is the original byte for byte
+            // (same name), and replaces the damaged file atomically instead of being skipped as present
+            const mem = new MemoryBlobStore();
+            const built: { name: string; id: Buffer; size: number; entries: PackEntry[] }[] = [];
+            const packer = new Packer(mem, bytes.length + 1, async (p) => void built.push({ name: packObjectName(p.id), ...p }));
+            for (const e of found.kept) await packer.add(e.hash, e.type, e.comp, bytes.subarray(e.offset, e.offset + e.length), e.rawLength);
+            await packer.flush();
+            let sameName = false;
+            for (const p of built) {
+              const data = mem.objects.get(p.name)!;
+              if (p.id.toString('hex') === hex) {
+                await store.replace(p.name, data);
+                sameName = true;
+              } else await store.put(p.name, data);
               repo.index.addPack(p.id, p.size, p.entries);
               report.packsIndexed++;
-            });
-            for (const e of entries) await packer.add(e.hash, e.type, e.comp, bytes.subarray(e.offset, e.offset + e.length), e.rawLength);
-            await packer.flush();
+            }
+            if (!sameName) doomedPacks.push(hex);
+            report.blobsIndexed += found.kept.length;
             faultPoint('repair');
-            await store.delete(packObjectName(hex));
-            report.packsRewritten.push(hex);
-          } else {
-            repo.index.addPack(Buffer.from(hex, 'hex'), size, entries);
-            report.packsIndexed++;
           }
-          report.blobsIndexed += entries.length;
-        } catch (e) {
-          report.packsDamaged.push({ pack: hex, error: (e as Error).message });
+          report.packsSalvaged.push({ pack: hex, error: why, kept: found.kept.length, failed: found.failed });
+          if (!found.kept.length) report.packsDamaged.push({ pack: hex, error: why });
         }
         await lock.refreshIfDue();
         await breathe();
@@ -114,7 +154,7 @@ export async function repairIndex(dir: string, opts: RepairOptions = {}): Promis
           await repo.index.snapshots.put(id, bytes.toString('utf8'));
           report.snapshots++;
         } else if (copies.has(id)) {
-          await store.delete(name); // a crash here leaves it missing, and the old index still has the copy
+          await store.delete(name); // a crash here leaves it missing, and the old index (still in place) has the copy
           faultPoint('repair');
           await restoreFile(repo, id, copies.get(id)!);
           report.snapshotsRestored.push(id);
@@ -129,24 +169,53 @@ export async function repairIndex(dir: string, opts: RepairOptions = {}): Promis
       }
 
       // 4. the daemon state (dirty marks: hints to look again) from an old index the probe could read whole
-      if (probe?.ok) copyCaches(oldDir, repo.index);
+      if (probe?.ok) copyCaches(indexDir, repo.index);
+
+      // 5. what each snapshot lost, by path (repair-snapshots.ts)
+      say('listing what each snapshot lost');
+      report.snapshotsDamaged = await lostPaths(repo);
     } finally {
       await repo.close();
     }
     faultPoint('repair');
-    if (probe?.ok) {
-      fs.rmSync(oldDir, { recursive: true, force: true });
-      report.oldIndex = 'readable; rebuilt and removed';
-    } else if (probe) {
-      const kept = path.join(abs, `index-damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      fs.renameSync(oldDir, kept);
-      report.oldIndex = `damaged (${probe.error}); kept at ${kept}`;
+    // 6. swap: the old index goes aside, the complete new one takes its place
+    fsyncDir(newDir);
+    const damagedAside = probe && !probe.ok ? path.join(abs, `index-damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+    if (fs.existsSync(indexDir)) fs.renameSync(indexDir, damagedAside ?? oldDir);
+    faultPoint('repair');
+    fs.renameSync(newDir, indexDir);
+    fsyncDir(abs);
+    faultPoint('repair');
+    fs.rmSync(oldDir, { recursive: true, force: true });
+    report.oldIndex = !probe ? 'none' : probe.ok ? 'readable; rebuilt and removed' : `damaged (${probe.error}); kept at ${damagedAside}`;
+    // 7. only now: damaged packs whose verified blobs are in new, indexed packs
+    for (const hex of doomedPacks) {
+      await store.delete(packObjectName(hex));
+      report.packsRewritten.push(hex);
+      faultPoint('repair');
     }
     return report;
   } finally {
     await lock.release().catch(() => {});
     await store.close();
   }
+}
+
+/** Blob locations per pack recorded by an index (read in-process: call only after a probe read it whole). */
+function oldLocations(dir: string): Map<string, PackEntry[]> {
+  const out = new Map<string, PackEntry[]>();
+  const db = new IndexDb(dir);
+  try {
+    for (const { key, value } of db.blobs.getRange()) {
+      const loc = decodeLoc(value as Buffer);
+      const hex = loc.pack.toString('hex');
+      const list = out.get(hex) ?? out.set(hex, []).get(hex)!;
+      list.push({ hash: Buffer.from(key as Buffer), type: loc.type, comp: loc.comp, offset: loc.offset, length: loc.length, rawLength: loc.rawLength });
+    }
+  } finally {
+    void db.env.close();
+  }
+  return out;
 }
 
 function intact(bytes: Buffer, e: PackEntry): boolean {

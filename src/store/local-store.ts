@@ -25,8 +25,27 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async put(name: string, data: Buffer | readonly Buffer[]): Promise<boolean> {
+    return this.write(name, data, false);
+  }
+
+  /**
+   * Atomically replace an object with bytes that must carry the same name
+   * (repair: a damaged pack rebuilt byte for byte from its verified blobs).
+   */
+  async replace(name: string, data: Buffer): Promise<void> {
+    await this.write(name, data, true);
+  }
+
+  private async write(name: string, data: Buffer | readonly Buffer[], overwrite: boolean): Promise<boolean> {
     const dest = this.abs(name);
-    if (fs.existsSync(dest)) return false;
+    if (!overwrite && fs.existsSync(dest)) return false;
+    if (overwrite) {
+      const fd = this.fds.get(name);
+      if (fd !== undefined) {
+        this.fds.delete(name);
+        fs.closeSync(fd);
+      }
+    }
     const dir = path.dirname(dest);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);

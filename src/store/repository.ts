@@ -122,8 +122,8 @@ export class Repository implements BlobWriter {
     return new Repository(store, config, new IndexDb(path.join(abs, 'index')));
   }
 
-  /** `checkIndex: false` skips the index sanity checks (for `repair index`, which rebuilds it). */
-  static async open(dir: string, opts: { checkIndex?: boolean } = {}): Promise<Repository> {
+  /** `checkIndex: false` skips the index sanity checks (for `repair index`, which rebuilds it, in `indexDir`). */
+  static async open(dir: string, opts: { checkIndex?: boolean; indexDir?: string } = {}): Promise<Repository> {
     const abs = path.resolve(dir);
     let st: fs.Stats;
     try {
@@ -141,7 +141,7 @@ export class Repository implements BlobWriter {
       throw e;
     }
     const config = parseConfig(raw, abs);
-    const indexDir = path.join(abs, 'index');
+    const indexDir = opts.indexDir ?? path.join(abs, 'index');
     fs.mkdirSync(indexDir, { recursive: true, mode: 0o700 });
     if (opts.checkIndex === false) return new Repository(store, config, new IndexDb(indexDir));
     assertIndexFile(indexDir); // lmdb-js crashes on a damaged file instead of throwing
