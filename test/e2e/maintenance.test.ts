@@ -166,7 +166,9 @@ test('a deleted pack: check names the missing pack, snapshots and paths; repair 
   t.regex(rs.stderr, /missing|not in the index/); // check dropped the missing pack's blobs from the index (issue 11)
   t.is(strata(['prune'], { repo }).code, 4, 'prune refuses on a damaged repository');
 
-  ok(t, ['repair', 'index'], { repo });
+  const ri = strata(['repair', 'index'], { repo });
+  t.is(ri.code, 4, 'repair reports what each snapshot lost (issue 11)');
+  t.regex(ri.stdout, /lost data at \d+ path\(s\):\n(\s+.*\n)*\s+a\/big\.bin/);
   const c2 = strata(['check'], { repo });
   t.is(c2.code, 4);
   t.regex(c2.stdout, /a\/big\.bin: file data [0-9a-f]+: not in the index/);
