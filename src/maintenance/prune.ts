@@ -42,6 +42,8 @@ export interface PruneStats {
   /** temporary files of killed writers removed (older than TEMP_AGE_MS) */
   tempFilesRemoved: number;
   tempBytesRemoved: number;
+  /** the pack files deleted (a dry run: that would be deleted), sorted */
+  packsRemovedIds: string[];
   durationMs: number;
 }
 
@@ -131,7 +133,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       const v = value as unknown as Buffer;
       packs.set(key as unknown as string, { size: v.readUInt32LE(0), count: v.readUInt32LE(4), live: 0, liveBytes: 0, tree: false });
     }
-    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, durationMs: 0 };
+    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, packsRemovedIds: [], durationMs: 0 };
     for (const p of packs.values()) stats.bytesBefore += p.size;
     await forEachBlob(repo, (hash, loc) => {
       stats.blobs++;
@@ -164,6 +166,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       for (const h of [...remove, ...repack]) stats.bytesFreed += packs.get(h)!.size;
       stats.bytesFreed -= est.bytesWritten;
       stats.packsWritten = est.packsWritten;
+      stats.packsRemovedIds = [...remove, ...repack].sort();
       stats.blobsRepacked = est.blobsRepacked;
       const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS, true);
       if (swept) {
@@ -244,6 +247,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       await repo.lock?.refreshIfDue();
     }
     for (const size of written.values()) stats.bytesFreed -= size;
+    stats.packsRemovedIds = [...doomed].sort();
     const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS);
     if (swept) {
       stats.tempFilesRemoved = swept.files;

@@ -93,6 +93,9 @@ test('prune --dry-run reports exactly what prune then does: packs deleted, repac
   for (const k of ['packsDeleted', 'packsRepacked', 'packsWritten', 'blobsRepacked', 'bytesFreed', 'tempFilesRemoved', 'tempBytesRemoved', 'liveBlobs', 'blobs']) {
     t.is(dry[k], real[k], `${k}: dry run ${dry[k]}, real ${real[k]}`);
   }
+  t.deepEqual(dry.packsRemovedIds, real.packsRemovedIds, 'the dry run names exactly the packs prune deletes');
+  t.is(real.packsRemovedIds.length, real.packsDeleted + real.packsRepacked);
+  for (const id of real.packsRemovedIds) t.false(fs.existsSync(path.join(repo, 'packs', id.slice(0, 2), id)), `pack ${id} deleted`);
   t.false(fs.existsSync(tmp));
   ok(t, ['check', '--read-data'], { repo });
 });
