@@ -82,8 +82,8 @@ for (const kind of ['tmpfs', 'ext4'] as const) {
   });
 }
 
-test.serial('check --read-data on a full tmpfs: no SIGBUS from its scratch mark set; one line, no lock or scratch left', (t) => {
-  const mnt = mountSmall(t, 'tmpfs', 24);
+for (const kind of ['tmpfs', 'ext4'] as const) test.serial(`check --read-data on a full ${kind}: no SIGBUS from its scratch mark set; one line, no lock or scratch left`, (t) => {
+  const mnt = mountSmall(t, kind, 24);
   const repo = path.join(mnt, 'repo');
   ok(t, ['init', '--repo', repo]);
   const src = path.join(tmpDir(t), 'src');
@@ -105,4 +105,34 @@ test.serial('check --read-data on a full tmpfs: no SIGBUS from its scratch mark 
   t.is(again.code, EXIT.OK, again.stderr);
   t.deepEqual(leftovers(repo), []);
   void os;
+});
+
+test.serial('prune on a full tmpfs: stops before deleting anything, one line, no lock or scratch left, every snapshot still restores', async (t) => {
+  const mnt = mountSmall(t, 'tmpfs', 24);
+  const repo = path.join(mnt, 'repo');
+  const { Repository } = await import('../../src/store/repository.js');
+  const r0 = await Repository.init(repo, { packSize: 256 << 10, chunker: { min: 16 << 10, avg: 32 << 10, max: 128 << 10 } });
+  await r0.close();
+  const src = path.join(tmpDir(t), 'src');
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 40; i++) files[`f${i}.bin`] = pseudoRandom(40 << 10, i + 1);
+  writeTree(src, files);
+  ok(t, ['snapshot', src, '--repo', repo]);
+  for (let i = 0; i < 40; i++) if (i % 4 !== 3) fs.rmSync(path.join(src, `f${i}.bin`));
+  const keep = json(t, ['snapshot', src, '--repo', repo]);
+  ok(t, ['forget', '--keep-last', '1', '--repo', repo]);
+  const packsBefore = fs.readdirSync(path.join(repo, 'packs'), { recursive: true }).length;
+  const filler = fill(mnt, 8 << 10);
+  const r = run(['prune', '--no-repack-small', '--repo', repo]);
+  t.is(r.signal, null);
+  t.not(r.code, EXIT.OK);
+  const lines = r.stderr.trim().split('\n');
+  t.is(lines.length, 1, r.stderr.slice(0, 2000));
+  t.regex(lines[0]!, new RegExp(`^strata: disk full: the file system at ${mnt} `));
+  t.is(fs.readdirSync(path.join(repo, 'packs'), { recursive: true }).length, packsBefore, 'nothing was deleted');
+  t.deepEqual(leftovers(repo), []);
+  fs.rmSync(filler);
+  ok(t, ['check', '--read-data', '--repo', repo]);
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', keep.id, '--target', out, '--repo', repo]);
 });
