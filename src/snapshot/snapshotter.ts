@@ -63,6 +63,9 @@ export interface SnapshotResult {
 
 const LIST_MAX = 1000;
 
+/** The index's prune epoch when this process last snapshotted into a repository (the watch daemon's long-lived one). */
+const epochAtLastSnapshot = new WeakMap<Repository, number>();
+
 export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Promise<SnapshotResult> {
   const started = Date.now();
   const source = path.resolve(req.source);
@@ -134,11 +137,17 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   } catch {}
   const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal]);
   const parent = req.parent ?? null;
+  // the parent's clean subtrees are reused unchecked: not after blobs left the index (lost-blobs.ts, or
+  // a prune) since this process's previous snapshot; then this one walks everything (stat cache checks)
+  const epoch = repo.index.pruneEpoch();
+  const seenEpoch = epochAtLastSnapshot.get(repo);
+  if (!req.dryRun) epochAtLastSnapshot.set(repo, epoch);
+  const dirty = seenEpoch !== undefined && seenEpoch !== epoch ? null : (req.dirty ?? null);
   const old: DirRecord | null =
-    parent && req.dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
+    parent && dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
   let root: DirRecord;
   try {
-    root = await builder.build(src, Buffer.alloc(0), rules, req.dirty ?? null, old, st);
+    root = await builder.build(src, Buffer.alloc(0), rules, dirty, old, st);
   } catch (e) {
     if (isStrataError(e) || isRepositoryWriteError(e)) throw e; // a repository write failure is not the source's
     throw new StrataError('E_SOURCE', `cannot read source ${source}: ${(e as Error).message}`, { cause: e });
