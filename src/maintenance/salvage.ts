@@ -3,8 +3,8 @@
 // candidate location — the table's entries read without its checksum, and
 // the locations an older index recorded for this pack — is verified on its
 // own (in range, decompresses to its raw length), and every blob whose bytes
-// verify is kept. A blob whose table entry lost its hash keeps the name its
-// bytes give (content addressing: that is the name snapshots use).
+// verify is kept. A blob whose table entry has a flipped byte in its hash
+// keeps the name its bytes give (content addressing: the name snapshots use).
 import { decompressBlob } from '../compress.js';
 import { hashBytes } from '../hash.js';
 import { BLOB_CHUNKLIST, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, type BlobType, type PackEntry } from '../store/pack.js';
@@ -68,7 +68,11 @@ export function salvagePack(bytes: Buffer, hints: readonly PackEntry[] = []): Sa
     const at = `${e.offset}:${e.length}:${e.comp}:${e.rawLength}`;
     if (tried.has(at)) continue;
     tried.add(at);
-    const v = verifyAt(bytes, e, dataEnd);
+    let v = verifyAt(bytes, e, dataEnd);
+    // a name that differs from the recorded one in a byte or two is a flipped byte in the table's hash
+    // field (keep it, under its true name); wholly different, the bytes are damaged (a raw blob
+    // decompresses whatever its bytes are): not a blob anyone refers to
+    if (v && bytesDiffering(v.hash, e.hash) > 2) v = undefined;
     if (!v) {
       failed++;
       continue;
@@ -77,4 +81,10 @@ export function salvagePack(bytes: Buffer, hints: readonly PackEntry[] = []): Sa
     if (!seen.has(k)) seen.set(k, v);
   }
   return { kept: [...seen.values()].sort((a, b) => a.offset - b.offset), candidates: tried.size, failed };
+}
+
+function bytesDiffering(a: Buffer, b: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
 }
