@@ -49,7 +49,7 @@ export function isNoSpace(e: unknown, dir?: string): boolean {
     if (code && NO_SPACE_ERRNO.has(code)) return true;
     const msg = x instanceof Error ? x.message : '';
     if (/no space left on device|disk quota exceeded/i.test(msg)) return true;
-    if ((code === 'EIO' || /input\/output error/i.test(msg)) && dir !== undefined) {
+    if ((code === 'EIO' || code === '5' || /input\/output error/i.test(msg)) && dir !== undefined) {
       const free = freeBytes(dir);
       if (free !== undefined && free < 1 << 20) return true; // a full tmpfs reports some writes as EIO
     }
