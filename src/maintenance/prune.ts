@@ -13,6 +13,7 @@ import { BLOB_DATA, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, packObjectName, readPackE
 import { Packer, type FlushedPack } from '../store/packer.js';
 import type { Repository } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
+import { estimateRepack } from './prune-estimate.js';
 import { Reacher, breathe, type Problem } from './reach.js';
 
 export interface PruneOptions {
@@ -44,6 +45,8 @@ export interface PruneStats {
   /** consolidated index segments written, and superseded ones removed */
   segmentsWritten: number;
   segmentsRemoved: number;
+  /** the pack files deleted (a dry run: that would be deleted), sorted */
+  packsRemovedIds: string[];
   durationMs: number;
 }
 
@@ -137,7 +140,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       const m = repo.index.packMeta(hex)!;
       packs.set(hex, { size: m.size, count: m.count, live: 0, liveBytes: 0, tree: false });
     }
-    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, segmentsWritten: 0, segmentsRemoved: 0, durationMs: 0 };
+    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, segmentsWritten: 0, segmentsRemoved: 0, packsRemovedIds: [], durationMs: 0 };
     for (const p of packs.values()) stats.bytesBefore += p.size;
     await forEachBlob(repo, (hash, loc) => {
       stats.blobs++;
@@ -165,8 +168,18 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     stats.packsRepacked = repack.length;
     say(`${stats.liveBlobs} of ${stats.blobs} blobs in use; ${remove.length} packs unused, ${repack.length} to repack`);
     if (opts.dryRun) {
-      for (const h of remove) stats.bytesFreed += packs.get(h)!.size;
-      for (const h of repack) stats.bytesFreed += packs.get(h)!.size - packs.get(h)!.liveBytes;
+      // the same figures prune reports when it runs (docs/design.md, "Prune"): see prune-estimate.ts
+      const est = await estimateRepack(repo, repack, (h) => marks.has(h));
+      for (const h of [...remove, ...repack]) stats.bytesFreed += packs.get(h)!.size;
+      stats.bytesFreed -= est.bytesWritten;
+      stats.packsWritten = est.packsWritten;
+      stats.packsRemovedIds = [...remove, ...repack].sort();
+      stats.blobsRepacked = est.blobsRepacked;
+      const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS, true);
+      if (swept) {
+        stats.tempFilesRemoved = swept.files;
+        stats.tempBytesRemoved = swept.bytes;
+      }
       stats.durationMs = Date.now() - t0;
       return stats;
     }
@@ -246,6 +259,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       await repo.lock?.refreshIfDue();
     }
     for (const size of written.values()) stats.bytesFreed -= size;
+    stats.packsRemovedIds = [...doomed].sort();
     if (stats.segmentsRemoved > 0) {
       // this cache ingested the superseded segments: start it over from the consolidated ones
       repo.index.resetIndex();

@@ -12,6 +12,7 @@ import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
 import { CompressPool } from '../compress-pool.js';
 import { COMP_NONE } from '../compress.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
 import { faultPoint } from '../fault.js';
 import { parseRepoAddress } from './address.js';
 import { decodeStoredBlob } from './blob-codec.js';
@@ -30,6 +31,8 @@ export type { BlobReader, BlobWriter, HeldLock } from './ports.js';
 export const FORMAT_VERSION = 2;
 /** Versions this strata reads and extends (1: written by the first release, index inside the repository). */
 export const READABLE_VERSIONS: readonly number[] = [1, 2];
+import { dropLostBlobs, dropMissingPacks } from './lost-blobs.js';
+import { classifyWriteError } from './space.js';
 
 const POOL_AFTER = 4 << 20;
 /** compression worker threads (STRATA_COMPRESS_WORKERS; 0: compress on the calling thread) */
@@ -43,6 +46,33 @@ export interface RepoConfig {
   chunker: ChunkerParams;
   compression: { algorithm: 'zstd'; level: number };
   packSize: number;
+  /** "none" when present (docs/encryption.md §6.1): the other fields are in the clear */
+  encryption?: 'none';
+  /** BLAKE3 of the canonical JSON of the other fields (docs/format.md §2); absent in configs older than issue 11 */
+  check?: string;
+}
+
+// `encryption` (docs/encryption.md §6.1): a plain format 2 config may say "none"; this build reads no other value
+const CONFIG_FIELDS = new Set(['format', 'version', 'id', 'created', 'chunker', 'compression', 'packSize', 'encryption', 'check']);
+
+/** JSON with keys sorted at every level and no whitespace. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The integrity check of a config: BLAKE3 of the canonical JSON of every field but `check`. */
+export function configCheck(c: RepoConfig): string {
+  const { check: _check, ...rest } = c;
+  return hashBytes(Buffer.from(canonicalJson(rest), 'utf8')).toString('hex');
 }
 
 export interface InitOptions {
@@ -115,7 +145,7 @@ export class Repository implements BlobWriter {
 
   /** A new config with the given options. */
   static newConfig(opts: InitOptions = {}): RepoConfig {
-    return {
+    const config: RepoConfig = {
       format: 'strata',
       version: FORMAT_VERSION,
       id: randomUUID(),
@@ -124,6 +154,8 @@ export class Repository implements BlobWriter {
       compression: { algorithm: 'zstd', level: opts.compressionLevel ?? 3 },
       packSize: opts.packSize ?? 32 << 20,
     };
+    config.check = configCheck(config);
+    return config;
   }
 
   static async init(address: string, opts: InitOptions & CacheOptions = {}): Promise<Repository> {
@@ -231,7 +263,11 @@ export class Repository implements BlobWriter {
     this.writeStats.rawBytesAdded += raw.length;
     this.rawSinceFlush += raw.length;
     const level = this.config.compression.level;
-    await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
+    try {
+      await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
+    } catch (e) {
+      throw repositoryWriteError(e, this.store.location, raw.length);
+    }
     return true;
   }
 
@@ -272,7 +308,15 @@ export class Repository implements BlobWriter {
       } catch (e) {
         this.releaseScratch(scratch);
         if (isStrataError(e, 'E_OBJECT_MISSING')) {
-          throw new StrataError('E_PACK_MISSING', `blob ${hex}: pack ${loc.pack.toString('hex')} is missing from the repository (removed by a prune that ran meanwhile? run the command again)`, { cause: e });
+          // the pack file is gone (a prune that ran meanwhile, or lost): its blobs leave the cache's index
+          // (store/lost-blobs.ts), so the next snapshot stores them again; a prune's relocations come back
+          // with the next sync of the index segments
+          let dropped = 0;
+          try {
+            dropped = (await dropMissingPacks(this.index, this.store, [loc.pack.toString('hex')])).blobs;
+          } catch {}
+          const also = dropped ? `; its ${dropped} blobs were dropped from the index, so the next snapshot stores what its source still has again` : '';
+          throw new StrataError('E_PACK_MISSING', `blob ${hex}: pack ${loc.pack.toString('hex')} is missing from the repository (removed by a prune that ran meanwhile? run the command again)${also}`, { cause: e });
         }
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
@@ -281,9 +325,22 @@ export class Repository implements BlobWriter {
     }
     try {
       return decodeStoredBlob(stored, { hash, comp, rawLength }, where, into);
+    } catch (e) {
+      // a blob read from a pack failed verification: it leaves the index (never one still in an open pack)
+      if (!pending && isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);
+      throw e;
     } finally {
       this.releaseScratch(scratch);
     }
+  }
+
+  /** A blob read from a pack failed verification (E_CORRUPT): drop it from the index (lost-blobs.ts) and say so. */
+  private lostBlob(hash: Buffer, e: StrataError): StrataError {
+    let dropped = 0;
+    try {
+      dropped = dropLostBlobs(this.index, [hash]);
+    } catch {}
+    return dropped ? new StrataError('E_CORRUPT', `${e.message}; dropped from the index, so the next snapshot stores it again from its source`, { cause: e }) : e;
   }
 
   /** where compressed blobs are read (reused; null while a read holds it) */
@@ -302,8 +359,12 @@ export class Repository implements BlobWriter {
 
   /** Make every added blob durable and indexed. */
   async flush(): Promise<void> {
-    await this.dataPacker.flush(this.pool);
-    await this.treePacker.flush(this.pool);
+    try {
+      await this.dataPacker.flush(this.pool);
+      await this.treePacker.flush(this.pool);
+    } catch (e) {
+      throw repositoryWriteError(e, this.store.location);
+    }
     // a long-lived process (the watch daemon) keeps no idle workers between snapshots
     await this.pool?.close();
     this.pool = null;
@@ -360,10 +421,29 @@ export class Repository implements BlobWriter {
     return added;
   }
 
+  /**
+   * Flush, then release everything (compression workers, index, files) even
+   * when the flush fails: a failed write (a full disk) must not leave worker
+   * threads holding the process open.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    await this.index.close();
+    let failure: unknown;
+    try {
+      await this.flush();
+    } catch (e) {
+      failure = e;
+      await this.dataPacker.abort();
+      await this.treePacker.abort();
+      await this.pool?.close().catch(() => undefined);
+      this.pool = null;
+    }
+    try {
+      await this.index.close();
+    } catch (e) {
+      failure ??= repositoryWriteError(e, this.store.location);
+    }
     await this.store.close();
+    if (failure) throw failure;
   }
 }
 
@@ -404,10 +484,30 @@ export function parseConfig(raw: Buffer, where: string): RepoConfig {
   if (!READABLE_VERSIONS.includes(c.version)) {
     throw new StrataError('E_REPO_VERSION', `${where}: repository format version ${c.version} is not supported (this strata reads versions ${READABLE_VERSIONS.join(' and ')})`);
   }
+  if (c.encryption !== undefined && c.encryption !== 'none') throw new StrataError('E_REPO_VERSION', `${where}: the repository is encrypted (${JSON.stringify(c.encryption)}), which this build does not read`);
   const ch = c.chunker;
   const levelOk = ch?.normalization === undefined || [0, 1, 2, 3].includes(ch.normalization);
   if (!ch || !(ch.min > 0 && ch.min <= ch.avg && ch.avg <= ch.max) || !levelOk || typeof ch.seed !== 'string' || !(c.packSize > 0)) {
     throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker or pack size)`);
   }
+  // integrity (docs/format.md §2): unknown fields, a seed that is not 32 hex digits, a check that does not match
+  const stray = Object.keys(c).filter((k) => !CONFIG_FIELDS.has(k));
+  if (stray.length) throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (unknown field ${JSON.stringify(stray[0])})`);
+  if (!/^[0-9a-f]{32}$/.test(ch.seed)) throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker seed ${JSON.stringify(ch.seed)} is not 32 hex digits)`);
+  if (c.check !== undefined && c.check !== configCheck(c)) {
+    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged: its integrity check does not match its contents (a changed chunker seed would silently re-store everything). Restore the config file from a copy of this repository`);
+  }
+  return c;
+}
+/** Errors raised while writing to the repository, marked so callers never blame a source file for them. */
+const repoSide = new WeakSet<object>();
+
+export function isRepositoryWriteError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && repoSide.has(e);
+}
+
+function repositoryWriteError(e: unknown, dir: string, needed?: number): unknown {
+  const c = classifyWriteError(e, dir, 'to the repository', needed);
+  if (typeof c === 'object' && c !== null) repoSide.add(c);
   return c;
 }
