@@ -145,9 +145,11 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
           await repo.index.snapshots.put(id, bytes.toString('utf8'));
           report.snapshots++;
         } else if (copies.has(id)) {
-          await store.delete(name); // a crash here leaves it missing, and the cache still has the copy
+          // replaced in one step where the store can (a crash never leaves it missing), else deleted and
+          // put again (a crash between leaves it missing, and the cache still has the copy for a rerun)
+          await replaceObject(store, name, Buffer.from(copies.get(id)!, 'utf8'));
+          await repo.index.snapshots.put(id, copies.get(id)!);
           faultPoint('repair');
-          await restoreFile(repo, id, copies.get(id)!);
           report.snapshotsRestored.push(id);
           report.snapshots++;
         } else report.snapshotsLost.push(id);

@@ -3,15 +3,18 @@
 // from a fresh copy of one damaged repository: a pack with a flipped table
 // byte (rebuilt byte for byte), a truncated pack (salvaged into a new pack,
 // the old one deleted after the swap) and a damaged snapshot file (restored
-// from the index copy). After every kill: every command either works on the
+// from the cache's copy). After every kill: every command either works on the
 // previous state or refuses clearly (exit 13, "repair index"), never on a
-// partial index; and a repair run to the end then gives exactly what an
-// uninterrupted repair gives.
+// partial index: every pack an index segment lists is still there (new
+// segments are durable before old ones go, damaged packs go last); and a
+// repair run to the end then gives exactly what an uninterrupted repair gives.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { decodeSegment, isSegmentName } from '../../src/store/index-segment.js';
+import { packObjectName } from '../../src/store/pack.js';
 import { Repository } from '../../src/store/repository.js';
 import { CLI, json, ok, pseudoRandom, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
 
@@ -75,8 +78,14 @@ function afterKill(t: any, repo: string, what: string): void {
     return;
   }
   t.is(r.code, EXIT.OK, `${what}: ${r.stderr}`);
-  // accepted: then it is a whole index (the previous one, or the new one complete), never a partial one
-  t.true(!fs.existsSync(path.join(repo, 'index-new')) || fs.existsSync(path.join(repo, 'index', 'data.mdb')), what);
+  // accepted: then the segments are whole (the previous set, both side by side, or the new one), never
+  // a set that lists a pack already deleted
+  for (const f of fs.readdirSync(path.join(repo, 'index'))) {
+    if (!isSegmentName(`index/${f}`)) continue;
+    for (const p of decodeSegment(fs.readFileSync(path.join(repo, 'index', f)), `index/${f}`)) {
+      t.true(fs.existsSync(path.join(repo, packObjectName(p.id))), `${what}: segment ${f.slice(0, 8)} lists pack ${p.id.toString('hex').slice(0, 8)}, which is gone`);
+    }
+  }
   t.is(JSON.parse(r.stdout).length, 3, `${what}: every snapshot is listed`);
 }
 

@@ -5,13 +5,13 @@ import test from 'ava';
 import { compressBlob } from '../../src/compress.js';
 import { hashBytes } from '../../src/hash.js';
 import { salvagePack } from '../../src/maintenance/salvage.js';
-import { MemoryBlobStore } from '../../src/store/memory-store.js';
+import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import { BLOB_DATA, readPackEntries, type PackEntry } from '../../src/store/pack.js';
 import { Packer } from '../../src/store/packer.js';
 import { pseudoRandom } from '../helpers/cli.js';
 
 async function pack(): Promise<{ bytes: Buffer; entries: PackEntry[]; raws: Map<string, Buffer> }> {
-  const store = new MemoryBlobStore();
+  const store = new MemoryObjectStore();
   let name = '';
   const packer = new Packer(store, 1 << 30, async (p) => void (name = `packs/${p.id.toString('hex').slice(0, 2)}/${p.id.toString('hex')}`));
   const raws = new Map<string, Buffer>();
