@@ -195,20 +195,27 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     };
     const dataPacker = new Packer(repo.store, repo.config.packSize, onFlush);
     const treePacker = new Packer(repo.store, Math.min(repo.config.packSize, 8 << 20), onFlush);
-    for (const hex of repack) {
-      const name = packObjectName(hex);
-      const bytes = await repo.store.get(name);
-      const id = Buffer.from(hex, 'hex');
-      for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l))) {
-        if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
-        const stored = bytes.subarray(e.offset, e.offset + e.length);
-        if (!isIntactBlob(stored, e)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
-        await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
-        if (++stats.blobsRepacked % 5000 === 0) await breathe();
+    try {
+      for (const hex of repack) {
+        const name = packObjectName(hex);
+        const bytes = await repo.store.get(name);
+        const id = Buffer.from(hex, 'hex');
+        for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l))) {
+          if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
+          const stored = bytes.subarray(e.offset, e.offset + e.length);
+          if (!isIntactBlob(stored, e)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
+          await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
+          if (++stats.blobsRepacked % 5000 === 0) await breathe();
+        }
       }
+      await dataPacker.flush();
+      await treePacker.flush();
+    } catch (e) {
+      // nothing was removed yet: drop the open packs' temporary files (a full disk must leave none behind)
+      await dataPacker.abort();
+      await treePacker.abort();
+      throw e;
     }
-    await dataPacker.flush();
-    await treePacker.flush();
     stats.packsWritten = written.size;
 
     // 5. the index forgets the doomed packs (every entry left pointing into them is dead)

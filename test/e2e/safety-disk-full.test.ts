@@ -51,10 +51,17 @@ function fill(mnt: string, leave: number): string {
   return f;
 }
 
-const leftovers = (repo: string) => [
+/** Locks, temporaries and scratch sets left in the repository or (given) its cache root (mark sets: <cache>/<id>/tmp). */
+const leftovers = (repo: string, cacheRoot?: string) => [
   ...fs.readdirSync(path.join(repo, 'locks')).map((n) => `locks/${n}`),
   ...fs.readdirSync(repo).filter((n) => n.startsWith('.tmp-')),
   ...(fs.existsSync(path.join(repo, 'tmp')) ? fs.readdirSync(path.join(repo, 'tmp')).map((n) => `tmp/${n}`) : []),
+  ...(cacheRoot && fs.existsSync(cacheRoot)
+    ? fs.readdirSync(cacheRoot).flatMap((id) => {
+        const tmp = path.join(cacheRoot, id, 'tmp');
+        return fs.existsSync(tmp) ? fs.readdirSync(tmp).map((n) => `cache/${id}/tmp/${n}`) : [];
+      })
+    : []),
 ];
 
 for (const kind of ['tmpfs', 'ext4'] as const) {
@@ -85,25 +92,28 @@ for (const kind of ['tmpfs', 'ext4'] as const) {
 for (const kind of ['tmpfs', 'ext4'] as const) test.serial(`check --read-data on a full ${kind}: no SIGBUS from its scratch mark set; one line, no lock or scratch left`, (t) => {
   const mnt = mountSmall(t, kind, 24);
   const repo = path.join(mnt, 'repo');
-  ok(t, ['init', '--repo', repo]);
+  // the scratch mark set lives in the cache (format 2): put the cache on the full disk too
+  const cacheRoot = path.join(mnt, 'cache');
+  const cenv = { STRATA_CACHE_DIR: cacheRoot };
+  ok(t, ['init', '--repo', repo], { env: cenv });
   const src = path.join(tmpDir(t), 'src');
   const files: Record<string, string> = {};
   for (let d = 0; d < 400; d++) files[`d${d}/f.txt`] = `dir ${d}\n`;
   writeTree(src, files);
-  ok(t, ['snapshot', src, '--repo', repo]);
+  ok(t, ['snapshot', src, '--repo', repo], { env: cenv });
   const filler = fill(mnt, 16 << 10);
-  const env = { STRATA_TEST_MARK_BATCH: '50' }; // spill the mark set early, as a large repository does
+  const env = { ...cenv, STRATA_TEST_MARK_BATCH: '50' }; // spill the mark set early, as a large repository does
   const r = run(['check', '--read-data', '--repo', repo], env);
   t.is(r.signal, null);
   t.is(r.code, EXIT.FATAL, r.stderr);
   const lines = r.stderr.trim().split('\n');
   t.is(lines.length, 1, r.stderr.slice(0, 2000));
   t.regex(lines[0]!, new RegExp(`^strata: disk full: the file system at ${mnt} .*scratch mark set needed`));
-  t.deepEqual(leftovers(repo), []);
+  t.deepEqual(leftovers(repo, cacheRoot), []);
   fs.rmSync(filler);
   const again = run(['check', '--read-data', '--repo', repo], env);
   t.is(again.code, EXIT.OK, again.stderr);
-  t.deepEqual(leftovers(repo), []);
+  t.deepEqual(leftovers(repo, cacheRoot), []);
   void os;
 });
 
