@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'E_FILE_CHANGED' // a file kept changing while being read
   | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
   | 'E_LOCKED' // repository is locked by another process
+  | 'E_NO_SPACE' // the disk under the repository (or its cache) is full: nothing of the source is to blame
   | 'E_INDEX' // the repository's index segments cannot be read: run `strata repair index`
   | 'E_IO' // other I/O failure
   | 'E_WRONG_PASSWORD' // no key object of the repository opens with the password given

@@ -3,12 +3,15 @@
 // its trailer), the snapshot files with their ids, walks every snapshot's
 // trees for blobs that are not indexed or whose pack is gone, and with
 // readData decompresses and re-hashes every blob. Problems name the affected
-// snapshots and paths. Read-only; memory is bounded by one pack at a time.
+// snapshots and paths. It writes nothing but the cache's index: blobs it finds lost
+// (corrupted, or in a missing pack) are dropped from it, so the next snapshot
+// stores them again. Memory is bounded by one pack at a time.
 import { isIntactBlob } from '../store/blob-codec.js';
 import { isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
 import { isManifestCopy, listSnapshots, openManifest, type Manifest } from '../snapshot/manifest.js';
-import { packDataEnd, readPackEntries, type PackEntry } from '../store/pack.js';
+import { ENTRY_LEN, FOOTER_LEN, packDataEnd, readPackEntries, type PackEntry } from '../store/pack.js';
+import { dropLostBlobs, dropMissingPacks } from '../store/lost-blobs.js';
 import type { Repository } from '../store/repository.js';
 import { forEachBlob } from './prune.js';
 import { Reacher, breathe, type Problem } from './reach.js';
@@ -185,13 +188,21 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       try {
         await reacher.walk(s);
       } catch (e) {
-        if (!isStrataError(e)) throw e;
+        if (!isStrataError(e) || e.code === 'E_NO_SPACE') throw e;
         add({ kind: 'missing-tree', snapshot: s.id, message: `snapshot ${s.id.slice(0, 8)}: ${e.message}` });
       }
       await repo.lock?.refreshIfDue();
     }
   } finally {
     await visited.close();
+  }
+
+  // 5. what is known lost leaves the index (store/lost-blobs.ts), so the next snapshot stores it again from its source
+  const lostPacks = [...missing.keys()];
+  const dropped = lostPacks.length ? await dropMissingPacks(repo.index, repo.store, lostPacks) : { packs: [], blobs: 0 };
+  const droppedCorrupt = dropLostBlobs(repo.index, [...corrupt].map((h) => Buffer.from(h, 'hex')));
+  if (dropped.blobs || droppedCorrupt) {
+    notices.push(`dropped from the index: ${droppedCorrupt} corrupted blob(s) and ${dropped.blobs} blob(s) of ${dropped.packs.length} missing pack(s); the next snapshot stores them again from the source where it still has them`);
   }
   return done();
 }

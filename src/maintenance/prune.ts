@@ -13,6 +13,7 @@ import { BLOB_DATA, PACK_MAGIC, packDataEnd, packObjectName, readPackEntries } f
 import { Packer, type FlushedPack } from '../store/packer.js';
 import type { Repository } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
+import { estimateRepack } from './prune-estimate.js';
 import { Reacher, breathe, type Problem } from './reach.js';
 
 export interface PruneOptions {
@@ -44,6 +45,8 @@ export interface PruneStats {
   /** consolidated index segments written, and superseded ones removed */
   segmentsWritten: number;
   segmentsRemoved: number;
+  /** the pack files deleted (a dry run: that would be deleted), sorted */
+  packsRemovedIds: string[];
   durationMs: number;
 }
 
@@ -137,7 +140,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       const m = repo.index.packMeta(hex)!;
       packs.set(hex, { size: m.size, count: m.count, live: 0, liveBytes: 0, tree: false });
     }
-    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, segmentsWritten: 0, segmentsRemoved: 0, durationMs: 0 };
+    const stats: PruneStats = { dryRun: !!opts.dryRun, snapshots: snaps.length, packs: packs.size, blobs: 0, liveBlobs: 0, packsDeleted: 0, packsRepacked: 0, packsWritten: 0, blobsRepacked: 0, blobsRemoved: 0, bytesBefore: 0, bytesFreed: 0, tempFilesRemoved: 0, tempBytesRemoved: 0, segmentsWritten: 0, segmentsRemoved: 0, packsRemovedIds: [], durationMs: 0 };
     for (const p of packs.values()) stats.bytesBefore += p.size;
     await forEachBlob(repo, (hash, loc) => {
       stats.blobs++;
@@ -165,8 +168,18 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     stats.packsRepacked = repack.length;
     say(`${stats.liveBlobs} of ${stats.blobs} blobs in use; ${remove.length} packs unused, ${repack.length} to repack`);
     if (opts.dryRun) {
-      for (const h of remove) stats.bytesFreed += packs.get(h)!.size;
-      for (const h of repack) stats.bytesFreed += packs.get(h)!.size - packs.get(h)!.liveBytes;
+      // the same figures prune reports when it runs (docs/design.md, "Prune"): see prune-estimate.ts
+      const est = await estimateRepack(repo, repack, (h) => marks.has(h));
+      for (const h of [...remove, ...repack]) stats.bytesFreed += packs.get(h)!.size;
+      stats.bytesFreed -= est.bytesWritten;
+      stats.packsWritten = est.packsWritten;
+      stats.packsRemovedIds = [...remove, ...repack].sort();
+      stats.blobsRepacked = est.blobsRepacked;
+      const swept = await repo.store.sweepTemporaries?.(TEMP_AGE_MS, true);
+      if (swept) {
+        stats.tempFilesRemoved = swept.files;
+        stats.tempBytesRemoved = swept.bytes;
+      }
       stats.durationMs = Date.now() - t0;
       return stats;
     }
@@ -182,20 +195,27 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     };
     const dataPacker = new Packer(repo.store, repo.config.packSize, onFlush, repo.cipher);
     const treePacker = new Packer(repo.store, Math.min(repo.config.packSize, 8 << 20), onFlush, repo.cipher);
-    for (const hex of repack) {
-      const name = packObjectName(hex);
-      const bytes = await repo.store.get(name);
-      const id = Buffer.from(hex, 'hex');
-      for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l), repo.cipher)) {
-        if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
-        const stored = bytes.subarray(e.offset, e.offset + e.length);
-        if (!isIntactBlob(stored, e, repo.cipher)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
-        await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
-        if (++stats.blobsRepacked % 5000 === 0) await breathe();
+    try {
+      for (const hex of repack) {
+        const name = packObjectName(hex);
+        const bytes = await repo.store.get(name);
+        const id = Buffer.from(hex, 'hex');
+        for (const e of await readPackEntries(name, bytes.length, async (o, l) => bytes.subarray(o, o + l), repo.cipher)) {
+          if (!marks.has(e.hash) || !repo.index.getBlob(e.hash)?.pack.equals(id)) continue;
+          const stored = bytes.subarray(e.offset, e.offset + e.length);
+          if (!isIntactBlob(stored, e, repo.cipher)) throw new StrataError('E_CORRUPT', `prune stopped before deleting anything: blob ${e.hash.toString('hex')} in pack ${hex} is corrupted. Run 'strata check --read-data' and 'strata repair index --read-data'`);
+          await (e.type === BLOB_DATA ? dataPacker : treePacker).add(e.hash, e.type, e.comp, stored, e.rawLength);
+          if (++stats.blobsRepacked % 5000 === 0) await breathe();
+        }
       }
+      await dataPacker.flush();
+      await treePacker.flush();
+    } catch (e) {
+      // nothing was removed yet: drop the open packs' temporary files (a full disk must leave none behind)
+      await dataPacker.abort();
+      await treePacker.abort();
+      throw e;
     }
-    await dataPacker.flush();
-    await treePacker.flush();
     stats.packsWritten = written.size;
 
     // 5. the index forgets the doomed packs (every entry left pointing into them is dead)
@@ -246,6 +266,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       await repo.lock?.refreshIfDue();
     }
     for (const size of written.values()) stats.bytesFreed -= size;
+    stats.packsRemovedIds = [...doomed].sort();
     if (stats.segmentsRemoved > 0) {
       // this cache ingested the superseded segments: start it over from the consolidated ones
       repo.index.resetIndex();

@@ -1,20 +1,28 @@
 // `strata repair index`: rebuild the repository's index segments from what
-// the pack trailers say, under the exclusive lock. Damaged snapshot files are
-// restored from intact copies in this host's cache where it has them (missing
-// ones are not: with many caches, a missing file is a snapshot forgotten). With
-// readData, corrupted blobs are left out (their packs rewritten without them)
-// so the next snapshot stores them again. The new segments are durable before
-// the old ones are removed; every cache notices and rebuilds itself.
+// the pack trailers say, under the exclusive lock. A pack whose table is
+// damaged or truncated (or, with readData, holds corrupted blobs) is salvaged
+// blob by blob (salvage.ts: its table read unchecked, plus the locations the
+// old index segments recorded for it): every blob that verifies is kept, in a
+// new pack (a byte-identical rebuild replaces the damaged file atomically).
+// Damaged snapshot files are restored from intact copies in this host's cache
+// where it has them. Crash safety (docs/design.md, "Repair"): the new segments
+// are durable before the old ones are removed, and damaged packs are deleted
+// only after that; every cache notices and rebuilds itself. Reports per
+// snapshot which paths lost data (`strata repair snapshots` drops them).
 import * as path from 'node:path';
 import { isIntactBlob } from '../store/blob-codec.js';
+import { hashBytes } from '../hash.js';
 import { isManifestCopy, openManifest, storedManifest } from '../snapshot/manifest.js';
-import { segmentName } from '../store/index-segment.js';
+import { decodeSegment, segmentName } from '../store/index-segment.js';
 import { acquireLock } from '../store/lock.js';
-import { packObjectName, readPackEntries } from '../store/pack.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { packObjectName, readPackEntries, type PackEntry } from '../store/pack.js';
 import { Packer } from '../store/packer.js';
 import { Repository, type CacheOptions } from '../store/repository.js';
 import { faultPoint } from '../fault.js';
 import { breathe } from './reach.js';
+import { lostPaths, type LostInSnapshot } from './repair-snapshots.js';
+import { salvagePack } from './salvage.js';
 import { listSegments, writeConsolidatedSegments } from './segments.js';
 
 export interface RepairOptions extends CacheOptions {
@@ -25,13 +33,15 @@ export interface RepairOptions extends CacheOptions {
 
 export interface RepairReport {
   packsIndexed: number;
-  packsDamaged: { pack: string; error: string }[];
+  packsDamaged: { pack: string; error: string }[]; // nothing could be salvaged from it
   blobsIndexed: number;
   blobsDropped: { blob: string; pack: string }[]; // corrupted, left out (readData)
-  packsRewritten: string[]; // damaged packs replaced by a pack of their intact blobs (readData)
+  packsRewritten: string[]; // damaged packs replaced by a pack of their intact blobs, then deleted
+  packsSalvaged: { pack: string; error: string; kept: number; failed: number }[]; // scanned blob by blob (salvage.ts)
   snapshots: number;
   snapshotsRestored: string[]; // files rewritten from the cache's intact copy
   snapshotsLost: string[]; // damaged files with no intact copy anywhere
+  snapshotsDamaged: LostInSnapshot[]; // snapshots that reference data the new index does not have, with the paths
   oldIndex: string; // what happened to the previous index segments
 }
 
@@ -39,7 +49,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
   const say = opts.onProgress ?? (() => {});
   const repo = await Repository.open(address, { cacheDir: opts.cacheDir, notice: opts.notice, password: opts.password, skipSync: true });
   const store = repo.store;
-  const report: RepairReport = { packsIndexed: 0, packsDamaged: [], blobsIndexed: 0, blobsDropped: [], packsRewritten: [], snapshots: 0, snapshotsRestored: [], snapshotsLost: [], oldIndex: 'none' };
+  const report: RepairReport = { packsIndexed: 0, packsDamaged: [], blobsIndexed: 0, blobsDropped: [], packsRewritten: [], packsSalvaged: [], snapshots: 0, snapshotsRestored: [], snapshotsLost: [], snapshotsDamaged: [], oldIndex: 'none' };
   try {
     const lock = await acquireLock(store, { exclusive: true, command: 'repair index', waitMs: opts.lockWaitMs });
     repo.lock = lock;
@@ -48,38 +58,67 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
       const copies = new Map<string, string>();
       for (const { key, value } of repo.index.snapshots.getRange()) if (isManifestCopy(repo, key, value)) copies.set(key, value);
       const before = await listSegments(repo);
+      // what the old segments recorded per pack: candidate blob locations for salvage (read only when needed)
+      let hints: Map<string, PackEntry[]> | undefined;
+      const hintsFor = async (hex: string) => (hints ??= await oldLocations(store, before)).get(hex) ?? [];
       repo.index.resetIndex({ statCache: true });
       faultPoint('repair');
 
-      // 2. packs, from their trailers
+      // 2. packs, from their trailers; a pack that fails (or, with readData, holds corrupted blobs) is salvaged blob by blob
       say('indexing packs');
-      for await (const name of store.list('packs/')) {
+      const names: string[] = []; // listed first: salvage adds packs meanwhile
+      for await (const name of store.list('packs/')) if (/^[0-9a-f]{64}$/.test(path.basename(name))) names.push(name);
+      const doomedPacks: string[] = []; // damaged packs whose verified blobs now live in new packs
+      for (const name of names) {
         const hex = path.basename(name);
-        if (!/^[0-9a-f]{64}$/.test(hex)) continue;
+        let size = 0;
+        let entries: PackEntry[] | undefined;
+        let bytes: Buffer | undefined;
+        let why = '';
         try {
-          const size = (await store.size(name)) ?? 0;
-          const bytes = opts.readData ? await store.get(name) : undefined;
-          const all = await readPackEntries(name, size, bytes ? async (o, l) => bytes.subarray(o, o + l) : (o, l) => store.get(name, o, l), repo.cipher);
-          const entries = bytes ? all.filter((e) => isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e, repo.cipher) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
-          if (bytes && entries.length < all.length) {
-            // keep the intact blobs in a new pack (durable and indexed first), then drop the damaged one,
-            // so no later plain rebuild can index the corrupted copy again
-            const packer = new Packer(store, size + 1, async (p) => {
+          size = (await store.size(name)) ?? 0;
+          bytes = opts.readData ? await store.get(name) : undefined;
+          const b = bytes;
+          const all = await readPackEntries(name, size, b ? async (o, l) => b.subarray(o, o + l) : (o, l) => store.get(name, o, l), repo.cipher);
+          const good = b ? all.filter((e) => isIntactBlob(b.subarray(e.offset, e.offset + e.length), e, repo.cipher) || void report.blobsDropped.push({ blob: e.hash.toString('hex'), pack: hex })) : all;
+          if (good.length === all.length) entries = all;
+          else why = `${all.length - good.length} corrupted blob(s)`;
+        } catch (e) {
+          why = (e as Error).message;
+        }
+        if (entries) {
+          repo.index.addPack(Buffer.from(hex, 'hex'), size, entries);
+          report.packsIndexed++;
+          report.blobsIndexed += entries.length;
+        } else {
+          // salvage: keep every blob whose bytes verify, in a new pack (durable now, indexed in the new segments)
+          bytes ??= await store.get(name).catch(() => Buffer.alloc(0));
+          const found = salvagePack(bytes, await hintsFor(hex));
+          if (found.kept.length) {
+            // built in memory: when every blob survived, the new pack is the original byte for byte
+            // (same name), and replaces the damaged file atomically instead of being skipped as present
+            const mem = new Map<string, Buffer>();
+            const built: { name: string; id: Buffer; size: number; entries: PackEntry[] }[] = [];
+            const packer = new Packer(memoryStore(mem), bytes.length + 1, async (p) => void built.push({ name: packObjectName(p.id), ...p }), repo.cipher);
+            const src = bytes;
+            for (const e of found.kept) await packer.add(e.hash, e.type, e.comp, src.subarray(e.offset, e.offset + e.length), e.rawLength);
+            await packer.flush();
+            let sameName = false;
+            for (const p of built) {
+              const data = mem.get(p.name)!;
+              if (p.id.toString('hex') === hex) {
+                await replaceObject(store, p.name, data);
+                sameName = true;
+              } else await store.put(p.name, data);
               repo.index.addPack(p.id, p.size, p.entries);
               report.packsIndexed++;
-            }, repo.cipher);
-            for (const e of entries) await packer.add(e.hash, e.type, e.comp, bytes.subarray(e.offset, e.offset + e.length), e.rawLength);
-            await packer.flush();
+            }
+            if (!sameName) doomedPacks.push(hex);
+            report.blobsIndexed += found.kept.length;
             faultPoint('repair');
-            await store.delete(packObjectName(hex));
-            report.packsRewritten.push(hex);
-          } else {
-            repo.index.addPack(Buffer.from(hex, 'hex'), size, entries);
-            report.packsIndexed++;
           }
-          report.blobsIndexed += entries.length;
-        } catch (e) {
-          report.packsDamaged.push({ pack: hex, error: (e as Error).message });
+          report.packsSalvaged.push({ pack: hex, error: why, kept: found.kept.length, failed: found.failed });
+          if (!found.kept.length) report.packsDamaged.push({ pack: hex, error: why });
         }
         await lock.refreshIfDue();
         await breathe();
@@ -93,6 +132,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
       faultPoint('repair');
       for (const id of superseded) await store.delete(segmentName(id));
       report.oldIndex = `${before.size} index segment(s) replaced by ${(await listSegments(repo)).size}`;
+      faultPoint('repair');
 
       // 4. snapshots: the files, repaired from intact copies in the cache where needed
       say('indexing snapshots');
@@ -104,9 +144,11 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
           await repo.index.snapshots.put(id, bytes.toString('utf8'));
           report.snapshots++;
         } else if (copies.has(id)) {
-          await store.delete(name); // a crash here leaves it missing, and the cache still has the copy
+          // replaced in one step where the store can (a crash never leaves it missing), else deleted and
+          // put again (a crash between leaves it missing, and the cache still has the copy for a rerun)
+          await replaceObject(store, name, Buffer.from(copies.get(id)!, 'utf8'));
+          await repo.index.snapshots.put(id, copies.get(id)!);
           faultPoint('repair');
-          await restoreFile(repo, id, copies.get(id)!);
           report.snapshotsRestored.push(id);
           report.snapshots++;
         } else report.snapshotsLost.push(id);
@@ -114,6 +156,17 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
       // a copy whose file is gone is a snapshot forgotten (here or on another host): never brought back
       repo.index.resetIndex();
       await repo.syncIndex();
+
+      // 5. what each snapshot lost, by path (repair-snapshots.ts)
+      say('listing what each snapshot lost');
+      report.snapshotsDamaged = await lostPaths(repo);
+
+      // 6. only now: damaged packs whose verified blobs are in new packs the new segments list
+      for (const hex of doomedPacks) {
+        await store.delete(packObjectName(hex));
+        report.packsRewritten.push(hex);
+        faultPoint('repair');
+      }
     } finally {
       repo.lock = null;
       await lock.release().catch(() => {});
@@ -122,6 +175,51 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
     await repo.close();
   }
   return report;
+}
+
+/** Blob locations per pack recorded by the old index segments (a damaged segment gives none). */
+async function oldLocations(store: ObjectStore, segments: ReadonlySet<string>): Promise<Map<string, PackEntry[]>> {
+  const out = new Map<string, PackEntry[]>();
+  for (const id of segments) {
+    try {
+      for (const p of decodeSegment(await store.get(segmentName(id)), segmentName(id))) {
+        const hex = p.id.toString('hex');
+        const list = out.get(hex) ?? out.set(hex, []).get(hex)!;
+        list.push(...p.entries);
+      }
+    } catch {}
+    await breathe();
+  }
+  return out;
+}
+
+/** Collects the packs a Packer writes (no openWriter: it puts each whole pack). */
+function memoryStore(objects: Map<string, Buffer>): ObjectStore {
+  return {
+    location: 'memory:',
+    put: async (name, data) => {
+      if (objects.has(name)) return false;
+      objects.set(name, Buffer.concat(Buffer.isBuffer(data) ? [data] : [...data]));
+      return true;
+    },
+    get: async (name, offset = 0, length) => {
+      const b = objects.get(name)!;
+      return Buffer.from(b.subarray(offset, length === undefined ? b.length : offset + length));
+    },
+    size: async (name) => objects.get(name)?.length,
+    list: async function* (prefix) {
+      for (const k of objects.keys()) if (k.startsWith(prefix)) yield k;
+    },
+    delete: async (name) => void objects.delete(name),
+    close: async () => {},
+  };
+}
+
+/** Replace an object with bytes of the same name: atomically where the store can, else delete and put. */
+async function replaceObject(store: ObjectStore, name: string, data: Buffer): Promise<void> {
+  if (store.replace) return store.replace(name, data);
+  await store.delete(name);
+  await store.put(name, data);
 }
 
 function validManifest(bytes: Buffer): boolean {

@@ -10,7 +10,7 @@ import { readExtras } from '../fs/entry-extras.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
 import { hashBytes, newHasher, type Hasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
-import type { BlobWriter } from '../store/repository.js';
+import { isRepositoryWriteError, type BlobWriter } from '../store/repository.js';
 import { XATTR_INLINE_MAX, sortEntries, type TreeEntry, type XAttr } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
@@ -46,6 +46,8 @@ export class DirBuilder {
   dirsReused = 0;
   private sinceYield = 0;
   private notices = 0;
+  /** a file whose size lied was reported (once per snapshot) */
+  private sizeLiedWarned = false;
   /** directory records to write once the snapshot's blobs are durable: key, value, key, value… */
   private readonly pending: Buffer[] = [];
   /** records returned by the digest fast path: their parent checks the subtree is still indexed */
@@ -374,9 +376,17 @@ export class DirBuilder {
           e.changed = true;
           this.retry.push({ dir: dirRel.toString('latin1'), names: [e.name.toString('latin1')] });
           this.notice(rel, 'W_FILE_CHANGED', 'file kept changing while being read; stored as last read (marked changed), will retry', false);
+        } else if (saved.sizeLied) {
+          // procfs/sysfs: the stat says nothing about the content, so never reuse it from the cache
+          // (nor its directory from the listing digest: counting a notice keeps the digest out)
+          if (!this.sizeLiedWarned) this.notice(rel, 'W_SIZE_LIES', `its size says ${st.size} bytes but reading it gave ${saved.size}; stored what was read (further such files in this snapshot are not reported)`, false);
+          else this.notices++;
+          this.sizeLiedWarned = true;
         } else if (!ctx.dryRun) ctx.statCache.store(saved.stat, rel, saved.content);
       }
     } catch (err) {
+      // a failed repository write (a full disk) is never this file's fault: stop the snapshot
+      if (isRepositoryWriteError(err) || isStrataError(err, 'E_NO_SPACE')) throw err;
       const code = isStrataError(err) ? err.code : (errnoCode(err) ?? 'E_IO');
       if (code === 'ENOENT') {
         this.notice(rel, code, 'vanished while being read', false);

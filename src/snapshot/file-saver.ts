@@ -6,6 +6,10 @@
 // (allocated blocks below its size) is read by its data extents (SEEK_DATA /
 // SEEK_HOLE): holes are never read, and a run of zeros a whole chunk long is
 // one known chunk, hashed once per saver.
+// Some files' sizes lie (procfs says 0, sysfs says 4096, FUSE may say
+// anything): such a file is read until EOF, and when its stat did not move
+// while its length differs from the size, what was read is stored and the
+// file is flagged (`sizeLied`) so the snapshot warns once per tree.
 import * as fs from 'node:fs';
 import { Chunker } from '../chunker.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
@@ -31,6 +35,8 @@ export interface SavedFile {
   stat: fs.BigIntStats; // fstat after the read: what the stat cache should remember
   sparse?: boolean; // read by data extents: the file has holes
   changed?: boolean; // kept changing: these are the bytes of the last attempt
+  /** the file's size said something else than reading it gave (procfs, sysfs): do not trust its stat in the cache */
+  sizeLied?: boolean;
 }
 
 export interface ReadCounters {
@@ -90,11 +96,13 @@ export class FileSaver {
       const after = fs.fstatSync(fd, { bigint: true });
       if (!after.isFile()) throw new StrataError('E_FILE_CHANGED', 'replaced by a non-file while being read');
       this.counters.bytesRead += extents ? this.lastDataRead : total;
-      const changed = !sameStat(expect, after) || BigInt(total) !== after.size;
+      // a length that differs from an unmoved stat is a size that lies (procfs, sysfs), not a change
+      const changed = !sameStat(expect, after);
+      const sizeLied = !changed && BigInt(total) !== after.size;
       if (changed && !acceptChanged) return undefined;
       this.counters.filesRead++;
       const content = await makeFileContent(this.repo, wholeHash, chunks);
-      return { content, size: total, stat: after, ...(extents ? { sparse: true } : {}), ...(changed ? { changed: true } : {}) };
+      return { content, size: total, stat: after, ...(extents ? { sparse: true } : {}), ...(changed ? { changed: true } : {}), ...(sizeLied ? { sizeLied: true } : {}) };
     } finally {
       fs.closeSync(fd);
     }
@@ -174,8 +182,17 @@ export class FileSaver {
           start = 0;
         }
         while (end < buf.length) {
-          // no extra read() to see EOF: a file that grows meanwhile fails the after-check
-          const n = readTotal >= size ? 0 : extents ? this.readSparse(fd, buf, end, readTotal, size, extents) : readSome(fd, buf, end);
+          // no extra read() to see EOF (a file that grows meanwhile fails the after-check), except
+          // where the size may lie: 0 (procfs) or whole pages (sysfs, and some FUSE files)
+          // (procfs refuses huge reads with ENOMEM: beyond the stated size, read a page run at a time)
+          const beyond = readTotal >= size;
+          const n = beyond
+            ? extents || !(size === 0 || size % 4096 === 0)
+              ? 0
+              : readSome(fd, buf, end, null, Math.min(PAST_SIZE_READ, buf.length - end))
+            : extents
+              ? this.readSparse(fd, buf, end, readTotal, size, extents)
+              : readSome(fd, buf, end);
           if (n === 0) {
             eof = true;
             break;
@@ -204,6 +221,9 @@ export class FileSaver {
     return { chunks, total, wholeHash };
   }
 }
+
+/** bytes per read past a file's stated size */
+const PAST_SIZE_READ = 64 << 10;
 
 function openFile(path: Buffer): number {
   if (noatime) {

@@ -57,6 +57,20 @@ export function parseWithin(s: string): Span {
   return { years: Number(m[1] ?? 0), months: Number(m[2] ?? 0), days: Number(m[3] ?? 0), hours: Number(m[4] ?? 0) };
 }
 
+const spanIsZero = (s: Span) => s.years + s.months + s.days + s.hours === 0;
+
+/**
+ * Refuse a policy that keeps nothing by itself: none of its rules on, or only
+ * a zero --keep-within span (`0d`, `0h`…: every snapshot is older than
+ * "0 before the newest"). selectGroup keeps the newest of each group anyway.
+ */
+export function assertPolicyKeepsSomething(p: RetentionPolicy, flag = '--keep-within'): void {
+  if (p.within !== undefined && spanIsZero(parseWithin(p.within))) {
+    throw new StrataError('E_USAGE', `${flag} ${p.within} keeps nothing (a zero span); refused. Give a span such as 1h or 7d, or --keep-last 1`);
+  }
+  if (policyIsEmpty(p)) throw new StrataError('E_USAGE', 'no retention policy given (use --keep-last, --keep-hourly, --keep-daily, … or --keep-within); a policy that keeps nothing is refused');
+}
+
 export function policyIsEmpty(p: RetentionPolicy): boolean {
   return !p.within && [p.last, p.hourly, p.daily, p.weekly, p.monthly, p.yearly].every((n) => !n);
 }
@@ -157,6 +171,8 @@ export function selectGroup<S extends SnapshotLike>(list: readonly S[], p: Reten
         }
       }
     });
+    // the newest snapshot of a group is never removed, whatever the policy (docs/design.md, "Retention")
+    if (nr === 0 && reasons.length === 0) reasons.push('newest snapshot (always kept)');
     (reasons.length ? keep : remove).push({ snapshot: s, reasons });
   });
   return { keep, remove };
@@ -188,8 +204,7 @@ export interface ApplyOptions {
  * lock (store/lock.ts), as for any write. Returns the plan per group.
  */
 export async function applyRetention(repo: Repository, policy: RetentionPolicy, opts: ApplyOptions = {}): Promise<GroupPlan<Snapshot>[]> {
-  if (policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'no retention policy given (use --keep-last, --keep-hourly, --keep-daily, … or --keep-within)');
-  if (policy.within) parseWithin(policy.within);
+  assertPolicyKeepsSomething(policy);
   const scoped = filterSnapshots(await listSnapshots(repo), { host: opts.host, source: opts.source });
   const plan = selectSnapshots(scoped, policy, opts.now ?? new Date(), { utc: opts.utc });
   if (!opts.dryRun) for (const g of plan) for (const d of g.remove) await deleteSnapshot(repo, d.snapshot.id);

@@ -10,7 +10,8 @@ import { Chunker } from '../chunker.js';
 import { StrataError, isStrataError } from '../errors.js';
 import { lstatRaw, metaOf } from '../fs/dir-entry.js';
 import { displayName } from '../fs/paths.js';
-import type { Repository } from '../store/repository.js';
+import { dropMissingPacks } from '../store/lost-blobs.js';
+import { isRepositoryWriteError, type Repository } from '../store/repository.js';
 import { repoTreeSink } from '../tree/trees.js';
 import { DirBuilder } from './dir-builder.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
@@ -62,6 +63,9 @@ export interface SnapshotResult {
 
 const LIST_MAX = 1000;
 
+/** The index's prune epoch when this process last snapshotted into a repository (the watch daemon's long-lived one). */
+const epochAtLastSnapshot = new WeakMap<Repository, number>();
+
 export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Promise<SnapshotResult> {
   const started = Date.now();
   const source = path.resolve(req.source);
@@ -75,6 +79,16 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   let lastTick = 0;
   const writeBase = { ...repo.writeStats };
   const writer = req.dryRun ? null : repo;
+  // a pack file that is gone: its blobs leave the index first, so this snapshot stores them again
+  if (!req.dryRun) {
+    const lost = await dropMissingPacks(repo.index, repo.store);
+    if (lost.packs.length) {
+      const p = { path: '.', code: 'W_LOST_PACKS', message: `${lost.packs.length} pack file(s) of the repository are missing (${lost.packs.map((h) => h.slice(0, 12)).join(', ')}); their ${lost.blobs} blobs were dropped from the index and are stored again from the source where it still has it. Run 'strata check'` };
+      warningCount++;
+      warnings.push(p);
+      req.onNotice?.({ ...p, skipped: false });
+    }
+  }
   const builder = new DirBuilder({
     repo,
     sink: repoTreeSink(writer),
@@ -125,13 +139,19 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   const cacheAt = repo.scratchDir ? [path.dirname(repo.scratchDir)] : [];
   const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal, ...cacheAt]);
   const parent = req.parent ?? null;
+  // the parent's clean subtrees are reused unchecked: not after blobs left the index (lost-blobs.ts, or
+  // a prune) since this process's previous snapshot; then this one walks everything (stat cache checks)
+  const epoch = repo.index.pruneEpoch();
+  const seenEpoch = epochAtLastSnapshot.get(repo);
+  if (!req.dryRun) epochAtLastSnapshot.set(repo, epoch);
+  const dirty = seenEpoch !== undefined && seenEpoch !== epoch ? null : (req.dirty ?? null);
   const old: DirRecord | null =
-    parent && req.dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
+    parent && dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
   let root: DirRecord;
   try {
-    root = await builder.build(src, Buffer.alloc(0), rules, req.dirty ?? null, old, st);
+    root = await builder.build(src, Buffer.alloc(0), rules, dirty, old, st);
   } catch (e) {
-    if (isStrataError(e)) throw e;
+    if (isStrataError(e) || isRepositoryWriteError(e)) throw e; // a repository write failure is not the source's
     throw new StrataError('E_SOURCE', `cannot read source ${source}: ${(e as Error).message}`, { cause: e });
   }
   if (!req.dryRun) {

@@ -65,7 +65,7 @@ export class StatCache {
     c.hash.copy(v, 32);
     v[64] = c.chunkList ? 1 : 0;
     refs.forEach((h, i) => h.copy(v, 65 + 32 * i));
-    void this.index.statCache.put(this.key(st), v);
+    this.index.statCache.put(this.key(st), v).catch(cacheMiss);
   }
 }
 
@@ -156,11 +156,18 @@ export class DirCache {
 
   store(st: EntryStat, relPath: Buffer, r: DirRecord): void {
     const [k, v] = this.encode(st, relPath, r);
-    void this.index.dirCache.put(k, v);
+    this.index.dirCache.put(k, v).catch(cacheMiss);
   }
 
   /** Write records encoded earlier (asynchronous batched puts, like every cache write). */
   storeEncoded(kv: readonly Buffer[]): void {
-    for (let i = 0; i + 1 < kv.length; i += 2) void this.index.dirCache.put(kv[i]!, kv[i + 1]!);
+    for (let i = 0; i + 1 < kv.length; i += 2) this.index.dirCache.put(kv[i]!, kv[i + 1]!).catch(cacheMiss);
   }
 }
+
+/**
+ * A cache record whose commit failed (a full disk) is only a later cache miss;
+ * the failure itself surfaces in the snapshot's own synchronous index writes
+ * and its manifest commit. Not catching it would crash the process.
+ */
+function cacheMiss(): void {}

@@ -7,6 +7,7 @@ import { DEFAULT_CHUNKER, type ChunkerParams } from '../chunker.js';
 import type { AeadName } from '../crypto/aead.js';
 import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, isStrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
 import type { ObjectStore } from './object-store.js';
 import { unlockConfig, type EncryptionOptions, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
 
@@ -25,6 +26,31 @@ export interface RepoConfig {
   packSize: number;
   /** "none" or the AEAD of an encrypted repository (format 2); absent: format 1, plaintext */
   encryption?: 'none' | AeadName;
+  /** BLAKE3 of the canonical JSON of the other fields (docs/format.md §2), plain configs only; absent in configs older than issue 11 */
+  check?: string;
+}
+
+// the fields of a plain config (an encrypted one keeps most of them in its sealed secret, authenticated there)
+const CONFIG_FIELDS = new Set(['format', 'version', 'id', 'created', 'chunker', 'compression', 'packSize', 'encryption', 'check']);
+
+/** JSON with keys sorted at every level and no whitespace. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The integrity check of a plain config: BLAKE3 of the canonical JSON of every field but `check`. */
+export function configCheck(c: Record<string, unknown>): string {
+  const { check: _check, ...rest } = c;
+  return hashBytes(Buffer.from(canonicalJson(rest), 'utf8')).toString('hex');
 }
 
 export interface InitOptions extends EncryptionOptions {
@@ -80,7 +106,7 @@ export async function readConfigUnlocked(store: ObjectStore, where: string, opts
     throw e;
   }
   const head = parseConfigHead(raw, where);
-  if (head.encryption === undefined || head.encryption === 'none') return { config: checkConfig(head as unknown as RepoConfig, where), cipher: plainCipher() };
+  if (head.encryption === undefined || head.encryption === 'none') return { config: checkPlainConfig(head as unknown as RepoConfig, where), cipher: plainCipher() };
   const { fields, cipher, unlocked } = await unlockConfig(store, head, where, opts);
   return { config: checkConfig(fields as unknown as RepoConfig, where), cipher, unlocked };
 }
@@ -104,7 +130,19 @@ function parseConfigHead(raw: Buffer, where: string): Record<string, unknown> {
 export function parseConfig(raw: Buffer, where: string): RepoConfig {
   const c = parseConfigHead(raw, where);
   if (c.encryption !== undefined && c.encryption !== 'none') throw new StrataError('E_NO_PASSWORD', `${where}: the repository is encrypted: a password is needed`);
-  return checkConfig(c as unknown as RepoConfig, where);
+  return checkPlainConfig(c as unknown as RepoConfig, where);
+}
+
+/** A plain config is checked field by field and against its integrity check (docs/format.md §2). */
+function checkPlainConfig(c: RepoConfig, where: string): RepoConfig {
+  checkConfig(c, where);
+  const stray = Object.keys(c).filter((k) => !CONFIG_FIELDS.has(k));
+  if (stray.length) throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (unknown field ${JSON.stringify(stray[0])})`);
+  if (!/^[0-9a-f]{32}$/.test(c.chunker.seed)) throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged (chunker seed ${JSON.stringify(c.chunker.seed)} is not 32 hex digits)`);
+  if (c.check !== undefined && c.check !== configCheck(c as unknown as Record<string, unknown>)) {
+    throw new StrataError('E_REPO_CONFIG', `${where}: repository config is damaged: its integrity check does not match its contents (a changed chunker seed would silently re-store everything). Restore the config file from a copy of this repository`);
+  }
+  return c;
 }
 
 function checkConfig(c: RepoConfig, where: string): RepoConfig {

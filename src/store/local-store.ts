@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StrataError, errnoCode } from '../errors.js';
 import type { ObjectStore, ObjectWriter } from './object-store.js';
+import { classifyWriteError } from './space.js';
 
 const MAX_OPEN = 64;
 
@@ -24,29 +25,63 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async put(name: string, data: Buffer | readonly Buffer[]): Promise<boolean> {
+    return this.write(name, data, false);
+  }
+
+  /**
+   * Atomically replace an object with bytes that must carry the same name
+   * (repair: a damaged pack rebuilt byte for byte from its verified blobs).
+   */
+  async replace(name: string, data: Buffer): Promise<void> {
+    await this.write(name, data, true);
+  }
+
+  private async write(name: string, data: Buffer | readonly Buffer[], overwrite: boolean): Promise<boolean> {
     const dest = this.abs(name);
-    if (fs.existsSync(dest)) return false;
+    if (!overwrite && fs.existsSync(dest)) return false;
+    if (overwrite) {
+      const fd = this.fds.get(name);
+      if (fd !== undefined) {
+        this.fds.delete(name);
+        fs.closeSync(fd);
+      }
+    }
     const dir = path.dirname(dest);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
     // write and fsync on libuv's thread pool: a 32 MiB pack takes 50-300 ms to
     // reach the disk, and the caller keeps reading and compressing meanwhile
-    const fh = await fsp.open(tmp, 'wx', 0o600);
+    const parts = Buffer.isBuffer(data) ? [data] : data;
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    let fh: fsp.FileHandle;
     try {
-      const parts = Buffer.isBuffer(data) ? [data] : data;
+      fh = await fsp.open(tmp, 'wx', 0o600);
+    } catch (e) {
+      throw classifyWriteError(e, this.root, name, total);
+    }
+    let written = 0;
+    try {
       for (const p of parts) {
         let off = 0;
         while (off < p.length) off += (await fh.write(p, off, p.length - off)).bytesWritten;
+        written += p.length;
       }
       await fh.sync();
     } catch (e) {
       await fh.close();
       fs.rmSync(tmp, { force: true });
+      const c = classifyWriteError(e, this.root, name, total - written);
+      if (c !== e) throw c;
       throw new StrataError('E_IO', `writing ${dest}: ${(e as Error).message}`, { cause: e });
     }
     await fh.close();
-    await fsp.rename(tmp, dest);
-    await fsyncDirAsync(dir);
+    try {
+      await fsp.rename(tmp, dest);
+      await fsyncDirAsync(dir);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw classifyWriteError(e, this.root, name);
+    }
     return true;
   }
 
@@ -117,7 +152,7 @@ export class LocalObjectStore implements ObjectStore {
     yield* walk(base, prefix.replace(/\/$/, ''));
   }
 
-  async sweepTemporaries(olderThanMs: number): Promise<{ files: number; bytes: number }> {
+  async sweepTemporaries(olderThanMs: number, dryRun = false): Promise<{ files: number; bytes: number }> {
     const swept = { files: 0, bytes: 0 };
     const before = Date.now() - olderThanMs;
     const sweep = (dir: string, depth: number): void => {
@@ -127,7 +162,7 @@ export class LocalObjectStore implements ObjectStore {
         if (!e.isFile() || !e.name.startsWith('.tmp-')) continue;
         const st = fs.statSync(p, { throwIfNoEntry: false });
         if (!st || st.mtimeMs > before) continue;
-        fs.rmSync(p, { force: true });
+        if (!dryRun) fs.rmSync(p, { force: true });
         swept.files++;
         swept.bytes += st.size;
       }
@@ -180,18 +215,29 @@ class LocalWriter implements ObjectWriter {
     private readonly store: LocalObjectStore,
     dir: string,
   ) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.tmp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
-    this.fd = fs.openSync(this.tmp, 'wx+', 0o600); // read too: blobs are read back before the pack is done
+    this.root = dir;
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.tmp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
+      this.fd = fs.openSync(this.tmp, 'wx+', 0o600); // read too: blobs are read back before the pack is done
+    } catch (e) {
+      throw classifyWriteError(e, dir, 'a pack');
+    }
   }
+
+  private readonly root: string;
 
   async write(data: Uint8Array, position: number): Promise<void> {
     let off = 0;
-    while (off < data.length) {
-      const n = await new Promise<number>((resolve, reject) =>
-        fs.write(this.fd, data, off, data.length - off, position + off, (e, written) => (e ? reject(e) : resolve(written))),
-      );
-      off += n;
+    try {
+      while (off < data.length) {
+        const n = await new Promise<number>((resolve, reject) =>
+          fs.write(this.fd, data, off, data.length - off, position + off, (e, written) => (e ? reject(e) : resolve(written))),
+        );
+        off += n;
+      }
+    } catch (e) {
+      throw classifyWriteError(e, this.root, 'a pack', data.length - off);
     }
   }
 
@@ -233,15 +279,25 @@ class LocalWriter implements ObjectWriter {
       await new Promise<void>((resolve, reject) => fs.fsync(this.fd, (e) => (e ? reject(e) : resolve())));
     } catch (e) {
       await this.abort();
+      const c = classifyWriteError(e, this.root, 'a pack');
+      if (c !== e) throw c;
       throw new StrataError('E_IO', `writing ${dest}: ${(e as Error).message}`, { cause: e });
     }
     fs.closeSync(this.fd);
     this.fd = -1;
     const dir = path.dirname(dest);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.committed = dest;
-    await fsp.rename(this.tmp, dest);
-    await fsyncDirAsync(dir);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.committed = dest;
+      await fsp.rename(this.tmp, dest);
+      await fsyncDirAsync(dir);
+    } catch (e) {
+      if (!fs.existsSync(dest)) {
+        this.committed = undefined;
+        fs.rmSync(this.tmp, { force: true });
+      }
+      throw classifyWriteError(e, this.root, 'a pack');
+    }
     return true;
   }
 

@@ -28,6 +28,11 @@ export interface ObjectStore {
   /** Release open handles. */
   close(): Promise<void>;
   /**
+   * Optional: atomically replace an object with bytes that carry the same
+   * name (repair: a damaged pack rebuilt byte for byte from its verified blobs).
+   */
+  replace?(name: string, data: Buffer): Promise<void>;
+  /**
    * Optional: write one large object (a pack) in pieces at a temporary name,
    * so it need not be held in memory. Nothing is visible until `commit`,
    * which gives the guarantees of `put`.
@@ -38,7 +43,7 @@ export interface ObjectStore {
    * modified more than `olderThanMs` ago. Only safe while no writer can be
    * running: the caller holds the exclusive lock.
    */
-  sweepTemporaries?(olderThanMs: number): Promise<{ files: number; bytes: number }>;
+  sweepTemporaries?(olderThanMs: number, dryRun?: boolean): Promise<{ files: number; bytes: number }>;
 }
 
 /** An object being written in pieces (ObjectStore.openWriter). */

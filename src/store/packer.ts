@@ -150,6 +150,14 @@ export class Packer {
     })();
   }
 
+  /** Drop the open pack (its temporary file goes) after a failure; waits for a pack being finished. */
+  async abort(): Promise<void> {
+    const p = this.cur;
+    this.cur = null;
+    await p?.sink.abort().catch(() => undefined);
+    while (!this.finishDone) await this.finishing;
+  }
+
   /** Make every added blob durable and indexed. */
   async flush(pool: CompressPool | null = null): Promise<void> {
     while (this.compressing.size > 0 && !this.failure) {

@@ -10,6 +10,7 @@ import { calibrateScrypt } from '../crypto/kdf.js';
 import { createKeyObject, newMasterKey, openAnyKey, type MasterKey } from '../crypto/keys.js';
 import { encryptedCipher, plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, isStrataError } from '../errors.js';
+import { configCheck } from './config.js';
 import type { ObjectStore } from './object-store.js';
 
 /** What `init` needs to encrypt: the AEAD ("none": a plaintext repository), the first password, KDF parameters. */
@@ -56,7 +57,9 @@ function who(): { host: string; username: string } {
  */
 export async function newConfigObjects(config: Record<string, unknown> & { id: string }, o: EncryptionOptions): Promise<{ configBytes: Buffer; key?: { name: string; bytes: Buffer }; cipher: RepoCipher; unlocked?: UnlockedKey }> {
   if (o.encryption === 'none' || (o.encryption === undefined && !o.password)) {
-    return { configBytes: Buffer.from(JSON.stringify({ ...config, encryption: 'none' }, null, 2) + '\n'), cipher: plainCipher() };
+    const plain: Record<string, unknown> = { ...config, encryption: 'none' };
+    plain.check = configCheck(plain);
+    return { configBytes: Buffer.from(JSON.stringify(plain, null, 2) + '\n'), cipher: plainCipher() };
   }
   const aead = o.encryption ?? 'aes-256-gcm';
   if (!o.password) throw new StrataError('E_NO_PASSWORD', 'an encrypted repository needs a password (or use --no-encryption)');

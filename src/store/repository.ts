@@ -11,6 +11,7 @@ import { COMP_NONE } from '../compress.js';
 import type { AeadName } from '../crypto/aead.js';
 import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
+import { hashBytes } from '../hash.js';
 import { faultPoint } from '../fault.js';
 import { decodeStoredBlob } from './blob-codec.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
@@ -25,7 +26,9 @@ import { MarkSet } from './mark-set.js';
 import type { BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
 
 export type { BlobReader, BlobWriter, HeldLock } from './ports.js';
-export { FORMAT_VERSION, READABLE_VERSIONS, parseConfig, readConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
+export { FORMAT_VERSION, READABLE_VERSIONS, configCheck, parseConfig, readConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
+import { dropLostBlobs, dropMissingPacks } from './lost-blobs.js';
+import { classifyWriteError } from './space.js';
 
 const POOL_AFTER = 4 << 20;
 /** compression worker threads (STRATA_COMPRESS_WORKERS; 0: compress on the calling thread) */
@@ -216,7 +219,11 @@ export class Repository implements BlobWriter {
     this.writeStats.rawBytesAdded += raw.length;
     this.rawSinceFlush += raw.length;
     const level = this.config.compression.level;
-    await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
+    try {
+      await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
+    } catch (e) {
+      throw repositoryWriteError(e, this.store.location, raw.length);
+    }
     return true;
   }
 
@@ -258,7 +265,15 @@ export class Repository implements BlobWriter {
       } catch (e) {
         this.releaseScratch(scratch);
         if (isStrataError(e, 'E_OBJECT_MISSING')) {
-          throw new StrataError('E_PACK_MISSING', `blob ${hex}: pack ${loc.pack.toString('hex')} is missing from the repository (removed by a prune that ran meanwhile? run the command again)`, { cause: e });
+          // the pack file is gone (a prune that ran meanwhile, or lost): its blobs leave the cache's index
+          // (store/lost-blobs.ts), so the next snapshot stores them again; a prune's relocations come back
+          // with the next sync of the index segments
+          let dropped = 0;
+          try {
+            dropped = (await dropMissingPacks(this.index, this.store, [loc.pack.toString('hex')])).blobs;
+          } catch {}
+          const also = dropped ? `; its ${dropped} blobs were dropped from the index, so the next snapshot stores what its source still has again` : '';
+          throw new StrataError('E_PACK_MISSING', `blob ${hex}: pack ${loc.pack.toString('hex')} is missing from the repository (removed by a prune that ran meanwhile? run the command again)${also}`, { cause: e });
         }
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
@@ -267,9 +282,22 @@ export class Repository implements BlobWriter {
     }
     try {
       return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher);
+    } catch (e) {
+      // a blob read from a pack failed verification: it leaves the index (never one still in an open pack)
+      if (!pending && isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);
+      throw e;
     } finally {
       this.releaseScratch(scratch);
     }
+  }
+
+  /** A blob read from a pack failed verification (E_CORRUPT): drop it from the index (lost-blobs.ts) and say so. */
+  private lostBlob(hash: Buffer, e: StrataError): StrataError {
+    let dropped = 0;
+    try {
+      dropped = dropLostBlobs(this.index, [hash]);
+    } catch {}
+    return dropped ? new StrataError('E_CORRUPT', `${e.message}; dropped from the index, so the next snapshot stores it again from its source`, { cause: e }) : e;
   }
 
   /** where compressed blobs are read (reused; null while a read holds it) */
@@ -288,8 +316,12 @@ export class Repository implements BlobWriter {
 
   /** Make every added blob durable and indexed. */
   async flush(): Promise<void> {
-    await this.dataPacker.flush(this.pool);
-    await this.treePacker.flush(this.pool);
+    try {
+      await this.dataPacker.flush(this.pool);
+      await this.treePacker.flush(this.pool);
+    } catch (e) {
+      throw repositoryWriteError(e, this.store.location);
+    }
     // a long-lived process (the watch daemon) keeps no idle workers between snapshots
     await this.pool?.close();
     this.pool = null;
@@ -346,9 +378,40 @@ export class Repository implements BlobWriter {
     return added;
   }
 
+  /**
+   * Flush, then release everything (compression workers, index, files) even
+   * when the flush fails: a failed write (a full disk) must not leave worker
+   * threads holding the process open.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    await this.index.close();
+    let failure: unknown;
+    try {
+      await this.flush();
+    } catch (e) {
+      failure = e;
+      await this.dataPacker.abort();
+      await this.treePacker.abort();
+      await this.pool?.close().catch(() => undefined);
+      this.pool = null;
+    }
+    try {
+      await this.index.close();
+    } catch (e) {
+      failure ??= repositoryWriteError(e, this.store.location);
+    }
     await this.store.close();
+    if (failure) throw failure;
   }
+}
+/** Errors raised while writing to the repository, marked so callers never blame a source file for them. */
+const repoSide = new WeakSet<object>();
+
+export function isRepositoryWriteError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && repoSide.has(e);
+}
+
+function repositoryWriteError(e: unknown, dir: string, needed?: number): unknown {
+  const c = classifyWriteError(e, dir, 'to the repository', needed);
+  if (typeof c === 'object' && c !== null) repoSide.add(c);
+  return c;
 }

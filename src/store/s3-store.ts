@@ -260,8 +260,8 @@ export class S3ObjectStore implements ObjectStore, WriterHost {
     return new S3Writer(this);
   }
 
-  /** Abort multipart uploads under the repository's prefix started more than `olderThanMs` ago. */
-  async sweepTemporaries(olderThanMs: number): Promise<{ files: number; bytes: number }> {
+  /** Abort multipart uploads under the repository's prefix started more than `olderThanMs` ago (`dryRun`: only count them). */
+  async sweepTemporaries(olderThanMs: number, dryRun = false): Promise<{ files: number; bytes: number }> {
     const swept = { files: 0, bytes: 0 };
     const before = Date.now() - olderThanMs;
     let KeyMarker: string | undefined;
@@ -283,7 +283,7 @@ export class S3ObjectStore implements ObjectStore, WriterHost {
             for (const part of parts.Parts ?? []) swept.bytes += part.Size ?? 0;
             PartNumberMarker = parts.IsTruncated ? parts.NextPartNumberMarker : undefined;
           } while (PartNumberMarker);
-          await this.call('deletes', name, (c, s3) => c.send(new s3.AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId })));
+          if (!dryRun) await this.call('deletes', name, (c, s3) => c.send(new s3.AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId })));
           swept.files++;
         } catch (e) {
           if (!(e instanceof S3CallerFailure && e.failure.kind === 'missing')) throw this.unexpected(e, name); // gone meanwhile: fine

@@ -73,7 +73,8 @@ test('a damaged file is left out, everything else is restored, exit = integrity 
   const out = path.join(tmpDir(t), 'out');
   const r = strata(['restore', 'latest', '--target', out], { repo });
   t.is(r.code, EXIT.INTEGRITY, r.stderr);
-  t.regex(r.stderr, /d1\/bad\.bin: not restored: .*corrupt/i);
+  // the dry run's verified read dropped the corrupted blob from the cache's index (issue 11: lost blobs leave the index)
+  t.regex(r.stderr, /d1\/bad\.bin: not restored: .*(corrupt|not in the index)/i);
   t.regex(r.stdout, /restored 30 files.*1 NOT restored \(damaged or missing data, left out\)/);
   t.false(fs.existsSync(path.join(out, 'd1/bad.bin')), 'left out, not written with wrong bytes');
   for (const [rel, data] of Object.entries(files)) if (rel !== 'd1/bad.bin') t.true(fs.readFileSync(path.join(out, rel)).equals(data), rel);

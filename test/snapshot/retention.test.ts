@@ -108,3 +108,12 @@ test('90 days of hourly snapshots under the issue policy keep exactly 86', (t) =
   for (const x of ['2026-03-29T22:00', '2026-01-11T23:00', '2026-03-01T00:00']) t.false(kept.has(x), x);
   t.deepEqual(r.keep.find((d) => d.snapshot.time.startsWith('2026-03-31T23'))!.reasons, ['last snapshot', 'hourly snapshot', 'daily snapshot', 'weekly snapshot', 'monthly snapshot']);
 });
+
+test('the newest snapshot of a group is kept even by a policy that would keep none of them', (t) => {
+  const list = [snap('2026-05-01T00:00Z'), snap('2026-04-01T00:00Z'), snap('2026-03-01T00:00Z')];
+  const r = run(list, { within: '0d' }, '2026-06-01T00:00:00Z');
+  t.is(r.keep.length, 1);
+  t.deepEqual(times(r.keep), ['2026-05-01T00:00']);
+  t.deepEqual(r.keep[0]!.reasons, ['newest snapshot (always kept)']);
+  t.is(r.remove.length, 2);
+});

@@ -46,9 +46,10 @@ export async function runPrune(repo: Repository, opts: PruneCliOpts, json: boole
 export function printPrune(s: PruneStats): void {
   const verb = s.dryRun ? 'would ' : '';
   println(`${fmtInt(s.liveBlobs)} of ${fmtInt(s.blobs)} blobs in use by ${fmtInt(s.snapshots)} snapshots, in ${fmtInt(s.packs)} packs (${fmtBytes(s.bytesBefore)})`);
-  println(`${verb}delete ${fmtInt(s.packsDeleted)} unused packs, ${verb}repack ${fmtInt(s.packsRepacked)} packs` + (s.dryRun ? '' : ` (${fmtInt(s.blobsRepacked)} blobs into ${fmtInt(s.packsWritten)} new packs)`));
-  if (s.tempFilesRemoved) println(`removed ${fmtInt(s.tempFilesRemoved)} temporary files of interrupted writers (${fmtBytes(s.tempBytesRemoved)})`);
-  println(`${s.dryRun ? 'would free about' : 'freed'} ${fmtBytes(Math.max(0, s.bytesFreed))} in ${fmtDuration(s.durationMs)}`);
+  println(`${verb}delete ${fmtInt(s.packsDeleted)} unused packs, ${verb}repack ${fmtInt(s.packsRepacked)} packs (${fmtInt(s.blobsRepacked)} blobs into ${fmtInt(s.packsWritten)} new packs)`);
+  for (const id of s.packsRemovedIds) println(`  ${s.dryRun ? 'would delete' : 'deleted'} pack ${id.slice(0, 16)}`);
+  if (s.tempFilesRemoved) println(`${s.dryRun ? 'would remove' : 'removed'} ${fmtInt(s.tempFilesRemoved)} temporary files of interrupted writers (${fmtBytes(s.tempBytesRemoved)})`);
+  println(`${s.dryRun ? 'would free' : 'freed'} ${fmtBytes(Math.max(0, s.bytesFreed))} (${fmtInt(s.bytesFreed)} bytes) in ${fmtDuration(s.durationMs)}`);
 }
 
 export function register(program: Command): void {

@@ -9,8 +9,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { StrataError, isStrataError } from '../../errors.js';
 import { removeTemporaries, restore, type RestoreAction, type RestoreStats } from '../../restore/restorer.js';
-import { withLock } from '../../store/lock.js';
-import { AT_HELP, atOption, globals, locate, repoPath, resolveSource, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, repoPath, resolveSource, withReadLock, withRepo } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
 
@@ -93,7 +92,7 @@ export function register(program: Command): void {
       process.on('SIGTERM', onSignal);
       try {
         const { stats, snapshot } = await withRepo(g, (repo) =>
-          withLock(repo, { exclusive: false, command: 'restore' }, async () => {
+          withReadLock(g, repo, { exclusive: false, command: 'restore' }, async () => {
             const loc = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined, at);
             const stats = await restore(
               repo,

@@ -15,6 +15,7 @@ import { parseDuration } from '../duration.js';
 import { cacheOptions, globals, repoPath } from '../context.js';
 import { printJson, warn } from '../output.js';
 import { count } from './forget.js';
+import { assertPolicyKeepsSomething, policyIsEmpty, type RetentionPolicy } from '../../snapshot/retention.js';
 import { snapshotSummary } from './snapshot.js';
 
 interface WatchCliOpts {
@@ -58,6 +59,12 @@ function sourcesOf(dirs: string[]): string[] {
 function testFaults(): { hangSubscribes?: number } {
   const m = /^hang-subscribe:(\d+)$/.exec(process.env.STRATA_TEST_WATCH_FAULT ?? '');
   return m ? { hangSubscribes: Number(m[1]) } : {};
+}
+
+/** A watch retention policy is optional, but one that keeps nothing (--keep-within 0d) is refused at start. */
+function checkedPolicy(p: RetentionPolicy): RetentionPolicy {
+  if (!policyIsEmpty(p)) assertPolicyKeepsSomething(p);
+  return p;
 }
 
 export function register(program: Command): void {
@@ -137,7 +144,7 @@ export function register(program: Command): void {
         onErrorCmd: opts.onError,
         hookTimeoutMs: parseDuration(opts.hookTimeout, '--hook-timeout'),
         onSnapshot: report,
-        retention: {
+        retention: checkedPolicy({
           last: count(opts.keepLast, '--keep-last'),
           hourly: count(opts.keepHourly, '--keep-hourly'),
           daily: count(opts.keepDaily, '--keep-daily'),
@@ -145,7 +152,7 @@ export function register(program: Command): void {
           monthly: count(opts.keepMonthly, '--keep-monthly'),
           yearly: count(opts.keepYearly, '--keep-yearly'),
           within: opts.keepWithin,
-        },
+        }),
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
         faults: testFaults(),
         onReconcile: (r) => {
