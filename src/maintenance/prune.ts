@@ -129,7 +129,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
       await repo.lock?.refreshIfDue();
     }
     if (first) {
-      throw new StrataError('E_BLOB_MISSING', `prune refused, nothing was deleted: ${problems} problem(s) in the snapshots, e.g. ${first.message}. Run 'strata check' (and 'strata repair index')`);
+      throw new StrataError('E_BLOB_MISSING', `prune refused, nothing was deleted: ${problems} problem(s) in the snapshots, e.g. ${first.message}. Run 'strata check'; snapshot the source again to store what it still has, or drop the lost paths with 'strata repair snapshots'`);
     }
     marks.flush();
     faultPoint('prune');

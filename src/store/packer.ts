@@ -150,12 +150,20 @@ export class Packer {
     })();
   }
 
-  /** Drop the open pack (its temporary file goes) after a failure; waits for a pack being finished. */
+  /**
+   * After a failure: drop the open pack (its temporary file goes), wait for a pack being finished,
+   * and start clean, so a long-lived writer (the watch daemon) can go on once space is freed.
+   * Blobs that were not yet durable are forgotten: the next snapshot stores them again.
+   */
   async abort(): Promise<void> {
     const p = this.cur;
     this.cur = null;
     await p?.sink.abort().catch(() => undefined);
     while (!this.finishDone) await this.finishing;
+    this.failure = undefined;
+    this.located.clear();
+    this.compressing.clear();
+    this.wakeCompressWaiters();
   }
 
   /** Make every added blob durable and indexed. */

@@ -222,9 +222,19 @@ export class Repository implements BlobWriter {
     try {
       await packer.put(hash, type, raw, level, this.compressPool(level), (n) => (this.writeStats.bytesAdded += n));
     } catch (e) {
+      await this.resetWriters();
       throw repositoryWriteError(e, this.store.location, raw.length);
     }
     return true;
+  }
+
+  /** After a failed write: no pack half-written, no workers left, packers ready for the next attempt. */
+  private async resetWriters(): Promise<void> {
+    await this.pool?.close().catch(() => undefined);
+    this.pool = null;
+    this.rawSinceFlush = 0;
+    await this.dataPacker.abort();
+    await this.treePacker.abort();
   }
 
   /**
@@ -320,6 +330,7 @@ export class Repository implements BlobWriter {
       await this.dataPacker.flush(this.pool);
       await this.treePacker.flush(this.pool);
     } catch (e) {
+      await this.resetWriters();
       throw repositoryWriteError(e, this.store.location);
     }
     // a long-lived process (the watch daemon) keeps no idle workers between snapshots
@@ -389,10 +400,7 @@ export class Repository implements BlobWriter {
       await this.flush();
     } catch (e) {
       failure = e;
-      await this.dataPacker.abort();
-      await this.treePacker.abort();
-      await this.pool?.close().catch(() => undefined);
-      this.pool = null;
+      await this.resetWriters();
     }
     try {
       await this.index.close();

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { CLI, json, ok, pseudoRandom, tmpDir, writeTree } from '../helpers/cli.js';
+import { CLI, json, ok, pseudoRandom, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
 
 /** Mount a file system of `mib` MiB on a new directory; unmounted and removed in teardown. */
 function mountSmall(t: any, kind: 'tmpfs' | 'ext4', mib: number): string {
@@ -145,4 +145,28 @@ test.serial('prune on a full tmpfs: stops before deleting anything, one line, no
   ok(t, ['check', '--read-data', '--repo', repo]);
   const out = path.join(tmpDir(t), 'out');
   ok(t, ['restore', keep.id, '--target', out, '--repo', repo]);
+});
+
+test.serial('watch on a full tmpfs: a snapshot that fails for space is reported as such, and the daemon carries on once space is freed', async (t) => {
+  const { converge, snapshotsOf, startWatch, waitFor } = await import('../helpers/watch.js');
+  const mnt = mountSmall(t, 'tmpfs', 24);
+  const repo = path.join(mnt, 'repo');
+  ok(t, ['init', '--repo', repo]);
+  const src = path.join(tmpDir(t), 'src');
+  writeTree(src, { 'a.txt': 'a\n' });
+  const d = startWatch(t, repo, src, ['--backend', 'inotify']);
+  await waitFor(() => snapshotsOf(d).length >= 1, 20000, 'initial snapshot');
+  const filler = fill(mnt, 3 << 20); // room for the daemon's own small writes (dirty marks), not for the data
+  writeTree(src, { 'big.bin': pseudoRandom(8 << 20, 11) });
+  await waitFor(() => /snapshot failed: disk full: the file system at/.test(d.stderr()), 30000, 'the disk-full warning').catch((e) => {
+    throw new Error(`${e.message}\n${d.stderr()}`);
+  });
+  t.notRegex(d.stderr(), /skipped: big\.bin/);
+  fs.rmSync(filler);
+  writeTree(src, { 'b.txt': 'b\n' });
+  await converge(d, repo, src, 60000);
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', 'latest', '--target', out, '--repo', repo]);
+  t.deepEqual(treeDiff(src, out), []);
+  t.is(await d.stop(), 0);
 });

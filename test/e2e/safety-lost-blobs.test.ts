@@ -84,3 +84,33 @@ test('a corrupted blob found by a restore is dropped from the index; the next sn
   restoresTo(t, repo, second.id, src);
   restoresTo(t, repo, first.id, src);
 });
+
+test('a lost pack whose source is gone: prune refuses, repair snapshots drops exactly the lost paths, then prune and check pass', (t) => {
+  const repo = newRepo(t);
+  const src = source(t);
+  json(t, ['snapshot', src], { repo });
+  const firstPack = packFiles(repo)[0]!; // the data pack of big.bin and small.txt
+  fs.writeFileSync(path.join(src, 'later.txt'), 'later\n');
+  json(t, ['snapshot', src], { repo }); // later.txt goes to a new pack
+  for (const f of ['big.bin', 'small.txt']) fs.rmSync(path.join(src, f)); // the source no longer has them
+  fs.rmSync(firstPack);
+  t.is(strata(['check'], { repo }).code, EXIT.INTEGRITY);
+  const p = strata(['prune'], { repo });
+  t.is(p.code, EXIT.INTEGRITY);
+  t.regex(p.stderr, /^strata: prune refused, nothing was deleted: .*repair snapshots/);
+  const dry = json(t, ['repair', 'snapshots', '--dry-run'], { repo });
+  const rs = json(t, ['repair', 'snapshots'], { repo });
+  t.is(rs.snapshots.length, 2);
+  for (const s of rs.snapshots) t.deepEqual(s.dropped, ['big.bin', 'small.txt']);
+  t.deepEqual(rs.snapshots.map((s: any) => s.dropped), dry.snapshots.map((s: any) => s.dropped));
+  ok(t, ['prune'], { repo });
+  ok(t, ['check', '--read-data'], { repo });
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', 'latest', '--target', out], { repo });
+  t.deepEqual(treeDiff(src, out), []); // later.txt alone
+  // the manifests record what was left out
+  for (const f of fs.readdirSync(path.join(repo, 'snapshots'))) {
+    const m = JSON.parse(fs.readFileSync(path.join(repo, 'snapshots', f), 'utf8'));
+    t.deepEqual(m.warnings.filter((w: any) => w.code === 'W_REPAIRED').map((w: any) => w.path), ['big.bin', 'small.txt']);
+  }
+});
