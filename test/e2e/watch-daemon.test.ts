@@ -170,23 +170,29 @@ for (const backend of backends) {
   }
 }
 
-/** One source kept busy: another's change is snapshotted after its own quiet period. */
+/**
+ * One source kept busy: another's change is snapshotted after its own quiet period, while the busy
+ * one still has changes pending (a snapshot of one does not wait for the other's quiet period).
+ */
 async function busyAndCalm(t: ExecutionContext, d: Daemon, repo: string, dirs: string[]) {
-      const [busy, calm] = [dirs[0]!, dirs[1]!];
-      const calmBefore = snapshotsOf(d, calm).length;
-      const busyBefore = snapshotsOf(d, busy).length;
-      const end = Date.now() + 5000;
-      let i = 0;
-      sh(calm, 'echo calm > calm');
-      let calmAt = 0;
-      while (Date.now() < end) {
-        fs.writeFileSync(path.join(busy, `b${i++ % 5}`), `${i}`);
-        if (!calmAt && snapshotsOf(d, calm).length > calmBefore) calmAt = Date.now();
-        await sleep(100);
-      }
-      t.true(calmAt > 0, 'the calm source was snapshotted while the busy one kept changing');
-      t.is(snapshotsOf(d, busy).length, busyBefore, 'the busy source waits for its quiet period');
-      await converge(d, repo, busy, 30000, busy);
+  const [busy, calm] = [dirs[0]!, dirs[1]!];
+  const calmBefore = snapshotsOf(d, calm).length;
+  const end = Date.now() + 5000;
+  let i = 0;
+  const written = Date.now();
+  sh(calm, 'echo calm > calm');
+  let calmAt = 0;
+  while (Date.now() < end) {
+    fs.writeFileSync(path.join(busy, `b${i++ % 5}`), `${i}`);
+    if (!calmAt && snapshotsOf(d, calm).length > calmBefore) calmAt = Date.now();
+    await sleep(100);
+  }
+  t.true(calmAt > 0, 'the calm source was snapshotted while the busy one kept changing');
+  // (whether the busy source got a snapshot meanwhile depends on scheduling gaps > --quiet-ms on a
+  // loaded machine, so it is not asserted; its last writes are pending at this point)
+  t.true(calmAt - written < 4500, `calm snapshotted ${calmAt - written} ms after its change`);
+  await converge(d, repo, busy, 30000, busy);
+  await converge(d, repo, calm, 30000, calm);
 }
 
 test.serial('a second daemon on a source already watched is refused, naming the running one; a stale lock is taken over', async (t) => {
