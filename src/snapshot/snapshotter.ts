@@ -79,8 +79,10 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   let lastTick = 0;
   const writeBase = { ...repo.writeStats };
   const writer = req.dryRun ? null : repo;
-  // a pack file that is gone: its blobs leave the index first, so this snapshot stores them again
-  if (!req.dryRun) {
+  // a pack file that is gone: its blobs leave the index first, so this snapshot stores them again.
+  // Only on full listings (one-shot snapshots, the daemon's catch-up and reconcile): it lists packs/,
+  // which an event-driven snapshot must not pay for (on S3 that is a listing of every pack)
+  if (!req.dryRun && !req.dirty) {
     const lost = await dropMissingPacks(repo.index, repo.store);
     if (lost.packs.length) {
       const p = { path: '.', code: 'W_LOST_PACKS', message: `${lost.packs.length} pack file(s) of the repository are missing (${lost.packs.map((h) => h.slice(0, 12)).join(', ')}); their ${lost.blobs} blobs were dropped from the index and are stored again from the source where it still has it. Run 'strata check'` };

@@ -13,7 +13,7 @@ function flipHex(c: string): string {
 }
 
 test('a flipped character in the chunker seed is detected by every command and by check; nothing is written', (t) => {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const src = path.join(tmpDir(t), 'src');
   writeTree(src, { 'a.txt': 'hello\n', 'd/b.txt': 'world\n' });
   const snap = json(t, ['snapshot', src], { repo });

@@ -11,7 +11,7 @@ import { newRepo, ok, pseudoRandom, strata, tmpDir, treeDiff } from '../helpers/
 import { converge, snapshotsOf, startWatch, waitFor } from '../helpers/watch.js';
 
 test.serial('watch: after check drops a corrupted blob, the next daemon snapshot stores it again instead of referencing it', async (t) => {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const A = path.join(tmpDir(t, 'strata-watch-'), 'A');
   fs.mkdirSync(A);
   fs.writeFileSync(path.join(A, 'big.bin'), pseudoRandom(1 << 20, 3));

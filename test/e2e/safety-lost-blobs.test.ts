@@ -39,7 +39,7 @@ function flipByte(file: string, at: number): void {
 }
 
 test('a deleted data pack: the next snapshot warns, stores the data again, and every snapshot restores', (t) => {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const src = source(t);
   const first = json(t, ['snapshot', src], { repo });
   fs.rmSync(packFiles(repo)[0]!); // the data pack
@@ -54,7 +54,7 @@ test('a deleted data pack: the next snapshot warns, stores the data again, and e
 });
 
 test('a corrupted blob found by check --read-data is dropped from the index; the next snapshot stores it again', (t) => {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const src = source(t);
   const first = json(t, ['snapshot', src], { repo });
   flipByte(packFiles(repo)[0]!, 1000);
@@ -70,7 +70,7 @@ test('a corrupted blob found by check --read-data is dropped from the index; the
 });
 
 test('a corrupted blob found by a restore is dropped from the index; the next snapshot stores it again', (t) => {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const src = source(t);
   const first = json(t, ['snapshot', src], { repo });
   flipByte(packFiles(repo)[0]!, 1000);
@@ -86,7 +86,7 @@ test('a corrupted blob found by a restore is dropped from the index; the next sn
 });
 
 test('a lost pack whose source is gone: prune refuses, repair snapshots drops exactly the lost paths, then prune and check pass', (t) => {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const src = source(t);
   json(t, ['snapshot', src], { repo });
   const firstPack = packFiles(repo)[0]!; // the data pack of big.bin and small.txt

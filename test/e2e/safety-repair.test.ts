@@ -28,7 +28,7 @@ function restores(t: any, repo: string, snap: string, expected: string, msg = ''
 
 /** Two sources sharing chunks, three snapshots, everything in one data pack. */
 function setup(t: any): { repo: string; a: string; b: string; aCopy: string; snaps: string[] } {
-  const repo = newRepo(t);
+  const repo = newRepo(t, { plain: true });
   const base = tmpDir(t);
   const a = path.join(base, 'a');
   const b = path.join(base, 'b');

@@ -85,10 +85,13 @@ export function json<T = any>(t: ExecutionContext, args: string[], opts: Paramet
   return JSON.parse(ok(t, [...args, '--json'], opts)) as T;
 }
 
-/** A new repository in a temp dir; returns its path. */
-export function newRepo(t: ExecutionContext): string {
+/**
+ * A new repository in a temp dir; returns its path. Encrypted (the default) unless `plain`:
+ * tests that edit or read the raw bytes of packs, manifests or the config ask for a plaintext one.
+ */
+export function newRepo(t: ExecutionContext, opts: { plain?: boolean } = {}): string {
   const repo = path.join(tmpDir(t, 'strata-repo-'), 'repo');
-  ok(t, ['init', '--repo', repo]);
+  ok(t, ['init', '--repo', repo, ...(opts.plain ? ['--no-encryption'] : [])]);
   return repo;
 }
 
