@@ -11,7 +11,7 @@
 // snapshot which paths lost data (`strata repair snapshots` drops them).
 import * as path from 'node:path';
 import { isIntactBlob } from '../store/blob-codec.js';
-import { hashBytes } from '../hash.js';
+import type { RepoCipher } from '../crypto/repo-cipher.js';
 import { isManifestCopy, openManifest, storedManifest } from '../snapshot/manifest.js';
 import { decodeSegment, segmentName } from '../store/index-segment.js';
 import { acquireLock } from '../store/lock.js';
@@ -60,7 +60,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
       const before = await listSegments(repo);
       // what the old segments recorded per pack: candidate blob locations for salvage (read only when needed)
       let hints: Map<string, PackEntry[]> | undefined;
-      const hintsFor = async (hex: string) => (hints ??= await oldLocations(store, before)).get(hex) ?? [];
+      const hintsFor = async (hex: string) => (hints ??= await oldLocations(store, before, repo.cipher)).get(hex) ?? [];
       repo.index.resetIndex({ statCache: true });
       faultPoint('repair');
 
@@ -93,7 +93,7 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
         } else {
           // salvage: keep every blob whose bytes verify, in a new pack (durable now, indexed in the new segments)
           bytes ??= await store.get(name).catch(() => Buffer.alloc(0));
-          const found = salvagePack(bytes, await hintsFor(hex));
+          const found = salvagePack(bytes, await hintsFor(hex), repo.cipher);
           if (found.kept.length) {
             // built in memory: when every blob survived, the new pack is the original byte for byte
             // (same name), and replaces the damaged file atomically instead of being skipped as present
@@ -178,11 +178,11 @@ export async function repairIndex(address: string, opts: RepairOptions = {}): Pr
 }
 
 /** Blob locations per pack recorded by the old index segments (a damaged segment gives none). */
-async function oldLocations(store: ObjectStore, segments: ReadonlySet<string>): Promise<Map<string, PackEntry[]>> {
+async function oldLocations(store: ObjectStore, segments: ReadonlySet<string>, cipher: RepoCipher): Promise<Map<string, PackEntry[]>> {
   const out = new Map<string, PackEntry[]>();
   for (const id of segments) {
     try {
-      for (const p of decodeSegment(await store.get(segmentName(id)), segmentName(id))) {
+      for (const p of decodeSegment(await store.get(segmentName(id)), segmentName(id), cipher)) {
         const hex = p.id.toString('hex');
         const list = out.get(hex) ?? out.set(hex, []).get(hex)!;
         list.push(...p.entries);

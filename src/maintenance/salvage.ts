@@ -6,6 +6,8 @@
 // verify is kept. A blob whose table entry has a flipped byte in its hash
 // keeps the name its bytes give (content addressing: the name snapshots use).
 import { decompressBlob } from '../compress.js';
+import type { RepoCipher } from '../crypto/repo-cipher.js';
+import { isIntactBlob } from '../store/blob-codec.js';
 import { hashBytes } from '../hash.js';
 import { BLOB_CHUNKLIST, ENTRY_LEN, FOOTER_LEN, PACK_MAGIC, type BlobType, type PackEntry } from '../store/pack.js';
 
@@ -57,8 +59,11 @@ export function verifyAt(bytes: Buffer, e: PackEntry, dataEnd: number): PackEntr
  * Every blob of `bytes` (a whole pack file) that verifies, from its own table
  * (unchecked) and `hints` (locations an older index recorded for this pack).
  */
-export function salvagePack(bytes: Buffer, hints: readonly PackEntry[] = []): Salvage {
-  const table = looseEntries(bytes);
+export function salvagePack(bytes: Buffer, hints: readonly PackEntry[] = [], cipher?: RepoCipher): Salvage {
+  // an encrypted pack's table is sealed (nothing to read without its checksum): only the hints name
+  // blobs there, each verified by opening it (its id, type and compression are its associated data)
+  const sealed = cipher !== undefined && cipher.encryption !== 'none';
+  const table = sealed ? [] : looseEntries(bytes);
   // blob bytes end where the table starts when the table is there; else anywhere in the file
   const dataEnd = table.length ? bytes.length - FOOTER_LEN - table.length * ENTRY_LEN : bytes.length;
   const seen = new Map<string, PackEntry>();
@@ -68,7 +73,7 @@ export function salvagePack(bytes: Buffer, hints: readonly PackEntry[] = []): Sa
     const at = `${e.offset}:${e.length}:${e.comp}:${e.rawLength}`;
     if (tried.has(at)) continue;
     tried.add(at);
-    let v = verifyAt(bytes, e, dataEnd);
+    let v = sealed ? verifySealed(bytes, e, cipher!) : verifyAt(bytes, e, dataEnd);
     // a name that differs from the recorded one in a byte or two is a flipped byte in the table's hash
     // field (keep it, under its true name); wholly different, the bytes are damaged (a raw blob
     // decompresses whatever its bytes are): not a blob anyone refers to
@@ -81,6 +86,12 @@ export function salvagePack(bytes: Buffer, hints: readonly PackEntry[] = []): Sa
     if (!seen.has(k)) seen.set(k, v);
   }
   return { kept: [...seen.values()].sort((a, b) => a.offset - b.offset), candidates: tried.size, failed };
+}
+
+/** A sealed blob at `e`'s location that opens and verifies under its recorded name. */
+function verifySealed(bytes: Buffer, e: PackEntry, cipher: RepoCipher): PackEntry | undefined {
+  if (e.offset < PACK_MAGIC.length || e.length === 0 || e.offset + e.length > bytes.length || e.type > BLOB_CHUNKLIST) return undefined;
+  return isIntactBlob(bytes.subarray(e.offset, e.offset + e.length), e, cipher) ? { ...e } : undefined;
 }
 
 function bytesDiffering(a: Buffer, b: Buffer): number {

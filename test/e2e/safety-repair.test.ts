@@ -27,8 +27,8 @@ function restores(t: any, repo: string, snap: string, expected: string, msg = ''
 }
 
 /** Two sources sharing chunks, three snapshots, everything in one data pack. */
-function setup(t: any): { repo: string; a: string; b: string; aCopy: string; snaps: string[] } {
-  const repo = newRepo(t, { plain: true });
+function setup(t: any, plain = true): { repo: string; a: string; b: string; aCopy: string; snaps: string[] } {
+  const repo = newRepo(t, { plain });
   const base = tmpDir(t);
   const a = path.join(base, 'a');
   const b = path.join(base, 'b');
@@ -103,4 +103,22 @@ test('a truncated data pack: repair keeps the intact blobs, names per snapshot w
   }
   const again = json(t, ['repair', 'snapshots'], { repo });
   t.deepEqual(again.snapshots, [], 'nothing left to repair');
+});
+
+test('a truncated pack of an encrypted repository: repair keeps the sealed blobs that still open (the old index segments name them)', (t) => {
+  const { repo, snaps } = setup(t, false);
+  const pack = packFiles(repo)[0]!;
+  const size = fs.statSync(pack).size;
+  fs.chmodSync(pack, 0o600);
+  fs.truncateSync(pack, Math.floor(size * 0.6));
+  const r = strata(['repair', 'index', '--json'], { repo });
+  t.is(r.code, EXIT.INTEGRITY, r.stderr);
+  const rep = JSON.parse(r.stdout);
+  t.is(rep.packsSalvaged.length, 1);
+  t.true(rep.packsSalvaged[0].kept > 0, 'sealed blobs wholly inside the truncated copy are kept');
+  const done = json(t, ['repair', 'snapshots'], { repo });
+  t.true(done.snapshots.length >= 1);
+  ok(t, ['check', '--read-data'], { repo });
+  for (const s of done.snapshots) ok(t, ['restore', s.newId, '--target', path.join(tmpDir(t), 'out')], { repo });
+  t.is(json(t, ['snapshots'], { repo }).length, snaps.length);
 });
