@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pseudoRandom, strata, tmpDir, treeDiff, writeTree, type Run } from '../helpers/cli.js';
 
 const PREVIOUS_RELEASE = '/work/main/dist/cli/main.js';
@@ -185,20 +186,47 @@ test('a repository made by the previous release (format 1, index inside) is read
   run(t, ['snapshot', src], repo, cache);
   t.is(JSON.parse(run(t, ['snapshots', '--json'], repo, cache).stdout).length, 2);
   t.is(JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).version, 1, 'the config is left as it was');
-  // the previous release does not know index segments: its own `repair index` (pack trailers) lets it
-  // read what the new code wrote; it moves index/ aside, segments included, and the new code copes
-  prev(['repair', 'index']);
-  t.regex(prev(['ls', 'latest']), /added\.txt/);
-  t.regex(run(t, ['ls', 'latest'], repo, cache).stdout, /added\.txt/);
-  // another writer with the previous release, then the new code with its warm cache sees its packs
-  fs.writeFileSync(path.join(src, 'by-old.txt'), 'old again\n');
-  prev(['snapshot', src]);
-  const out2 = path.join(base, 'out2');
-  run(t, ['restore', 'latest', '--target', out2], repo, cache);
-  t.deepEqual(treeDiff(src, out2), []);
+  // (the other way round is not promised: trees this build writes may be version 2, which the
+  // previous release refuses by name — it never misreads them)
   run(t, ['forget', '--keep-last', '1'], repo, cache);
   run(t, ['prune'], repo, cache);
   t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no problems found/);
+});
+
+// A repository written by the first release (format 1, its LMDB index inside it), committed as a
+// fixture so this runs everywhere: test/fixtures/format1-repo, made from FIXTURE_TREE by 6029e60.
+const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/format1-repo');
+const FIXTURE_TREE = { 'a/big.bin': pseudoRandom(96 << 10, 1), 'a/small.txt': 'hello\n', 'b/c/deep.txt': 'deep\n', 'top.txt': 'top\n' };
+
+test('the fixture repository of the first release is read, restored, extended, pruned and checked', (t) => {
+  const base = tmpDir(t);
+  const repo = path.join(base, 'repo');
+  fs.cpSync(FIXTURE, repo, { recursive: true });
+  const cache = path.join(base, 'cache');
+  const first = path.join(base, 'first');
+  writeTree(first, FIXTURE_TREE);
+  t.is(JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).version, 1);
+  // read with no password (format 1 is plaintext) and a cold cache: the packs' trailers are read
+  const env = { STRATA_CACHE_DIR: cache, STRATA_PASSWORD: '' };
+  const r1 = strata(['snapshots', '--json'], { repo, env });
+  t.is(r1.code, 0, r1.stderr);
+  t.is(JSON.parse(r1.stdout).length, 1);
+  const out = path.join(base, 'out');
+  t.is(strata(['restore', 'latest', '--target', out], { repo, env }).code, 0);
+  t.deepEqual(treeDiff(first, out), []);
+  // extend it from a source like the one it was made of
+  const src = path.join(base, 'src');
+  writeTree(src, { ...FIXTURE_TREE, 'added.txt': 'new\n' });
+  const s = strata(['snapshot', src], { repo, env });
+  t.is(s.code, 0, s.stderr);
+  t.is(JSON.parse(strata(['snapshots', '--json'], { repo, env }).stdout).length, 2);
+  t.is(JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).version, 1, 'the config is left as it was');
+  const out2 = path.join(base, 'out2');
+  t.is(strata(['restore', 'latest', '--target', out2], { repo, env }).code, 0);
+  t.deepEqual(treeDiff(src, out2), []);
+  t.is(strata(['forget', '--keep-last', '1', '--prune'], { repo, env }).code, 0);
+  const c = strata(['check', '--read-data'], { repo, env: { ...env, STRATA_CACHE_DIR: path.join(base, 'fresh') } });
+  t.is(c.code, 0, c.stdout + c.stderr);
 });
 
 test('unsupported --repo schemes are refused clearly and create nothing', (t) => {
