@@ -8,13 +8,16 @@ say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 work=$(mktemp -d /tmp/strata-demo-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export STRATA_REPO="$work/backup"
+# encrypted by default: the demo keeps its password in a private file and its cache beside it
+printf 'demo password\n' > "$work/password"; chmod 600 "$work/password"
+export STRATA_PASSWORD_FILE="$work/password" STRATA_CACHE_DIR="$work/cache"
 mkdir -p "$work/project/src/lib" "$work/project/docs"
 echo 'console.log("hello, strata")' > "$work/project/src/main.ts"
 echo 'export const answer = 42;' > "$work/project/src/lib/answer.ts"
 printf '# Notes\n\nfirst draft\n' > "$work/project/docs/notes.md"
 head -c 5000000 /usr/bin/node > "$work/project/blob.bin" 2>/dev/null || head -c 5000000 /dev/urandom > "$work/project/blob.bin"
 echo "sample project in $work/project, repository in $STRATA_REPO"
-say strata init; strata init
+say "strata init   # STRATA_PASSWORD_FILE=$work/password"; strata init
 say strata snapshot project; strata snapshot "$work/project"
 echo 'second draft' >> "$work/project/docs/notes.md"
 say "echo 'second draft' >> project/docs/notes.md"
