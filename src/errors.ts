@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'E_ABORTED' // stopped on request (SIGINT/SIGTERM)
   | 'E_LOCKED' // repository is locked by another process
   | 'E_INDEX' // the local index is missing, empty or damaged: run `strata repair index`
-  | 'E_IO'; // other I/O failure
+  | 'E_IO' // other I/O failure
+  | 'E_WRONG_PASSWORD' // the repository key cannot be opened with the password given
+  | 'E_REPO_FULL' // the repository's disk is full (ENOSPC/EDQUOT while writing to it)
+  | 'E_INTERRUPTED'; // the user interrupted the command (SIGINT/SIGTERM) before it finished
 
 export class StrataError extends Error {
   readonly code: ErrorCode;

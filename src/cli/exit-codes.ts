@@ -1,4 +1,5 @@
-// Exit codes, documented in README.md. Only the CLI turns errors into these.
+// Exit codes, documented in README.md; aligned with restic's (10 no repository,
+// 11 locked, 12 wrong password, 130 interrupted). Only the CLI turns errors into these.
 import { isStrataError } from '../errors.js';
 
 export const EXIT = {
@@ -8,9 +9,11 @@ export const EXIT = {
   PARTIAL: 3, // snapshot saved, but some files could not be read
   INTEGRITY: 4, // corrupted or missing repository data
   NO_REPO: 10, // repository does not exist / is not a strata repository
-  BAD_REPO: 11, // unsupported format version or damaged config
-  LOCKED: 12, // repository is locked by another process (strata prune, or a writer while pruning)
-  INDEX: 13, // the index is missing, empty or damaged: run `strata repair index`
+  LOCKED: 11, // repository is locked by another process (strata prune, or a writer while pruning)
+  WRONG_PASSWORD: 12, // the repository key cannot be opened with the password given
+  BAD_REPO: 13, // unsupported format version or damaged config
+  INDEX: 14, // the index is missing, empty or damaged: run `strata repair index`
+  INTERRUPTED: 130, // SIGINT/SIGTERM before the command finished
 } as const;
 
 export function exitCodeFor(e: unknown): number {
@@ -25,11 +28,15 @@ export function exitCodeFor(e: unknown): number {
       return EXIT.BAD_REPO;
     case 'E_LOCKED':
       return EXIT.LOCKED;
+    case 'E_WRONG_PASSWORD':
+      return EXIT.WRONG_PASSWORD;
     case 'E_INDEX':
       return EXIT.INDEX;
     case 'E_CORRUPT':
     case 'E_BLOB_MISSING':
       return EXIT.INTEGRITY;
+    case 'E_INTERRUPTED':
+      return EXIT.INTERRUPTED;
     default:
       return EXIT.FATAL;
   }

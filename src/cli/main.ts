@@ -32,6 +32,16 @@ const COMMANDS: [string, Loader][] = [
   ['repair', () => import('./commands/repair.js')],
 ];
 
+/** --json anywhere before `--`: errors are then printed as JSON too. */
+function jsonWanted(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+function exitErrorJson(code: number, message: string): string {
+  return JSON.stringify({ message_type: 'exit_error', code, message }) + '\n';
+}
+
 /** The command named on the command line (first word that is not an option or an option's value). */
 function invokedCommand(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -60,8 +70,12 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .option('-r, --repo <path>', 'repository path (default: $STRATA_REPO)')
     .option('--json', 'machine-readable output (one JSON value)')
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
-    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
+  if (jsonWanted(argv)) {
+    // restic's shape for errors in JSON mode: one object on stderr
+    program.configureOutput({ outputError: (str, write) => write(exitErrorJson(EXIT.USAGE, str.replace(/^error: /, '').trim())) });
+  } else program.showHelpAfterError();
   const name = invokedCommand(argv);
   const only = COMMANDS.find(([n]) => n === name);
   const modules = await Promise.all((only ? [only] : COMMANDS).map(([, load]) => load()));
@@ -81,9 +95,11 @@ async function main(): Promise<void> {
     }
     if (errnoCode(e) === 'EPIPE') return;
     const msg = isStrataError(e) ? e.message : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`strata: ${msg}\n`);
+    const code = exitCodeFor(e);
+    if (jsonWanted(process.argv.slice(2))) process.stderr.write(exitErrorJson(code, msg));
+    else process.stderr.write(`strata: ${msg}\n`);
     if (process.env.STRATA_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = exitCodeFor(e);
+    process.exitCode = code;
   }
 }
 

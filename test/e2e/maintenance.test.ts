@@ -5,6 +5,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { saveManifest, listSnapshots } from '../../src/snapshot/manifest.js';
 import { IndexDb } from '../../src/store/index-db.js';
 import { acquireLock } from '../../src/store/lock.js';
@@ -187,7 +188,7 @@ test('deleted or damaged LMDB files: clear error, repair index rebuilds, everyth
 
   for (const f of ['data.mdb', 'lock.mdb']) fs.rmSync(path.join(repo, 'index', f));
   const e = strata(['snapshots'], { repo });
-  t.is(e.code, 13);
+  t.is(e.code, EXIT.INDEX);
   t.regex(e.stderr, /index .* is empty but the repository has snapshots.*strata repair index/);
   ok(t, ['repair', 'index'], { repo });
   ok(t, ['check', '--read-data'], { repo });
@@ -200,7 +201,7 @@ test('deleted or damaged LMDB files: clear error, repair index rebuilds, everyth
   b.fill(0x5a, 0, 8192);
   fs.writeFileSync(mdb, b);
   const e2 = strata(['restore', 'latest', '--target', path.join(tmpDir(t), 'x')], { repo });
-  t.is(e2.code, 13);
+  t.is(e2.code, EXIT.INDEX);
   t.regex(e2.stderr, /the index is damaged \(.*data\.mdb: .*\); run 'strata repair index'/);
   const rep = ok(t, ['repair', 'index'], { repo });
   t.regex(rep, /previous index: damaged/);
@@ -208,7 +209,7 @@ test('deleted or damaged LMDB files: clear error, repair index rebuilds, everyth
   restoresTo(t, repo, s2.id, src);
   // truncated
   fs.truncateSync(mdb, 5000);
-  t.is(strata(['ls', 'latest'], { repo }).code, 13);
+  t.is(strata(['ls', 'latest'], { repo }).code, EXIT.INDEX);
   ok(t, ['repair', 'index'], { repo });
   ok(t, ['check'], { repo });
 });
@@ -295,12 +296,12 @@ test('another format version or a damaged config is refused clearly', async (t) 
   fs.writeFileSync(cfg, JSON.stringify({ ...c, version: 2 }));
   for (const cmd of [['snapshots'], ['check'], ['prune'], ['repair', 'index']]) {
     const r = strata(cmd, { repo });
-    t.is(r.code, 11, cmd.join(' '));
+    t.is(r.code, EXIT.BAD_REPO, cmd.join(' '));
     t.regex(r.stderr, /format version 2 is not supported/);
   }
   fs.writeFileSync(cfg, '{"format": "strata", "vers');
   const r = strata(['check'], { repo });
-  t.is(r.code, 11);
+  t.is(r.code, EXIT.BAD_REPO);
   t.regex(r.stderr, /repository config is damaged/);
 });
 
@@ -311,7 +312,7 @@ test('locks: prune refuses while a writer holds a fresh lock, ignores stale ones
   const r = await Repository.open(repo);
   const shared = await acquireLock(r.store, { exclusive: false, command: 'test-writer' });
   const p = strata(['prune'], { repo });
-  t.is(p.code, 12);
+  t.is(p.code, EXIT.LOCKED);
   t.regex(p.stderr, /repository is locked: shared lock by test-writer \(pid \d+/);
   ok(t, ['snapshot', src], { repo }); // shared with shared is fine
   await shared.release();

@@ -10,6 +10,7 @@ import type { Repository } from '../../store/repository.js';
 import type { Snapshot } from '../../snapshot/manifest.js';
 import { globals, resolveSource, withRepo } from '../context.js';
 import { printJson, println } from '../output.js';
+import { countArg, withinArg } from '../validate.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
 
 interface ForgetOpts extends PruneCliOpts {
@@ -26,11 +27,7 @@ interface ForgetOpts extends PruneCliOpts {
 }
 
 export function count(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'unlimited' || v === 'all') return -1;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < -1) throw new StrataError('E_USAGE', `${flag} wants a count (or -1 / unlimited), got '${v}'`);
-  return n;
+  return countArg(v, flag);
 }
 
 /** Full ids for id prefixes, among listed snapshots and snapshot files (damaged ones included). */
@@ -69,7 +66,7 @@ export function register(program: Command): void {
       .option('--keep-weekly <n>', 'the same per ISO week')
       .option('--keep-monthly <n>', 'the same per month')
       .option('--keep-yearly <n>', 'the same per year')
-      .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d, 1y2m; m = months)')
+      .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (y, mo, w, d, h: e.g. 36h, 7d, 6mo, 1y2mo; mo = months, a bare m is refused)')
       .option('--host <name>', 'only consider snapshots from this host')
       .option('--source <dir>', 'only consider snapshots of this source directory')
       .option('--dry-run', 'only list what would be removed')
@@ -83,7 +80,7 @@ export function register(program: Command): void {
       weekly: count(opts.keepWeekly, '--keep-weekly'),
       monthly: count(opts.keepMonthly, '--keep-monthly'),
       yearly: count(opts.keepYearly, '--keep-yearly'),
-      within: opts.keepWithin,
+      within: withinArg(opts.keepWithin),
     };
     if (ids.length && !policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'give snapshot ids or a --keep-* policy, not both');
     if (!ids.length && policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'nothing to forget: give snapshot ids or a policy (--keep-last, --keep-daily, … --keep-within)');

@@ -1,7 +1,7 @@
 // `strata ls [SNAP[:PATH]]`: entries of a directory in a snapshot, optionally
 // recursive (-R) and long (-l); `--at TIME [PATH]` picks the snapshot by time.
 import type { Command } from 'commander';
-import { displayName } from '../../fs/paths.js';
+import { displayName, rawBytesField } from '../../fs/paths.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { loadTree } from '../../tree/trees.js';
@@ -10,10 +10,13 @@ import { fmtBytes, printJson, println } from '../output.js';
 
 const TYPE_CHAR: Record<string, string> = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
 
-export function permString(e: TreeEntry): string {
+/** ls -l style, with setuid/setgid (s/S) and sticky (t/T) as coreutils shows them. */
+export function permString(e: Pick<TreeEntry, 'kind' | 'mode'>): string {
   const m = e.mode;
-  const rwx = (s: number) => `${m & (4 << s) ? 'r' : '-'}${m & (2 << s) ? 'w' : '-'}${m & (1 << s) ? 'x' : '-'}`;
-  return `${TYPE_CHAR[e.kind]}${rwx(6)}${rwx(3)}${rwx(0)}`;
+  const x = (bit: number, special: number, on: string, off: string) => (m & special ? (m & bit ? on : off) : m & bit ? 'x' : '-');
+  const r = (b: number) => (m & b ? 'r' : '-');
+  const w = (b: number) => (m & b ? 'w' : '-');
+  return `${TYPE_CHAR[e.kind]}${r(0o400)}${w(0o200)}${x(0o100, 0o4000, 's', 'S')}${r(0o40)}${w(0o20)}${x(0o10, 0o2000, 's', 'S')}${r(0o4)}${w(0o2)}${x(0o1, 0o1000, 't', 'T')}`;
 }
 
 export const mtimeIso = (e: TreeEntry): string => new Date(Number(e.mtimeNs / 1000000n)).toISOString();
@@ -22,7 +25,8 @@ export function entryJson(e: TreeEntry, path: string) {
   return {
     path,
     name: displayName(e.name),
-    type: e.kind,
+    ...(rawBytesField(e.name) ? { name_bytes: rawBytesField(e.name) } : {}),
+    kind: e.kind,
     mode: e.mode,
     permissions: permString(e),
     uid: e.uid,

@@ -1,12 +1,13 @@
 // `strata watch DIR`: the continuous-snapshot daemon, until SIGINT/SIGTERM.
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import { StrataError } from '../../errors.js';
 import { Repository } from '../../store/repository.js';
 import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
 import { parseDuration } from '../duration.js';
 import { globals, repoPath, resolveSource } from '../context.js';
 import { printJson, warn } from '../output.js';
+import { collect } from '../options.js';
+import { enumArg, withinArg } from '../validate.js';
 import { count } from './forget.js';
 import { snapshotSummary } from './snapshot.js';
 
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .command('watch')
     .description('snapshot DIR continuously: watch events mark directories dirty, snapshots re-read only those')
     .argument('<dir>', 'directory to protect')
-    .option('-e, --exclude <pattern...>', 'exclude paths matching a gitignore-style pattern (repeatable)')
+    .option('-e, --exclude <pattern>', 'exclude paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--host <name>', 'host name to record', os.hostname())
     .option('--backend <name>', 'auto | watchman | inotify', 'auto')
     .option('--quiet-ms <ms>', 'snapshot after this much quiet', '1000')
@@ -43,10 +44,24 @@ export function register(program: Command): void {
     .option('--keep-weekly <n>', 'the same per ISO week')
     .option('--keep-monthly <n>', 'the same per month')
     .option('--keep-yearly <n>', 'the same per year')
-    .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d)')
+    .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (y, mo, w, d, h: e.g. 36h, 7d, 6mo)')
     .action(async (dir: string, opts: WatchCliOpts, cmd: Command) => {
       const g = globals(cmd);
-      if (!['auto', 'watchman', 'inotify'].includes(opts.backend)) throw new StrataError('E_USAGE', `unknown backend ${opts.backend}`);
+      enumArg(opts.backend, '--backend', ['auto', 'watchman', 'inotify']);
+      const timing = {
+        quietMs: parseDuration(opts.quietMs, '--quiet-ms', 1),
+        maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms', 1),
+        reconcileMs: parseDuration(opts.reconcile, '--reconcile', 1000),
+      };
+      const retention = {
+        last: count(opts.keepLast, '--keep-last'),
+        hourly: count(opts.keepHourly, '--keep-hourly'),
+        daily: count(opts.keepDaily, '--keep-daily'),
+        weekly: count(opts.keepWeekly, '--keep-weekly'),
+        monthly: count(opts.keepMonthly, '--keep-monthly'),
+        yearly: count(opts.keepYearly, '--keep-yearly'),
+        within: withinArg(opts.keepWithin),
+      };
       const source = resolveSource(dir);
       const repo = await Repository.open(repoPath(g));
       const say = (level: 'info' | 'warn', msg: string) => {
@@ -67,19 +82,9 @@ export function register(program: Command): void {
         host: opts.host,
         exclude: opts.exclude,
         backend: opts.backend as 'auto',
-        quietMs: parseDuration(opts.quietMs, '--quiet-ms'),
-        maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
-        reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
+        ...timing,
         onSnapshot: report,
-        retention: {
-          last: count(opts.keepLast, '--keep-last'),
-          hourly: count(opts.keepHourly, '--keep-hourly'),
-          daily: count(opts.keepDaily, '--keep-daily'),
-          weekly: count(opts.keepWeekly, '--keep-weekly'),
-          monthly: count(opts.keepMonthly, '--keep-monthly'),
-          yearly: count(opts.keepYearly, '--keep-yearly'),
-          within: opts.keepWithin,
-        },
+        retention,
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
         retentionEveryMs: process.env.STRATA_TEST_RETENTION_MS ? Number(process.env.STRATA_TEST_RETENTION_MS) : undefined,
         onReconcile: (r) => {
