@@ -30,6 +30,8 @@ const COMMANDS: [string, Loader][] = [
   ['prune', () => import('./commands/prune.js')],
   ['check', () => import('./commands/check.js')],
   ['repair', () => import('./commands/repair.js')],
+  ['show', () => import('./commands/show.js')],
+  ['unlock', () => import('./commands/unlock.js')],
 ];
 
 /** --json anywhere before `--`: errors are then printed as JSON too. */

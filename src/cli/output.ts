@@ -81,3 +81,18 @@ export class RateMeter {
     return s;
   }
 }
+
+/**
+ * A snapshot time for humans: local time with its UTC offset
+ * ("2026-12-01 16:03:22 +01:00"), the form --at reads back; `utc` gives
+ * "2026-12-01 15:03:22 Z".
+ */
+export function fmtTime(iso: string, utc = false): string {
+  const d = new Date(iso);
+  if (utc) return `${d.toISOString().replace('T', ' ').slice(0, 19)} Z`;
+  const p = (n: number) => String(n).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const a = Math.abs(off);
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
+}

@@ -3,12 +3,12 @@
 import type { Command } from 'commander';
 import { isStrataError, StrataError } from '../../errors.js';
 import { displayName } from '../../fs/paths.js';
-import { resolveSnapshot, rootEntry, type Snapshot } from '../../snapshot/manifest.js';
+import { rootEntry, type Snapshot } from '../../snapshot/manifest.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { diffEntries, type Change, type ChangeStatus } from '../../tree/diff.js';
 import { resolvePath, splitPath } from '../../tree/trees.js';
-import { globals, resolveSource, withRepo } from '../context.js';
+import { globals, pathInSnapshot, pickSnapshot, sourceOption, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
 
 const LETTER: Record<ChangeStatus, string> = { added: 'A', removed: 'D', modified: 'M', renamed: 'R', meta: 'm' };
@@ -64,13 +64,14 @@ export function register(program: Command): void {
     .option('--stats', 'also print how many tree objects were compared (stderr)')
     .action(async (a: string, b: string, path: string | undefined, opts: { source?: string; stats?: boolean }, cmd: Command) => {
       const g = globals(cmd);
-      const source = opts.source ? resolveSource(opts.source) : undefined;
-      const p = splitPath(path ?? '')
-        .map((x) => displayName(x))
-        .join('/');
+      const source = sourceOption(opts.source);
       const res = await withRepo(g, async (repo) => {
-        const sa = await resolveSnapshot(repo, a, { source });
-        const sb = await resolveSnapshot(repo, b, { source });
+        const pick = { source, hint: path, needSource: !!path };
+        const sa = await pickSnapshot(repo, a, pick);
+        const sb = await pickSnapshot(repo, b, pick);
+        const p = splitPath(pathInSnapshot(sb.source, path ?? ''))
+          .map((x) => displayName(x))
+          .join('/');
         const ea = await entryAt(repo, sa, p);
         const eb = await entryAt(repo, sb, p);
         if (!ea && !eb) throw new StrataError('E_NO_PATH', `path not found in either snapshot: ${p} (${sa.id.slice(0, 8)}, ${sb.id.slice(0, 8)})`);

@@ -8,7 +8,7 @@ import { applyRetention, describePolicy, policyIsEmpty, type GroupPlan, type Ret
 import { withLock } from '../../store/lock.js';
 import type { Repository } from '../../store/repository.js';
 import type { Snapshot } from '../../snapshot/manifest.js';
-import { globals, resolveSource, withRepo } from '../context.js';
+import { globals, sourceOption, withRepo } from '../context.js';
 import { printJson, println } from '../output.js';
 import { countArg, withinArg } from '../validate.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
@@ -84,7 +84,7 @@ export function register(program: Command): void {
     };
     if (ids.length && !policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'give snapshot ids or a --keep-* policy, not both');
     if (!ids.length && policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'nothing to forget: give snapshot ids or a policy (--keep-last, --keep-daily, … --keep-within)');
-    const source = opts.source ? resolveSource(opts.source) : undefined;
+    const source = sourceOption(opts.source);
     const exclusive = !!opts.prune && !opts.dryRun;
     const out = await withRepo(g, (repo) =>
       withLock(repo, { exclusive, command: 'forget', waitMs: lockWait(opts.retryLock) }, async () => {

@@ -5,7 +5,7 @@ import { displayName, rawBytesField } from '../../fs/paths.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { loadTree } from '../../tree/trees.js';
-import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, sourceOption, withRepo } from '../context.js';
 import { fmtBytes, printJson, println } from '../output.js';
 
 const TYPE_CHAR: Record<string, string> = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const g = globals(cmd);
       const at = atOption(opts.at);
       await withRepo(g, async (repo) => {
-        const { entry, path } = await locate(repo, spec ?? (at ? '' : 'latest'), opts.source ? resolveSource(opts.source) : undefined, at);
+        const { entry, path } = await locate(repo, spec ?? (at ? '' : 'latest'), sourceOption(opts.source), at);
         const base = path.split('/').filter(Boolean).join('/');
         const rows: [TreeEntry, string][] = [];
         if (entry.kind === 'dir') for await (const r of walk(repo, entry.subtree!, base, !!opts.recursive)) rows.push(r);

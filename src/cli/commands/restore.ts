@@ -1,11 +1,18 @@
-// `strata restore SNAP[:PATH] --target DIR` (or `--at TIME [PATH]`). Over an
+// `strata restore SNAP[:PATH]... --target DIR` (or `--at TIME [PATH]`). Over an
 // existing directory it rewrites only files whose content differs; --delete
 // removes what the snapshot lacks; --dry-run lists what would change.
+// --include/--exclude choose entries by glob; several paths restore each at
+// its own place under the target. Ctrl-C says what was restored (exit 130).
+import * as nodePath from 'node:path';
 import type { Command } from 'commander';
-import { restore, type RestoreAction } from '../../restore/restorer.js';
-import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
+import { StrataError } from '../../errors.js';
+import { restore, type RestoreAction, type RestoreStats } from '../../restore/restorer.js';
+import { AT_HELP, atOption, globals, locate, sourceOption, withRepo, type Located } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { RateMeter, fmtBytes, fmtDuration, fmtInt, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
+import { onInterrupt } from '../interrupt.js';
+import { collect } from '../options.js';
+import { RateMeter, fmtBytes, fmtDuration, fmtInt, plural, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
+import { FilteredReader } from '../restore-filter.js';
 
 interface RestoreOpts {
   target: string;
@@ -13,54 +20,115 @@ interface RestoreOpts {
   at?: string;
   delete?: boolean;
   dryRun?: boolean;
+  include: string[];
+  exclude: string[];
+}
+
+function addStats(a: RestoreStats, b: RestoreStats): RestoreStats {
+  const out = { ...a };
+  for (const k of Object.keys(b) as (keyof RestoreStats)[]) out[k] = (a[k] ?? 0) + b[k];
+  return out;
 }
 
 export function register(program: Command): void {
   program
     .command('restore')
-    .description('restore a snapshot, a subtree or one file (SNAP[:PATH]) into --target')
-    .argument('<snapshot-path>', 'SNAP[:PATH] (with --at: PATH); a directory restores its contents into the target, a file goes to TARGET/NAME')
+    .description('restore a snapshot, a subtree or one file (SNAP[:PATH]) into --target; several paths restore each under TARGET/PATH')
+    .argument('<snapshot-path...>', 'SNAP[:PATH] (with --at: PATH); one directory restores its contents into the target, a file goes to TARGET/NAME')
     .requiredOption('-t, --target <dir>', 'directory to restore into (created if missing)')
     .option('--source <dir>', 'latest means the newest snapshot of this source')
     .option('--at <time>', AT_HELP)
+    .option('-i, --include <pattern>', 'restore only entries matching this glob (repeatable; as find: no / = a name at any depth)', collect, [])
+    .option('-e, --exclude <pattern>', 'do not restore entries matching this glob (repeatable)', collect, [])
     .option('--delete', 'delete entries in restored directories that the snapshot does not have')
     .option('-n, --dry-run', 'change nothing; list what would be created, updated or deleted')
-    .action(async (spec: string, opts: RestoreOpts, cmd: Command) => {
+    .action(async (specs: string[], opts: RestoreOpts, cmd: Command) => {
       const g = globals(cmd);
       const at = atOption(opts.at);
       const dryRun = !!opts.dryRun;
+      const filtering = opts.include.length > 0 || opts.exclude.length > 0;
+      if (filtering && opts.delete) throw new StrataError('E_USAGE', '--delete cannot be combined with --include/--exclude (it would delete what the filter leaves out)');
+      if (specs.length > 1 && opts.delete) throw new StrataError('E_USAGE', '--delete takes one SNAP[:PATH]');
       const showProgress = progressEnabled(!!g.json) && !g.quiet && !dryRun;
       const meter = new RateMeter();
       const actions: RestoreAction[] = [];
-      const { stats, snapshot } = await withRepo(g, async (repo) => {
-        const loc = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined, at);
-        const stats = await restore(repo, {
-          entry: loc.entry,
-          target: opts.target,
-          skipIdentical: true,
-          delete: !!opts.delete,
-          dryRun,
-          onAction: dryRun ? (a) => actions.push({ ...a }) : undefined,
-          onProgress: showProgress ? (p) => progressLine(`${meter.line(p.files, p.bytes, p.totalBytes)}  ${p.path}`) : undefined,
-          onNotice: (n) => warn(`error: ${n.path}: ${n.message} [${n.code}]`),
-        });
-        return { stats, snapshot: loc.snapshot };
+      const done = { files: 0, bytes: 0, totalFiles: 0, totalBytes: 0 };
+      let target = opts.target;
+      const interrupted = onInterrupt((sig) => {
+        progressClear();
+        const msg =
+          `interrupted (${sig}): restored ${fmtInt(done.files)} of ${fmtInt(done.totalFiles)} ${plural(done.totalFiles, 'file')} (${fmtBytes(done.bytes)} of ${fmtBytes(done.totalBytes)}) into ${target}; ` +
+          `the rest was not restored and the file being written may be incomplete: run the same restore again to finish (identical files are skipped)`;
+        if (g.json) process.stderr.write(JSON.stringify({ message_type: 'exit_error', code: EXIT.INTERRUPTED, message: msg, ...done }) + '\n');
+        else process.stderr.write(`strata: ${msg}\n`);
+        process.exit(EXIT.INTERRUPTED);
       });
+      let stats: RestoreStats | undefined;
+      const snapshots: Located[] = [];
+      try {
+        await withRepo(g, async (repo) => {
+          const locs: Located[] = [];
+          for (const spec of specs) locs.push(await locate(repo, spec, sourceOption(opts.source), at));
+          for (const loc of locs) {
+            let entry = loc.entry;
+            let reader: typeof repo | FilteredReader = repo;
+            if (filtering) {
+              if (entry.kind !== 'dir') throw new StrataError('E_USAGE', `--include/--exclude filter a directory; ${loc.path} is a ${entry.kind}`);
+              const f = new FilteredReader(repo, { include: opts.include, exclude: opts.exclude });
+              const v = await f.view(entry, '');
+              if (!v) throw new StrataError('E_NO_PATH', `nothing in ${loc.path || '/'} matches --include ${opts.include.join(' ')}`);
+              entry = v;
+              reader = f;
+            }
+            // several paths: each goes to its own place under the target
+            target = specs.length > 1 ? nodePath.join(opts.target, entry.kind === 'dir' ? loc.path : nodePath.dirname(loc.path)) : opts.target;
+            done.totalFiles += entry.kind === 'dir' ? (entry.files ?? 0) : 1;
+            done.totalBytes += entry.size;
+            const base = { ...done };
+            const s = await restore(reader, {
+              entry,
+              target,
+              skipIdentical: true,
+              delete: !!opts.delete,
+              dryRun,
+              onAction: dryRun ? (a) => actions.push({ ...a, path: specs.length > 1 ? nodePath.join(nodePath.relative(opts.target, target), a.path) : a.path }) : undefined,
+              onProgress: (p) => {
+                done.files = base.files + p.files;
+                done.bytes = base.bytes + p.bytes;
+                if (showProgress) progressLine(`${meter.line(done.files, done.bytes, done.totalBytes)}  ${p.path}`);
+              },
+              onNotice: (n) => warn(`error: ${n.path}: ${n.message} [${n.code}]`),
+            });
+            done.files = base.files + s.files;
+            done.bytes = base.bytes + s.bytes;
+            stats = stats ? addStats(stats, s) : s;
+            snapshots.push(loc);
+          }
+        });
+      } finally {
+        interrupted.dispose();
+      }
       progressClear();
-      if (g.json) printJson({ snapshot: snapshot.id, target: opts.target, ...(dryRun ? { dryRun, actions } : {}), ...stats });
+      const st = stats!;
+      target = opts.target;
+      const snapshot = snapshots[0]!.snapshot;
+      const from = [...new Set(snapshots.map((l) => l.snapshot.id.slice(0, 8)))].join(', ');
+      if (g.json) printJson({ snapshot: snapshot.id, target, ...(specs.length > 1 ? { paths: snapshots.map((l) => ({ snapshot: l.snapshot.id, path: l.path })) } : {}), ...(dryRun ? { dryRun, actions } : {}), ...st });
       else if (dryRun) {
         for (const a of actions) println(`${a.op.padEnd(6)}  ${a.path}${a.kind === 'dir' ? '/' : ''}`);
         const n = (op: string) => actions.filter((a) => a.op === op).length;
         println(
-          `dry run: would create ${fmtInt(n('create'))}, update ${fmtInt(n('update'))}, delete ${fmtInt(n('delete'))}, fix metadata of ${fmtInt(n('meta'))} in ${opts.target} from ${snapshot.id.slice(0, 8)}` +
-            (stats.filesSkipped ? `; ${fmtInt(stats.filesSkipped)} files already up to date` : ''),
+          `dry run: would create ${fmtInt(n('create'))}, update ${fmtInt(n('update'))}, delete ${fmtInt(n('delete'))}, fix metadata of ${fmtInt(n('meta'))} in ${target} from ${from}` +
+            (st.filesSkipped ? `; ${fmtInt(st.filesSkipped)} ${plural(st.filesSkipped, 'file')} already up to date` : ''),
         );
-      } else
+      } else if (!g.quiet)
         println(
-          `restored ${fmtInt(stats.files)} files (${fmtBytes(stats.bytes)}), ${fmtInt(stats.dirs)} dirs from ${snapshot.id.slice(0, 8)} to ${opts.target} in ${fmtDuration(stats.durationMs)}` +
-            (stats.filesSkipped ? `; ${fmtInt(stats.filesSkipped)} files already up to date` : '') +
-            (stats.deleted ? `; deleted ${fmtInt(stats.deleted)} entries not in the snapshot` : ''),
+          `restored ${fmtInt(st.files)} ${plural(st.files, 'file')} (${fmtBytes(st.bytes)}), ${fmtInt(st.dirs)} ${plural(st.dirs, 'dir')}` +
+            (st.symlinks ? `, ${fmtInt(st.symlinks)} ${plural(st.symlinks, 'symlink')}` : '') +
+            ` from ${from} to ${target} in ${fmtDuration(st.durationMs)}` +
+            (st.filesSkipped ? `; ${fmtInt(st.filesSkipped)} ${plural(st.filesSkipped, 'file')} already up to date` : '') +
+            (st.deleted ? `; deleted ${fmtInt(st.deleted)} ${st.deleted === 1 ? 'entry' : 'entries'} not in the snapshot` : ''),
         );
-      if (stats.errors > 0) process.exitCode = EXIT.FATAL;
+      if (st.errors > 0) process.exitCode = EXIT.FATAL;
     });
 }
