@@ -82,8 +82,10 @@ export function register(program: Command): void {
             }
             // several paths: each goes to its own place under the target
             target = specs.length > 1 ? nodePath.join(opts.target, entry.kind === 'dir' ? loc.path : nodePath.dirname(loc.path)) : opts.target;
-            done.totalFiles += entry.kind === 'dir' ? (entry.files ?? 0) : 1;
-            done.totalBytes += entry.size;
+            // the root entry of a snapshot carries no counts: the manifest has them
+            const atRoot = entry.kind === 'dir' && entry.files === undefined && loc.path === '';
+            done.totalFiles += entry.kind !== 'dir' ? 1 : atRoot ? loc.snapshot.stats.files : (entry.files ?? 0);
+            done.totalBytes += atRoot && !filtering ? loc.snapshot.stats.bytes : entry.size;
             const base = { ...done };
             const s = await restore(reader, {
               entry,
