@@ -319,3 +319,22 @@ test('#11 item 10: numeric and enumerated options are validated with the accepte
   for (const i of [1, 2, 3, 4]) t.false(fs.existsSync(path.join(d, `r${i}`)), 'nothing created on bad input');
   ok(t, ['init', '--repo', path.join(d, 'good'), '--compression', '0', '--chunk-avg', '64K']);
 });
+
+test('10: prune --dry-run estimates what prune then frees', (t) => {
+  const repo = newRepo(t);
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) files[`f${i}.txt`] = `file ${i} `.repeat(200 + i * 37);
+  const src = sourceTree(t, files);
+  ok(t, ['snapshot', src], { repo });
+  for (let round = 0; round < 4; round++) {
+    for (let i = round; i < 40; i += 4) fs.writeFileSync(path.join(src, `f${i}.txt`), `round ${round} file ${i} `.repeat(150 + i * 11));
+    ok(t, ['snapshot', src], { repo });
+  }
+  ok(t, ['forget', '--keep-last', '2'], { repo });
+  const est = json(t, ['prune', '--dry-run'], { repo });
+  const real = json(t, ['prune'], { repo });
+  t.true(real.bytesFreed > 0);
+  t.is(est.packsDeleted, real.packsDeleted);
+  t.is(est.packsRepacked, real.packsRepacked);
+  t.true(Math.abs(est.bytesFreed - real.bytesFreed) <= Math.max(64, real.bytesFreed * 0.01), `estimated ${est.bytesFreed}, freed ${real.bytesFreed}`);
+});
