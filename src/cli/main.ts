@@ -6,33 +6,12 @@ import type * as Commander from 'commander';
 import { errnoCode, isStrataError } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { progressClear } from './output.js';
-import type * as CommandModule from './commands/init.js';
 
 // commander is CommonJS: required, not imported (an ESM import of CommonJS
 // parses it for named exports first, which start-up pays for).
 const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof Commander;
 
-// Each command lives in its own module and is loaded only when invoked, so a
-// quick `strata cat` does not pay for loading the watcher or the snapshotter.
-type Loader = () => Promise<typeof CommandModule>;
-const COMMANDS: [string, Loader][] = [
-  ['init', () => import('./commands/init.js')],
-  ['snapshot', () => import('./commands/snapshot.js')],
-  ['snapshots', () => import('./commands/snapshots.js')],
-  ['ls', () => import('./commands/ls.js')],
-  ['cat', () => import('./commands/cat.js')],
-  ['restore', () => import('./commands/restore.js')],
-  ['watch', () => import('./commands/watch.js')],
-  ['log', () => import('./commands/log.js')],
-  ['diff', () => import('./commands/diff.js')],
-  ['find', () => import('./commands/find.js')],
-  ['forget', () => import('./commands/forget.js')],
-  ['prune', () => import('./commands/prune.js')],
-  ['check', () => import('./commands/check.js')],
-  ['repair', () => import('./commands/repair.js')],
-  ['show', () => import('./commands/show.js')],
-  ['unlock', () => import('./commands/unlock.js')],
-];
+import { COMMANDS } from './command-list.js';
 
 /** --json anywhere before `--`: errors are then printed as JSON too. */
 function jsonWanted(argv: readonly string[]): boolean {

@@ -17,6 +17,26 @@ interface Level {
   ig: Ignore;
 }
 
+const CACHEDIR_SIGNATURE = Buffer.from('Signature: 8a477f597d28d172789f06886806bc55');
+
+/** A directory marked as a cache: its CACHEDIR.TAG starts with the standard signature. */
+function isCacheDir(abs: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(abs, 'CACHEDIR.TAG'), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const b = Buffer.alloc(CACHEDIR_SIGNATURE.length);
+    return fs.readSync(fd, b, 0, b.length, 0) === b.length && b.equals(CACHEDIR_SIGNATURE);
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export class IgnoreRules {
   private constructor(
     private readonly levels: readonly Level[],
@@ -27,12 +47,16 @@ export class IgnoreRules {
      * way down, the always-excluded paths): equal fingerprints exclude exactly the same entries.
      */
     readonly fingerprint: Buffer,
+    /** exclude directories holding a CACHEDIR.TAG (https://bford.info/cachedir/) */
+    private readonly excludeCaches = false,
   ) {}
 
-  static root(excludes: readonly string[], excludedAbs: readonly string[]): IgnoreRules {
+  static root(excludes: readonly string[], excludedAbs: readonly string[], opts: { excludeCaches?: boolean } = {}): IgnoreRules {
     const levels: Level[] = excludes.length ? [{ base: '', ig: ignore().add([...excludes]) }] : [];
-    const fp = hashBytes(Buffer.from(JSON.stringify(['strata-rules-1', excludes, [...new Set(excludedAbs)].sort()]))).subarray(0, 16);
-    return new IgnoreRules(levels, new Set(excludedAbs), new Set(excludedAbs.map((p) => path.dirname(p))), fp);
+    const key: unknown[] = ['strata-rules-1', excludes, [...new Set(excludedAbs)].sort()];
+    if (opts.excludeCaches) key.push('exclude-caches');
+    const fp = hashBytes(Buffer.from(JSON.stringify(key))).subarray(0, 16);
+    return new IgnoreRules(levels, new Set(excludedAbs), new Set(excludedAbs.map((p) => path.dirname(p))), fp, !!opts.excludeCaches);
   }
 
   /** Rules for the directory `abs` (relative path `rel`), adding its .strataignore if any. */
@@ -46,17 +70,18 @@ export class IgnoreRules {
       throw e;
     }
     const fp = hashBytes(Buffer.concat([this.fingerprint, Buffer.from(JSON.stringify([rel, text]))])).subarray(0, 16);
-    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs, this.excludedParents, fp);
+    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs, this.excludedParents, fp, this.excludeCaches);
   }
 
   /** True when nothing in the directory `dirAbs` can be excluded (no patterns, no excluded path in it). */
   excludesNothingIn(dirAbs: string): boolean {
-    return this.levels.length === 0 && !this.excludedParents.has(dirAbs);
+    return this.levels.length === 0 && !this.excludeCaches && !this.excludedParents.has(dirAbs);
   }
 
   /** Whether the entry at `rel` (relative to the root; `abs` absolute) is excluded. */
   excludes(abs: string, rel: string, isDir: boolean): boolean {
     if (this.excludedAbs.has(abs)) return true;
+    if (isDir && this.excludeCaches && isCacheDir(abs)) return true;
     for (const l of this.levels) {
       const sub = l.base === '' ? rel : rel.startsWith(l.base + '/') ? rel.slice(l.base.length + 1) : undefined;
       if (!sub) continue;

@@ -43,6 +43,8 @@ export interface SnapshotRequest {
   /** write no manifest when the root equals the parent's */
   skipUnchanged?: boolean;
   exclude?: readonly string[];
+  /** leave out directories marked with a CACHEDIR.TAG */
+  excludeCaches?: boolean;
   /** abandon the snapshot cleanly: nothing is committed (stored blobs stay for reuse) */
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
@@ -121,7 +123,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   try {
     repoReal = fs.realpathSync(repoAbs);
   } catch {}
-  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal]);
+  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal], { excludeCaches: req.excludeCaches });
   const parent = req.parent ?? null;
   const old: DirRecord | null =
     parent && req.dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;

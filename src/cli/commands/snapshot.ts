@@ -1,5 +1,6 @@
 // `strata snapshot DIR`: one snapshot now. Ctrl-C abandons it cleanly (and
 // says so, exit 130); a full repository disk stops it once, with one message.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import { StrataError, errnoCode, isStrataError } from '../../errors.js';
@@ -30,6 +31,21 @@ export function snapshotSummary(s: Manifest & { id: string | null }) {
   };
 }
 
+/** Patterns from --exclude-file files: one per line, blank lines and # comments skipped. */
+export function readExcludeFiles(files: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(f, 'utf8');
+    } catch (e) {
+      throw new StrataError('E_USAGE', `cannot read --exclude-file ${f}: ${(e as Error).message}`);
+    }
+    for (const line of text.split(/\r?\n/)) if (line.trim() !== '' && !line.startsWith('#')) out.push(line.replace(/\s+$/, ''));
+  }
+  return out;
+}
+
 /** errno codes that mean "the disk being written is full": while snapshotting, that is the repository's. */
 export const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 
@@ -39,11 +55,14 @@ export function register(program: Command): void {
     .description('take one snapshot of DIR now')
     .argument('<dir>', 'directory to snapshot')
     .option('-e, --exclude <pattern>', 'exclude paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option('--exclude-file <file>', 'read exclude patterns from FILE, one per line (# comments; repeatable)', collect, [])
+    .option('--exclude-caches', 'leave out directories holding a CACHEDIR.TAG with the standard signature')
     .option('--full', 're-read every file, ignoring the stat cache')
     .option('--dry-run', 'compute the snapshot (and its root hash) without writing anything')
     .option('--host <name>', 'host name to record', os.hostname())
-    .action(async (dir: string, opts: { exclude?: string[]; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
+    .action(async (dir: string, opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
       const g = globals(cmd);
+      const exclude = [...opts.exclude, ...readExcludeFiles(opts.excludeFile)];
       const source = resolveSource(dir);
       const showProgress = progressEnabled(!!g.json) && !g.quiet;
       const meter = new RateMeter();
@@ -62,7 +81,8 @@ export function register(program: Command): void {
               parent,
               full: opts.full,
               dryRun: opts.dryRun,
-              exclude: opts.exclude,
+              exclude,
+              excludeCaches: !!opts.excludeCaches,
               signal: abort.signal,
               onProgress: (p) => {
                 Object.assign(seen, { files: p.files, bytes: p.bytes, bytesRead: p.bytesRead });
