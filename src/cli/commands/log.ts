@@ -2,6 +2,7 @@
 // modified, removed, re-added, type changed), from tree entries only.
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
+import { displayName } from '../../fs/paths.js';
 import { pathHistory, versionHash } from '../../snapshot/history.js';
 import { describeFilter, filterSnapshots, listSnapshots } from '../../snapshot/manifest.js';
 import * as fs from 'node:fs';
@@ -47,7 +48,8 @@ export function register(program: Command): void {
             status: v.status,
             kind: v.entry?.kind ?? null,
             size: v.entry ? v.entry.size : null,
-            hash: v.entry ? (versionHash(v.entry) ?? null) : null,
+            hash: v.entry && v.entry.kind !== 'symlink' ? (versionHash(v.entry) ?? null) : null,
+            ...(v.entry?.target ? { target: displayName(v.entry.target) } : {}),
             source: v.snapshot.source,
             host: v.snapshot.host,
           })),
