@@ -45,6 +45,10 @@ export interface SnapshotRequest {
   exclude?: readonly string[];
   /** leave out directories marked with a CACHEDIR.TAG */
   excludeCaches?: boolean;
+  /** leave out regular files larger than this many bytes */
+  excludeLargerThan?: number;
+  /** do not cross into other file systems (mount points below the source) */
+  oneFileSystem?: boolean;
   /** abandon the snapshot cleanly: nothing is committed (stored blobs stay for reuse) */
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
@@ -123,7 +127,11 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   try {
     repoReal = fs.realpathSync(repoAbs);
   } catch {}
-  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal], { excludeCaches: req.excludeCaches });
+  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal], {
+    excludeCaches: req.excludeCaches,
+    maxFileSize: req.excludeLargerThan,
+    device: req.oneFileSystem ? st.dev : undefined,
+  });
   const parent = req.parent ?? null;
   const old: DirRecord | null =
     parent && req.dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;

@@ -146,3 +146,26 @@ test('completion scripts for bash, zsh and fish name every command and its optio
   t.regex(fish, /-n '__fish_seen_subcommand_from dump' -s a -l archive -r/);
   t.is(strata(['completion', 'tcsh']).code, EXIT.USAGE);
 });
+
+test('--exclude-larger-than leaves out big files; --one-file-system does not cross a mount point', (t) => {
+  const repo = newRepo(t);
+  const src = tree(t, { 'small.txt': 'x'.repeat(1000), 'big.bin': Buffer.alloc(3000, 1), 'sub/edge.bin': Buffer.alloc(2048, 2) });
+  ok(t, ['snapshot', src, '--exclude-larger-than', '2K'], { repo });
+  t.deepEqual(listing(t, repo), ['small.txt', 'sub/', 'sub/edge.bin']);
+  const bad = strata(['snapshot', src, '--exclude-larger-than', 'huge'], { repo });
+  t.is(bad.code, EXIT.USAGE);
+  t.regex(bad.stderr, /--exclude-larger-than wants a size such as/);
+  if (process.getuid?.() !== 0) return t.log('not root: the mount-point half needs root');
+  const mnt = path.join(src, 'mnt');
+  fs.mkdirSync(mnt);
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status !== 0) return t.log('cannot mount tmpfs here');
+  t.teardown(() => {
+    spawnSync('umount', ['-l', mnt]);
+  });
+  fs.writeFileSync(path.join(mnt, 'other-fs.txt'), 'elsewhere');
+  ok(t, ['snapshot', src], { repo });
+  t.true(listing(t, repo).includes('mnt/other-fs.txt'), 'crossed by default');
+  ok(t, ['snapshot', src, '--one-file-system'], { repo });
+  t.false(listing(t, repo).some((p) => p.startsWith('mnt')), 'not with --one-file-system');
+  t.true(listing(t, repo).includes('big.bin'));
+});

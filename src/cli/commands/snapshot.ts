@@ -9,6 +9,7 @@ import { takeSnapshot } from '../../snapshot/snapshotter.js';
 import { withLock } from '../../store/lock.js';
 import { EXIT } from '../exit-codes.js';
 import { collect } from '../options.js';
+import { sizeArg } from '../validate.js';
 import { globals, repoPath, resolveSource, withRepo } from '../context.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, plural, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
@@ -57,12 +58,15 @@ export function register(program: Command): void {
     .option('-e, --exclude <pattern>', 'exclude paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--exclude-file <file>', 'read exclude patterns from FILE, one per line (# comments; repeatable)', collect, [])
     .option('--exclude-caches', 'leave out directories holding a CACHEDIR.TAG with the standard signature')
+    .option('--exclude-larger-than <size>', 'leave out files larger than SIZE (e.g. 500K, 10M, 2G; powers of 1024)')
+    .option('-x, --one-file-system', 'do not cross into other file systems mounted below DIR')
     .option('--full', 're-read every file, ignoring the stat cache')
     .option('--dry-run', 'compute the snapshot (and its root hash) without writing anything')
     .option('--host <name>', 'host name to record', os.hostname())
-    .action(async (dir: string, opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
+    .action(async (dir: string, opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
       const g = globals(cmd);
       const exclude = [...opts.exclude, ...readExcludeFiles(opts.excludeFile)];
+      const excludeLargerThan = opts.excludeLargerThan === undefined ? undefined : sizeArg(opts.excludeLargerThan, '--exclude-larger-than', 1);
       const source = resolveSource(dir);
       const showProgress = progressEnabled(!!g.json) && !g.quiet;
       const meter = new RateMeter();
@@ -83,6 +87,8 @@ export function register(program: Command): void {
               dryRun: opts.dryRun,
               exclude,
               excludeCaches: !!opts.excludeCaches,
+              excludeLargerThan,
+              oneFileSystem: !!opts.oneFileSystem,
               signal: abort.signal,
               onProgress: (p) => {
                 Object.assign(seen, { files: p.files, bytes: p.bytes, bytesRead: p.bytesRead });
