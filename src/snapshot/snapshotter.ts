@@ -11,7 +11,7 @@ import { StrataError, isStrataError } from '../errors.js';
 import { lstatRaw, metaOf } from '../fs/dir-entry.js';
 import { displayName } from '../fs/paths.js';
 import type { Repository } from '../store/repository.js';
-import { repoTreeSink } from '../tree/trees.js';
+import { repoTreeSink, type TreeSink } from '../tree/trees.js';
 import { DirBuilder } from './dir-builder.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import { FileSaver } from './file-saver.js';
@@ -43,6 +43,8 @@ export interface SnapshotRequest {
   /** write no manifest when the root equals the parent's */
   skipUnchanged?: boolean;
   exclude?: readonly string[];
+  /** where tree objects go (default: the repository, or nowhere in a dry run); `diff SNAP DIR` keeps them in memory */
+  treeSink?: TreeSink;
   /** leave out directories marked with a CACHEDIR.TAG */
   excludeCaches?: boolean;
   /** leave out regular files larger than this many bytes */
@@ -83,7 +85,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   const writer = req.dryRun ? null : repo;
   const builder = new DirBuilder({
     repo,
-    sink: repoTreeSink(writer),
+    sink: req.treeSink ?? repoTreeSink(writer),
     saver: new FileSaver(writer, new Chunker(repo.config.chunker), counters),
     statCache: new StatCache(repo.index, host, source),
     dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),

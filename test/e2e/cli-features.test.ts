@@ -169,3 +169,20 @@ test('--exclude-larger-than leaves out big files; --one-file-system does not cro
   t.false(listing(t, repo).some((p) => p.startsWith('mnt')), 'not with --one-file-system');
   t.true(listing(t, repo).includes('big.bin'));
 });
+
+test('diff SNAP DIR compares a snapshot with the directory as it is now', (t) => {
+  const repo = newRepo(t);
+  const src = tree(t, { 'keep.txt': 'same', 'edit.txt': 'before', 'gone.txt': 'bye', 'd/x.txt': 'x' });
+  ok(t, ['snapshot', src], { repo });
+  t.is(ok(t, ['diff', 'latest', src], { repo }).trim(), 'no differences');
+  fs.writeFileSync(path.join(src, 'edit.txt'), 'after!');
+  fs.rmSync(path.join(src, 'gone.txt'));
+  fs.writeFileSync(path.join(src, 'new.txt'), 'hello');
+  const changes = json(t, ['diff', 'latest', src], { repo });
+  t.deepEqual(changes.map((c: any) => [c.status, c.path]), [['modified', 'edit.txt'], ['removed', 'gone.txt'], ['added', 'new.txt']]);
+  t.deepEqual(json(t, ['diff', 'latest', src, 'd'], { repo }), []);
+  // nothing was written: still one snapshot
+  t.is(json(t, ['snapshots'], { repo }).length, 1);
+  // from inside the directory, '.' works the same
+  t.is(json(t, ['diff', 'latest', '.'], { repo, cwd: src }).length, 3);
+});
