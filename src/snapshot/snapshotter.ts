@@ -43,6 +43,8 @@ export interface SnapshotRequest {
   /** write no manifest when the root equals the parent's */
   skipUnchanged?: boolean;
   exclude?: readonly string[];
+  /** labels recorded in the manifest (`--tag`) */
+  tags?: string[];
   /** where tree objects go (default: the repository, or nowhere in a dry run); `diff SNAP DIR` keeps them in memory */
   treeSink?: TreeSink;
   /** leave out directories marked with a CACHEDIR.TAG */
@@ -179,6 +181,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     skippedCount,
     warnings,
     warningCount,
+    ...(req.tags?.length ? { tags: [...new Set(req.tags)] } : {}),
   };
   if (req.dryRun) return { ...base, snapshot: { ...manifest, id: null } };
   const saved = await saveManifest(repo, manifest);

@@ -33,6 +33,8 @@ export interface WatchOptions {
   source: string;
   host?: string;
   exclude?: readonly string[];
+  /** labels recorded in every snapshot (`watch --tag`) */
+  tags?: string[];
   backend?: 'auto' | Backend;
   quietMs?: number;
   maxDelayMs?: number;
@@ -293,6 +295,7 @@ export class WatchDaemon {
           dirty: this.latest ? dirty : undefined,
           skipUnchanged: this.latest !== null,
           exclude: this.opts.exclude,
+          tags: this.opts.tags,
           signal: this.abort.signal,
           onNotice: this.opts.onNotice,
         });

@@ -186,3 +186,27 @@ test('diff SNAP DIR compares a snapshot with the directory as it is now', (t) =>
   // from inside the directory, '.' works the same
   t.is(json(t, ['diff', 'latest', '.'], { repo, cwd: src }).length, 3);
 });
+
+test('tags: --tag on snapshot, shown and filtered by snapshots and forget', (t) => {
+  const repo = newRepo(t);
+  const src = tree(t, { 'a.txt': 'a' });
+  const s1 = json(t, ['snapshot', src, '--tag', 'daily,home'], { repo });
+  t.deepEqual(s1.tags, ['daily', 'home']);
+  fs.writeFileSync(path.join(src, 'a.txt'), 'b');
+  json(t, ['snapshot', src, '--tag', 'weekly'], { repo });
+  fs.writeFileSync(path.join(src, 'a.txt'), 'c');
+  const s3 = json(t, ['snapshot', src], { repo });
+  t.deepEqual(s3.tags, []);
+  t.false('tags' in json(t, ['show', s3.id], { repo }), 'manifests without tags stay as before');
+  t.deepEqual(json(t, ['show', s1.id], { repo }).tags, ['daily', 'home']);
+  const ids = (args: string[]) => json(t, ['snapshots', ...args], { repo }).map((s: any) => s.id.slice(0, 8));
+  t.deepEqual(ids(['--tag', 'daily']), [s1.id.slice(0, 8)]);
+  t.deepEqual(ids(['--tag', 'daily,weekly']), [], 'a,b: both');
+  t.is(ids(['--tag', 'daily', '--tag', 'weekly']).length, 2, 'repeated: either');
+  t.regex(ok(t, ['snapshots'], { repo }), /\(tags daily,home\)/);
+  // forget among the tagged ones only: the untagged newest is not considered
+  const f = json(t, ['forget', '--keep-last', '1', '--tag', 'daily', '--tag', 'weekly'], { repo });
+  t.is(f.removed.length, 1);
+  t.is(json(t, ['snapshots'], { repo }).length, 2);
+  t.deepEqual(ids(['--tag', 'daily']), [], 'the older tagged one went');
+});

@@ -11,6 +11,7 @@ import type { Snapshot } from '../../snapshot/manifest.js';
 import { globals, sourceOption, withRepo } from '../context.js';
 import { printJson, println } from '../output.js';
 import { countArg, withinArg } from '../validate.js';
+import { collect, tagFilter } from '../options.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
 
 interface ForgetOpts extends PruneCliOpts {
@@ -24,6 +25,7 @@ interface ForgetOpts extends PruneCliOpts {
   host?: string;
   source?: string;
   prune?: boolean;
+  tag: string[];
 }
 
 export function count(v: string | undefined, flag: string): number | undefined {
@@ -69,6 +71,7 @@ export function register(program: Command): void {
       .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (y, mo, w, d, h: e.g. 36h, 7d, 6mo, 1y2mo; mo = months, a bare m is refused)')
       .option('--host <name>', 'only consider snapshots from this host')
       .option('--source <dir>', 'only consider snapshots of this source directory')
+      .option('--tag <tags>', 'only consider snapshots with these tags (a,b: both; repeat for either)', collect, [])
       .option('--dry-run', 'only list what would be removed')
       .option('--prune', 'run prune afterwards when snapshots were removed'),
   ).action(async (ids: string[], opts: ForgetOpts, cmd: Command) => {
@@ -94,7 +97,7 @@ export function register(program: Command): void {
           removed = await resolveIds(repo, ids);
           if (!opts.dryRun) for (const id of removed) await deleteSnapshot(repo, id);
         } else {
-          plan = await applyRetention(repo, policy, { host: opts.host, source, dryRun: opts.dryRun });
+          plan = await applyRetention(repo, policy, { host: opts.host, source, dryRun: opts.dryRun, tags: tagFilter(opts.tag) });
           removed = plan.flatMap((p) => p.remove.map((d) => d.snapshot.id));
         }
         const pruned = exclusive && removed.length ? await runPrune(repo, opts, !!g.json) : undefined;

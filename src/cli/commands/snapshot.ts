@@ -8,7 +8,7 @@ import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/ma
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
 import { withLock } from '../../store/lock.js';
 import { EXIT } from '../exit-codes.js';
-import { collect } from '../options.js';
+import { collect, tagList } from '../options.js';
 import { sizeArg } from '../validate.js';
 import { globals, repoPath, resolveSource, withRepo } from '../context.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, plural, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
@@ -29,6 +29,7 @@ export function snapshotSummary(s: Manifest & { id: string | null }) {
     skipped: s.skipped,
     warningCount: s.warningCount,
     warnings: s.warnings,
+    tags: s.tags ?? [],
   };
 }
 
@@ -63,7 +64,8 @@ export function register(program: Command): void {
     .option('--full', 're-read every file, ignoring the stat cache')
     .option('--dry-run', 'compute the snapshot (and its root hash) without writing anything')
     .option('--host <name>', 'host name to record', os.hostname())
-    .action(async (dir: string, opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
+    .option('--tag <tags>', 'label the snapshot (repeatable; a,b adds both)', collect, [])
+    .action(async (dir: string, opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; tag: string[]; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
       const g = globals(cmd);
       const exclude = [...opts.exclude, ...readExcludeFiles(opts.excludeFile)];
       const excludeLargerThan = opts.excludeLargerThan === undefined ? undefined : sizeArg(opts.excludeLargerThan, '--exclude-larger-than', 1);
@@ -89,6 +91,7 @@ export function register(program: Command): void {
               excludeCaches: !!opts.excludeCaches,
               excludeLargerThan,
               oneFileSystem: !!opts.oneFileSystem,
+              tags: tagList(opts.tag),
               signal: abort.signal,
               onProgress: (p) => {
                 Object.assign(seen, { files: p.files, bytes: p.bytes, bytesRead: p.bytesRead });
@@ -131,6 +134,7 @@ export function register(program: Command): void {
         const what = s.id ? `snapshot ${s.id.slice(0, 8)} saved` : `dry run: root ${s.root.slice(0, 16)}`;
         println(`${what}${s.unchanged ? ' (unchanged)' : ''}${s.parent ? `, parent ${s.parent.slice(0, 8)}` : ''}`);
         println(`  source   ${s.source}`);
+        if (s.tags?.length) println(`  tags     ${s.tags.join(', ')}`);
         println(`  contents ${fmtInt(st.files)} ${plural(st.files, 'file')}, ${fmtInt(st.dirs)} ${plural(st.dirs, 'dir')}, ${fmtBytes(st.bytes)}`);
         const read = `${fmtInt(st.filesRead)} ${plural(st.filesRead, 'file')}, ${fmtBytes(st.bytesRead)}`;
         if (s.id) println(`  read     ${read}; added ${fmtBytes(st.bytesAdded)} in ${fmtInt(st.blobsAdded)} ${plural(st.blobsAdded, 'blob')}`);

@@ -6,13 +6,14 @@ import { WatchDaemon, type WatchReport } from '../../watch/daemon.js';
 import { parseDuration } from '../duration.js';
 import { globals, repoPath, resolveSource } from '../context.js';
 import { printJson, warn } from '../output.js';
-import { collect } from '../options.js';
+import { collect, tagList } from '../options.js';
 import { enumArg, withinArg } from '../validate.js';
 import { count } from './forget.js';
 import { snapshotSummary } from './snapshot.js';
 
 interface WatchCliOpts {
   exclude?: string[];
+  tag: string[];
   host: string;
   backend: string;
   quietMs: string;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .argument('<dir>', 'directory to protect')
     .option('-e, --exclude <pattern>', 'exclude paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--host <name>', 'host name to record', os.hostname())
+    .option('--tag <tags>', 'label every snapshot (repeatable; a,b adds both)', collect, [])
     .option('--backend <name>', 'auto | watchman | inotify', 'auto')
     .option('--quiet-ms <ms>', 'snapshot after this much quiet', '1000')
     .option('--max-delay-ms <ms>', 'snapshot at most this long after the first change', '10000')
@@ -81,6 +83,7 @@ export function register(program: Command): void {
         source,
         host: opts.host,
         exclude: opts.exclude,
+        tags: tagList(opts.tag),
         backend: opts.backend as 'auto',
         ...timing,
         onSnapshot: report,
