@@ -25,4 +25,5 @@ export const COMMANDS: [string, Loader][] = [
   ['stats', () => import('./commands/stats.js')],
   ['dump', () => import('./commands/dump.js')],
   ['completion', () => import('./commands/completion.js')],
+  ['copy', () => import('./commands/copy.js')],
 ];

@@ -210,3 +210,28 @@ test('tags: --tag on snapshot, shown and filtered by snapshots and forget', (t) 
   t.is(json(t, ['snapshots'], { repo }).length, 2);
   t.deepEqual(ids(['--tag', 'daily']), [], 'the older tagged one went');
 });
+
+test('copy --from-repo: only the snapshots the destination lacks, only the blobs it lacks; restorable there', (t) => {
+  const from = newRepo(t);
+  const to = newRepo(t);
+  const src = tree(t, { 'a.txt': 'alpha\n'.repeat(1000), 'd/b.bin': Buffer.alloc(200_000, 9) });
+  const s1 = json(t, ['snapshot', src], { repo: from });
+  fs.writeFileSync(path.join(src, 'a.txt'), 'changed');
+  const s2 = json(t, ['snapshot', src], { repo: from });
+  const c1 = json(t, ['copy', '--from-repo', from, s1.id.slice(0, 8)], { repo: to });
+  t.deepEqual(c1.copied.map((c: any) => c.id), [s1.id], 'same manifest, same id');
+  const c2 = json(t, ['copy', '--from-repo', from], { repo: to });
+  t.deepEqual(c2.copied.map((c: any) => c.id), [s2.id]);
+  t.is(c2.skipped, 1);
+  t.true(c2.blobs <= 3, `only the changed file and its trees: ${c2.blobs}`);
+  const c3 = json(t, ['copy', '--from-repo', from], { repo: to });
+  t.is(c3.copied.length, 0);
+  t.is(c3.skipped, 2);
+  ok(t, ['check', '--read-data'], { repo: to });
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', s2.id.slice(0, 8), '--target', out], { repo: to });
+  t.deepEqual(treeDiff(src, out), []);
+  const self = strata(['copy', '--from-repo', to], { repo: to });
+  t.is(self.code, EXIT.USAGE);
+  t.regex(self.stderr, /is this repository/);
+});

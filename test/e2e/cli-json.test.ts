@@ -68,6 +68,12 @@ test('every command with --json prints what docs/json.md says', async (t) => {
   check('check', ['check', '--read-data']);
   check('repair', ['repair', 'index']);
   check('unlock', ['unlock']);
+  const other = path.join(base, 'copy-dest');
+  ok(t, ['init', '--repo', other]);
+  const copied = strata(['copy', '--from-repo', repo, '--json'], { repo: other });
+  t.is(copied.code, 0, copied.stderr);
+  t.deepEqual(validate(JSON.parse(copied.stdout), commands.copy!.schema, defs), []);
+  seen.add('copy');
 
   // errors
   const err = strata(['ls', 'deadbeef', '--json'], { repo });
