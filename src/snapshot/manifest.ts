@@ -41,6 +41,7 @@ export interface Manifest {
   warnings: SkippedPath[]; // first 1000 (stored, but worth knowing: special files, odd names)
   warningCount: number;
   tags?: string[]; // absent when none were given
+  paths?: string[]; // several paths / single files in one snapshot: those kept, relative to source
 }
 
 export interface Snapshot extends Manifest {

@@ -45,6 +45,8 @@ export interface SnapshotRequest {
   exclude?: readonly string[];
   /** labels recorded in the manifest (`--tag`) */
   tags?: string[];
+  /** the paths kept when several were given (relative to source), recorded in the manifest */
+  paths?: string[];
   /** where tree objects go (default: the repository, or nowhere in a dry run); `diff SNAP DIR` keeps them in memory */
   treeSink?: TreeSink;
   /** leave out directories marked with a CACHEDIR.TAG */
@@ -182,6 +184,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     warnings,
     warningCount,
     ...(req.tags?.length ? { tags: [...new Set(req.tags)] } : {}),
+    ...(req.paths?.length ? { paths: [...req.paths] } : {}),
   };
   if (req.dryRun) return { ...base, snapshot: { ...manifest, id: null } };
   const saved = await saveManifest(repo, manifest);

@@ -235,3 +235,21 @@ test('copy --from-repo: only the snapshots the destination lacks, only the blobs
   t.is(self.code, EXIT.USAGE);
   t.regex(self.stderr, /is this repository/);
 });
+
+test('several paths and single files in one snapshot: their common directory, holding just them', (t) => {
+  const repo = newRepo(t);
+  const home = tree(t, { 'work/src/a.ts': 'a', 'work/skip.tmp': 't', 'notes.txt': 'notes', 'other/x': 'x', 'deep/er/keep/k.txt': 'k', 'deep/er/drop.txt': 'd', 'w*ld [1].txt': 'odd' });
+  const s = json(t, ['snapshot', path.join(home, 'work'), path.join(home, 'notes.txt'), path.join(home, 'deep/er/keep'), path.join(home, 'w*ld [1].txt'), '-e', '*.tmp'], { repo });
+  t.is(s.source, home);
+  t.deepEqual(s.paths, ['deep/er/keep', 'notes.txt', 'w*ld [1].txt', 'work']);
+  t.deepEqual(listing(t, repo), ['deep/', 'deep/er/', 'deep/er/keep/', 'deep/er/keep/k.txt', 'notes.txt', 'w*ld [1].txt', 'work/', 'work/src/', 'work/src/a.ts']);
+  // a single file
+  const one = json(t, ['snapshot', path.join(home, 'notes.txt')], { repo });
+  t.is(one.source, home);
+  t.deepEqual(one.paths, ['notes.txt']);
+  t.is(ok(t, ['cat', `${one.id.slice(0, 8)}:notes.txt`], { repo }), 'notes');
+  t.deepEqual(ok(t, ['ls', one.id.slice(0, 8)], { repo }).trim().split('\n'), ['notes.txt']);
+  t.regex(ok(t, ['snapshots'], { repo }), /only notes\.txt/);
+  // one directory is still the plain snapshot of it
+  t.deepEqual(json(t, ['snapshot', path.join(home, 'other')], { repo }).paths, []);
+});

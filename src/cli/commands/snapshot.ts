@@ -10,7 +10,8 @@ import { withLock } from '../../store/lock.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, tagList } from '../options.js';
 import { sizeArg } from '../validate.js';
-import { globals, repoPath, resolveSource, withRepo } from '../context.js';
+import { globals, repoPath, withRepo } from '../context.js';
+import { resolveSources } from '../sources.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, plural, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
 
@@ -30,6 +31,7 @@ export function snapshotSummary(s: Manifest & { id: string | null }) {
     warningCount: s.warningCount,
     warnings: s.warnings,
     tags: s.tags ?? [],
+    paths: s.paths ?? [],
   };
 }
 
@@ -54,8 +56,8 @@ export const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 export function register(program: Command): void {
   program
     .command('snapshot')
-    .description('take one snapshot of DIR now')
-    .argument('<dir>', 'directory to snapshot')
+    .description('take one snapshot of DIR now (several paths or files: one snapshot of their common directory holding just them)')
+    .argument('<paths...>', 'directory to snapshot, or several paths / single files')
     .option('-e, --exclude <pattern>', 'exclude paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--exclude-file <file>', 'read exclude patterns from FILE, one per line (# comments; repeatable)', collect, [])
     .option('--exclude-caches', 'leave out directories holding a CACHEDIR.TAG with the standard signature')
@@ -65,11 +67,12 @@ export function register(program: Command): void {
     .option('--dry-run', 'compute the snapshot (and its root hash) without writing anything')
     .option('--host <name>', 'host name to record', os.hostname())
     .option('--tag <tags>', 'label the snapshot (repeatable; a,b adds both)', collect, [])
-    .action(async (dir: string, opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; tag: string[]; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
+    .action(async (dirs: string[], opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; tag: string[]; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
       const g = globals(cmd);
-      const exclude = [...opts.exclude, ...readExcludeFiles(opts.excludeFile)];
+      const chosen = resolveSources(dirs);
+      const exclude = [...chosen.rules, ...opts.exclude, ...readExcludeFiles(opts.excludeFile)];
       const excludeLargerThan = opts.excludeLargerThan === undefined ? undefined : sizeArg(opts.excludeLargerThan, '--exclude-larger-than', 1);
-      const source = resolveSource(dir);
+      const source = chosen.source;
       const showProgress = progressEnabled(!!g.json) && !g.quiet;
       const meter = new RateMeter();
       const abort = new AbortController();
@@ -80,7 +83,8 @@ export function register(program: Command): void {
       try {
         result = await withRepo(g, (repo) =>
           withLock(repo, { exclusive: false, command: 'snapshot' }, async () => {
-            const parent = filterSnapshots(await listSnapshots(repo), { source, host: opts.host }).at(-1) ?? null;
+            const samePaths = (s: { paths?: string[] }) => JSON.stringify(s.paths ?? []) === JSON.stringify(chosen.paths);
+            const parent = filterSnapshots(await listSnapshots(repo), { source, host: opts.host }).filter(samePaths).at(-1) ?? null;
             return takeSnapshot(repo, {
               source,
               host: opts.host,
@@ -92,6 +96,7 @@ export function register(program: Command): void {
               excludeLargerThan,
               oneFileSystem: !!opts.oneFileSystem,
               tags: tagList(opts.tag),
+              paths: chosen.paths,
               signal: abort.signal,
               onProgress: (p) => {
                 Object.assign(seen, { files: p.files, bytes: p.bytes, bytesRead: p.bytesRead });
@@ -134,6 +139,7 @@ export function register(program: Command): void {
         const what = s.id ? `snapshot ${s.id.slice(0, 8)} saved` : `dry run: root ${s.root.slice(0, 16)}`;
         println(`${what}${s.unchanged ? ' (unchanged)' : ''}${s.parent ? `, parent ${s.parent.slice(0, 8)}` : ''}`);
         println(`  source   ${s.source}`);
+        if (s.paths?.length) println(`  paths    ${s.paths.join(', ')}`);
         if (s.tags?.length) println(`  tags     ${s.tags.join(', ')}`);
         println(`  contents ${fmtInt(st.files)} ${plural(st.files, 'file')}, ${fmtInt(st.dirs)} ${plural(st.dirs, 'dir')}, ${fmtBytes(st.bytes)}`);
         const read = `${fmtInt(st.filesRead)} ${plural(st.filesRead, 'file')}, ${fmtBytes(st.bytesRead)}`;

@@ -35,6 +35,7 @@ export function register(program: Command): void {
             skippedCount: s.skippedCount,
             warningCount: s.warningCount,
             tags: s.tags ?? [],
+            paths: s.paths ?? [],
           })),
         );
         return;
@@ -42,7 +43,7 @@ export function register(program: Command): void {
       const tw = opts.utc ? 21 : 26;
       println(`${'ID'.padEnd(8)}  ${'Time'.padEnd(tw)}  ${'Host'.padEnd(12)}  ${'Files'.padStart(9)}  ${'Size'.padStart(10)}  Source`);
       for (const s of list) {
-        const notes = [s.tags?.length ? `tags ${s.tags.join(',')}` : '', s.unchanged ? 'unchanged' : '', s.skippedCount ? `${fmtInt(s.skippedCount)} skipped: strata show ${s.id.slice(0, 8)}` : ''].filter(Boolean);
+        const notes = [s.paths?.length ? `only ${s.paths.join(', ')}` : '', s.tags?.length ? `tags ${s.tags.join(',')}` : '', s.unchanged ? 'unchanged' : '', s.skippedCount ? `${fmtInt(s.skippedCount)} skipped: strata show ${s.id.slice(0, 8)}` : ''].filter(Boolean);
         println(
           `${s.id.slice(0, 8)}  ${fmtTime(s.time, opts.utc).padEnd(tw)}  ${s.host.slice(0, 12).padEnd(12)}  ${fmtInt(s.stats.files).padStart(9)}  ${fmtBytes(s.stats.bytes).padStart(10)}  ${s.source}${notes.length ? `  (${notes.join('; ')})` : ''}`,
         );
