@@ -9,7 +9,7 @@ import { withLock } from '../../store/lock.js';
 import type { Repository } from '../../store/repository.js';
 import type { Snapshot } from '../../snapshot/manifest.js';
 import { globals, sourceOption, withRepo } from '../context.js';
-import { printJson, println } from '../output.js';
+import { fmtTime, printJson, println } from '../output.js';
 import { countArg, withinArg } from '../validate.js';
 import { collect, tagFilter } from '../options.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
@@ -44,7 +44,7 @@ async function resolveIds(repo: Repository, refs: string[]): Promise<string[]> {
   });
 }
 
-const row = (s: Snapshot) => `${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}`;
+const row = (s: Snapshot) => `${s.id.slice(0, 8)}  ${fmtTime(s.time)}`;
 
 function printPlan(plan: GroupPlan<Snapshot>[], dryRun: boolean): void {
   for (const g of plan) {
