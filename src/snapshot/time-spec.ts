@@ -52,10 +52,12 @@ export function parseTimeSpec(spec: string, now: Date = new Date()): Date {
   if (rel && cal) {
     if (!/^\d+$/.test(rel[1]!)) bad(spec);
     const n = Number(rel[1]);
-    const r = new Date(now.getTime());
-    if (cal === 'y') r.setFullYear(r.getFullYear() - n);
-    else r.setMonth(r.getMonth() - n);
-    return r;
+    // the same day and time N months/years back, clamped to the month's last day (31 May - 1mo = 30 April)
+    const months = now.getFullYear() * 12 + now.getMonth() - (cal === 'y' ? 12 * n : n);
+    const y = Math.floor(months / 12);
+    const mo = months - y * 12;
+    const day = Math.min(now.getDate(), new Date(y, mo + 1, 0).getDate());
+    return new Date(y, mo, day, now.getHours(), now.getMinutes(), now.getSeconds(), now.getMilliseconds());
   }
   if (rel) {
     const unit = UNIT_ALIASES[rel[2]!];

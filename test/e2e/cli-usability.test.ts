@@ -295,6 +295,15 @@ test('13: Ctrl-C on snapshot and restore says what was saved / restored (exit 13
   const r = await runUntil(['restore', 'latest', '--target', out, '--source', small], repo, 800);
   t.is(r.code, EXIT.INTERRUPTED, r.stderr);
   t.regex(r.stderr, /^strata: interrupted \(SIGINT\): restored \d+ of 1,200 files \(.* of 300\.0 MiB\) into .*out; the rest was not restored/m);
+  const restored = Number(/restored (\d+) of/.exec(r.stderr)![1]);
+  t.true(restored < 1200, 'stopped early');
+  // JSON mode: the same, as an exit_error object with the counts
+  const out2 = path.join(tmpDir(t), 'out2');
+  const j = await runUntil(['restore', 'latest', '--target', out2, '--source', small, '--json'], repo, 800);
+  t.is(j.code, EXIT.INTERRUPTED, j.stderr);
+  const e = JSON.parse(j.stderr.trim().split('\n').at(-1)!);
+  t.like(e, { message_type: 'exit_error', code: EXIT.INTERRUPTED, totalFiles: 1200 });
+  t.true(e.files < 1200);
 });
 
 test('#11 item 10: numeric and enumerated options are validated with the accepted range (exit 2)', (t) => {
