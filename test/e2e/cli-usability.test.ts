@@ -256,20 +256,36 @@ function sparse(p: string, size: number): void {
   fs.truncateSync(p, size);
 }
 
-function runUntil(args: string[], repo: string, afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Run the CLI; send SIGINT once `ready()` says it is under way (polled), so load on the machine cannot make the signal come too early. */
+function runUntil(args: string[], repo: string, ready: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, STRATA_REPO: repo } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill('SIGINT'), afterMs);
+    const poll = setInterval(() => {
+      if (ready()) {
+        clearInterval(poll);
+        p.kill('SIGINT');
+      }
+    }, 20);
     p.on('close', (code) => {
-      clearTimeout(timer);
+      clearInterval(poll);
       resolve({ code, stdout, stderr });
     });
   });
 }
+
+const hasFiles = (dir: string, n: number) => () => {
+  try {
+    return fs.readdirSync(dir, { recursive: true }).length >= n;
+  } catch {
+    return false;
+  }
+};
+
+const holdsLock = (repo: string) => () => hasFiles(path.join(repo, 'locks'), 1)();
 
 test('13: Ctrl-C on snapshot and restore says what was saved / restored (exit 130)', async (t) => {
   const repo = newRepo(t);
@@ -280,7 +296,7 @@ test('13: Ctrl-C on snapshot and restore says what was saved / restored (exit 13
     fs.writeFileSync(path.join(src, `d${i}`, 'small.txt'), `small ${i}`);
     sparse(path.join(src, `d${i}`, 'big.img'), 1 << 30);
   }
-  const s = await runUntil(['snapshot', src], repo, 1500);
+  const s = await runUntil(['snapshot', src], repo, holdsLock(repo));
   t.is(s.code, EXIT.INTERRUPTED, s.stderr);
   t.regex(s.stderr, /^strata: interrupted \(SIGINT\): snapshot of .* not saved; \d+ files? \(.*\) looked at, .* read; data already stored is reused/m);
   t.is(json(t, ['snapshots'], { repo }).length, 0, 'nothing committed');
@@ -292,14 +308,14 @@ test('13: Ctrl-C on snapshot and restore says what was saved / restored (exit 13
   const small = sourceTree(t, many);
   ok(t, ['snapshot', small], { repo });
   const out = path.join(tmpDir(t), 'out');
-  const r = await runUntil(['restore', 'latest', '--target', out, '--source', small], repo, 800);
+  const r = await runUntil(['restore', 'latest', '--target', out, '--source', small], repo, hasFiles(out, 20));
   t.is(r.code, EXIT.INTERRUPTED, r.stderr);
   t.regex(r.stderr, /^strata: interrupted \(SIGINT\): restored \d+ of 1,200 files \(.* of 300\.0 MiB\) into .*out; the rest was not restored/m);
   const restored = Number(/restored (\d+) of/.exec(r.stderr)![1]);
   t.true(restored < 1200, 'stopped early');
   // JSON mode: the same, as an exit_error object with the counts
   const out2 = path.join(tmpDir(t), 'out2');
-  const j = await runUntil(['restore', 'latest', '--target', out2, '--source', small, '--json'], repo, 800);
+  const j = await runUntil(['restore', 'latest', '--target', out2, '--source', small, '--json'], repo, hasFiles(out2, 20));
   t.is(j.code, EXIT.INTERRUPTED, j.stderr);
   const e = JSON.parse(j.stderr.trim().split('\n').at(-1)!);
   t.like(e, { message_type: 'exit_error', code: EXIT.INTERRUPTED, totalFiles: 1200 });
