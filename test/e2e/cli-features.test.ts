@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { json, newRepo, ok, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
+import { json, newRepo, ok, pseudoRandom, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
 
 function tree(t: Parameters<typeof tmpDir>[0], files: Record<string, string | Buffer>): string {
   const d = fs.realpathSync(tmpDir(t, 'strata-src-'));
@@ -252,4 +252,23 @@ test('several paths and single files in one snapshot: their common directory, ho
   t.regex(ok(t, ['snapshots'], { repo }), /only notes\.txt/);
   // one directory is still the plain snapshot of it
   t.deepEqual(json(t, ['snapshot', path.join(home, 'other')], { repo }).paths, []);
+});
+
+test('init --copy-chunker-params: data snapshotted after a copy deduplicates with the copied data', (t) => {
+  const from = newRepo(t);
+  const base = tmpDir(t);
+  const src = tree(t, { 'big.bin': pseudoRandom(6 << 20, 17) });
+  ok(t, ['snapshot', src], { repo: from });
+  const same = path.join(base, 'same');
+  ok(t, ['init', '--repo', same, '--copy-chunker-params', '--from-repo', from]);
+  const other = path.join(base, 'other');
+  ok(t, ['init', '--repo', other]);
+  for (const r of [same, other]) ok(t, ['copy', '--from-repo', from], { repo: r });
+  // a second host snapshots the same bytes into each: only with the same chunker are they known
+  const s1 = json(t, ['snapshot', src, '--host', 'elsewhere'], { repo: same });
+  const s2 = json(t, ['snapshot', src, '--host', 'elsewhere'], { repo: other });
+  t.true(s1.bytesAdded < 64 << 10, `same chunker: added ${s1.bytesAdded}`);
+  t.true(s2.bytesAdded > 1 << 20, `other chunker: added ${s2.bytesAdded}`);
+  const bad = strata(['init', '--repo', path.join(base, 'x'), '--copy-chunker-params']);
+  t.is(bad.code, EXIT.USAGE);
 });
