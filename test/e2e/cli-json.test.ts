@@ -85,7 +85,7 @@ test('every command with --json prints what docs/json.md says', async (t) => {
   const src2 = path.join(base, 'src2');
   writeTree(src2, { 'w.txt': 'watched' });
   const lines = await new Promise<string[]>((resolve) => {
-    const p = spawn(process.execPath, [CLI, 'watch', src2, '--json', '--backend', 'inotify'], { env: { ...process.env, STRATA_REPO: repo } });
+    const p = spawn(process.execPath, [CLI, 'watch', src2, '--json', '--backend', 'inotify', '--tag', 'watched,w2'], { env: { ...process.env, STRATA_REPO: repo } });
     t.teardown(() => {
       if (p.exitCode === null) p.kill('SIGKILL');
     });
@@ -102,6 +102,7 @@ test('every command with --json prints what docs/json.md says', async (t) => {
   });
   t.true(lines.length >= 1, 'watch printed a snapshot line');
   for (const l of lines) t.deepEqual(validate(JSON.parse(l), commands.watch!.schema, defs), [], l);
+  t.deepEqual(JSON.parse(lines[0]!).tags, ['watched', 'w2'], 'watch --tag labels its snapshots');
   seen.add('watch');
   for (const c of Object.keys(commands)) t.true(seen.has(c), `not exercised: ${c}`);
 });
