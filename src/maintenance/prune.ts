@@ -166,7 +166,18 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     say(`${stats.liveBlobs} of ${stats.blobs} blobs in use; ${remove.length} packs unused, ${repack.length} to repack`);
     if (opts.dryRun) {
       for (const h of remove) stats.bytesFreed += packs.get(h)!.size;
-      for (const h of repack) stats.bytesFreed += packs.get(h)!.size - packs.get(h)!.liveBytes;
+      // what the repack writes back: live blobs with their pack entries, plus each new pack's magic and footer
+      const live = { data: 0, tree: 0 };
+      for (const h of repack) {
+        const st = packs.get(h)!;
+        stats.bytesFreed += st.size;
+        live[st.tree ? 'tree' : 'data'] += st.liveBytes + st.live * ENTRY_LEN;
+      }
+      for (const k of ['data', 'tree'] as const) {
+        const target = k === 'tree' ? Math.min(repo.config.packSize, 8 << 20) : repo.config.packSize;
+        const newPacks = live[k] > 0 ? Math.max(1, Math.ceil(live[k] / target)) : 0;
+        stats.bytesFreed -= live[k] + newPacks * (PACK_MAGIC.length + FOOTER_LEN);
+      }
       stats.durationMs = Date.now() - t0;
       return stats;
     }

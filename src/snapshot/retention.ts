@@ -180,6 +180,8 @@ export interface ApplyOptions {
   now?: Date;
   dryRun?: boolean;
   utc?: boolean;
+  /** only snapshots with these tags (filterSnapshots' groups) */
+  tags?: string[][];
 }
 
 /**
@@ -190,7 +192,7 @@ export interface ApplyOptions {
 export async function applyRetention(repo: Repository, policy: RetentionPolicy, opts: ApplyOptions = {}): Promise<GroupPlan<Snapshot>[]> {
   if (policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'no retention policy given (use --keep-last, --keep-hourly, --keep-daily, … or --keep-within)');
   if (policy.within) parseWithin(policy.within);
-  const scoped = filterSnapshots(await listSnapshots(repo), { host: opts.host, source: opts.source });
+  const scoped = filterSnapshots(await listSnapshots(repo), { host: opts.host, source: opts.source, tags: opts.tags });
   const plan = selectSnapshots(scoped, policy, opts.now ?? new Date(), { utc: opts.utc });
   if (!opts.dryRun) for (const g of plan) for (const d of g.remove) await deleteSnapshot(repo, d.snapshot.id);
   return plan;

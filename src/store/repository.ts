@@ -46,7 +46,8 @@ export interface RepoConfig {
 }
 
 export interface InitOptions {
-  chunker?: Partial<Omit<ChunkerParams, 'seed'>>;
+  /** `seed` only to share another repository's cut points (`init --copy-chunker-params`) */
+  chunker?: Partial<ChunkerParams>;
   compressionLevel?: number;
   packSize?: number;
 }
@@ -390,7 +391,7 @@ function chunkerFor(o: InitOptions['chunker'] = {}): ChunkerParams {
   const max = o.max ?? (o.avg ? avg * 8 : DEFAULT_CHUNKER.max);
   const normalization = o.normalization ?? DEFAULT_CHUNKER.normalization;
   if (!(min > 0 && min <= avg && avg <= max && max <= 64 << 20)) throw new StrataError('E_USAGE', `bad chunk sizes: need 0 < min <= avg <= max <= 64 MiB (got ${min}/${avg}/${max})`);
-  return { min, avg, max, normalization, seed: randomBytes(16).toString('hex') };
+  return { min, avg, max, normalization, seed: o.seed ?? randomBytes(16).toString('hex') };
 }
 
 export function parseConfig(raw: Buffer, where: string): RepoConfig {
