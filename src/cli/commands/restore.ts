@@ -184,7 +184,7 @@ export function register(program: Command): void {
             (st.links ? `; ${fmtInt(st.links)} hard ${plural(st.links, 'link')}` : '') +
             (st.filesSkipped ? `; ${fmtInt(st.filesSkipped)} ${plural(st.filesSkipped, 'file')} already up to date` : '') +
             (st.deleted ? `; deleted ${fmtInt(st.deleted)} ${st.deleted === 1 ? 'entry' : 'entries'} not in the snapshot` : '') +
-            (st.tempsSwept ? `; removed ${fmtInt(st.tempsSwept)} leftover ${st.tempsSwept === 1 ? 'temporary' : 'temporaries'}` : '') +
+            (st.tempsSwept ? `; removed ${fmtInt(st.tempsSwept)} leftover temporaries` : '') +
             (st.integrityErrors ? `; ${fmtInt(st.integrityErrors)} NOT restored (damaged or missing data, left out)` : ''),
         );
       if (st.integrityErrors > 0) process.exitCode = EXIT.INTEGRITY;
