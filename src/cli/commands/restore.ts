@@ -11,8 +11,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { removeTemporaries, restore, type RestoreAction, type RestoreStats } from '../../restore/restorer.js';
-import { withLock } from '../../store/lock.js';
-import { AT_HELP, atOption, globals, locate, repoPath, sourceOption, withRepo, type Located } from '../context.js';
+import { AT_HELP, atOption, globals, locate, repoPath, sourceOption, withReadLock, withRepo, type Located } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { collect } from '../options.js';
@@ -110,7 +109,9 @@ export function register(program: Command): void {
       const snapshots: Located[] = [];
       try {
         await withRepo(g, (repo) =>
-          withLock(repo, { exclusive: false, command: 'restore' }, async () => {
+          // a shared lock (a prune waits or refuses), as withLock but none on a read-only repository or under --no-lock
+          withReadLock(g, repo, { exclusive: false, command: 'restore' }, async () => {
+            if (repo.lock) await repo.syncIndex(); // a prune since the open: read nothing it removed
             const locs: Located[] = [];
             for (const spec of specs) locs.push(await locate(repo, spec, sourceOption(opts.source), at));
             for (const loc of locs) {
