@@ -102,7 +102,7 @@ test('a missing cache is rebuilt with one line on stderr; a damaged one is set a
   fs.truncateSync(mdb, 100);
   const r3 = run(t, ['check'], repo, cache);
   t.regex(r3.stderr, /damaged .* set aside/);
-  t.regex(r3.stdout, /no problems found/);
+  t.regex(r3.stdout, /no integrity problems found/);
   // the cache folder is private
   t.is(fs.statSync(path.join(cache, id)).mode & 0o777, 0o700);
   t.is(fs.statSync(mdb).mode & 0o777, 0o600);
@@ -127,7 +127,7 @@ test('a cache of another repository is refused and rebuilt', (t) => {
   t.regex(r.stdout, /only-two\.txt/);
   const snaps = JSON.parse(run(t, ['snapshots', '--json'], two.repo, cache).stdout);
   t.is(snaps.length, 1, 'no snapshot of repository one leaks in');
-  t.regex(run(t, ['check', '--read-data'], two.repo, cache).stdout, /no problems found/);
+  t.regex(run(t, ['check', '--read-data'], two.repo, cache).stdout, /no integrity problems found/);
 });
 
 test('two hosts (two caches) write alternately, one prunes: the other never references pruned data', (t) => {
@@ -155,8 +155,8 @@ test('two hosts (two caches) write alternately, one prunes: the other never refe
   run(t, ['restore', 'latest', '--source', srcB, '--target', out], repo, cacheB);
   t.deepEqual(treeDiff(srcB, out), []);
   // and a third, fresh cache agrees the repository is whole
-  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'cacheC')).stdout, /no problems found/);
-  t.regex(run(t, ['check', '--read-data'], repo, cacheA).stdout, /no problems found/);
+  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'cacheC')).stdout, /no integrity problems found/);
+  t.regex(run(t, ['check', '--read-data'], repo, cacheA).stdout, /no integrity problems found/);
 });
 
 test('a repository made by the previous release (format 1, index inside) is read and extended', (t) => {
@@ -198,7 +198,7 @@ test('a repository made by the previous release (format 1, index inside) is read
   t.deepEqual(treeDiff(src, out2), []);
   run(t, ['forget', '--keep-last', '1'], repo, cache);
   run(t, ['prune'], repo, cache);
-  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no problems found/);
+  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no integrity problems found/);
 });
 
 test('unsupported --repo schemes are refused clearly and create nothing', (t) => {
