@@ -4,7 +4,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, newRepo, ok, strata, tmpDir, writeTree } from '../helpers/cli.js';
+import { CLI, TEST_PASSWORD, newRepo, ok, strata, tmpDir, writeTree } from '../helpers/cli.js';
 import { loadSchemas, validate } from '../cli/json-schema.js';
 
 const NO_JSON = new Set(['cat', 'dump', 'completion', 'help']);
@@ -40,6 +40,7 @@ test('every command with --json prints what docs/json.md says', async (t) => {
     const errs = validate(JSON.parse(r.stdout), commands[cmd]!.schema, defs);
     t.deepEqual(errs, [], `${args.join(' ')}`);
     seen.add(cmd);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
   };
   check('init', ['init', '--repo', path.join(base, 'other')]);
   check('snapshot', ['snapshot', src]);
@@ -68,6 +69,18 @@ test('every command with --json prints what docs/json.md says', async (t) => {
   check('check', ['check', '--read-data']);
   check('repair', ['repair', 'index']);
   check('unlock', ['unlock']);
+  check('repair', ['repair', 'snapshots', '--dry-run']);
+  check('repair', ['repair', 'snapshots']);
+  // keys: add one, remove it; passwd to the same password (the other checks keep opening with it)
+  const samePw = path.join(base, 'pw-same');
+  const newPw = path.join(base, 'pw-new');
+  fs.writeFileSync(samePw, TEST_PASSWORD);
+  fs.writeFileSync(newPw, 'another password');
+  check('key', ['key', 'list']);
+  const added = check('key', ['key', 'add', '--new-password-file', newPw]);
+  check('key', ['key', 'remove', String(added.added)]);
+  check('key', ['key', 'passwd', '--new-password-file', samePw]);
+  check('migrate', ['migrate', '--to', path.join(base, 'migrated'), '--new-password-file', samePw]);
   const other = path.join(base, 'copy-dest');
   ok(t, ['init', '--repo', other]);
   const copied = strata(['copy', '--from-repo', repo, '--json'], { repo: other });

@@ -1,6 +1,8 @@
 // `strata copy --from-repo SRC [SNAP...]`: copy snapshots (all, or those
 // named) from another repository into this one, as restic's copy: only the
-// snapshots this repository lacks (same manifest bytes = same id), and only
+// snapshots this repository lacks (the same manifest bytes: the same id between
+// plaintext repositories; an encrypted one names its objects with its own key,
+// so a copied snapshot gets a new id there and is matched by its bytes), and only
 // the blobs it lacks, each verified when read from SRC. Blobs are named by
 // their content, so what was copied deduplicates with later copies; data
 // snapshotted here dedups with copied data when both repositories use the
@@ -68,18 +70,20 @@ export function register(program: Command): void {
               snaps = [];
               for (const r of refs) snaps.push(await pickSnapshot(src, r, { source }));
             } else snaps = (await listSnapshots(src)).filter((s) => !source || s.source === source);
-            const have = new Set((await listSnapshots(dst)).map((s) => s.id));
+            // by manifest bytes, not id: an encrypted repository's ids are keyed by its own master key
+            const bytesOf = (s: Snapshot) => JSON.stringify(manifestOf(s));
+            const have = new Set((await listSnapshots(dst)).map(bytesOf));
             const st: CopyStats = { blobs: 0, bytes: 0 };
             const seen = new Set<string>();
             for (const s of snaps) {
-              if (have.has(s.id)) {
+              if (have.has(bytesOf(s))) {
                 out.skipped++;
                 continue;
               }
               await copyTree(src, dst, Buffer.from(s.root, 'hex'), st, seen);
               await dst.flush(); // the data is durable and indexed before the manifest names it
               const saved = await saveManifest(dst, manifestOf(s));
-              have.add(saved.id);
+              have.add(bytesOf(saved));
               out.copied.push({ from: s.id, id: saved.id, time: s.time, source: s.source });
             }
             out.blobs = st.blobs;
