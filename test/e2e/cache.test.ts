@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { pseudoRandom, strata, tmpDir, treeDiff, writeTree, type Run } from '../helpers/cli.js';
 
 const PREVIOUS_RELEASE = '/work/main/dist/cli/main.js';
@@ -228,7 +229,7 @@ test('--repo s3:... opens an S3 store: an unknown host is one clear line, nothin
   // the S3 commands themselves are tested against a real gateway in test/e2e/s3-*.test.ts
   const cwd = tmpDir(t);
   const r = strata(['--repo', 's3:https://example.invalid/bucket', 'init'], { cwd, env: { STRATA_CACHE_DIR: path.join(cwd, 'cache'), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
-  t.is(r.code, 15, r.stderr);
+  t.is(r.code, EXIT.REMOTE_UNREACHABLE, r.stderr);
   t.regex(r.stderr, /^strata: s3:https:\/\/example\.invalid\/bucket: .*https:\/\/example\.invalid/);
   t.is(r.stderr.trim().split('\n').length, 1);
   t.deepEqual(fs.readdirSync(cwd), []);
