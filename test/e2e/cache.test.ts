@@ -259,7 +259,7 @@ test('a snapshot forgotten on one host is gone for another: not listed, not a ch
   t.deepEqual(listed.map((s) => s.id).includes(s1.id), false);
   const again = run(t, ['forget', s1.id.slice(0, 12)], repo, cacheB, 1); // already gone
   t.regex(again.stderr, /no snapshot matches/);
-  t.regex(run(t, ['check'], repo, cacheB).stdout, /no problems found/);
+  t.regex(run(t, ['check'], repo, cacheB).stdout, /no integrity problems found/);
   const rep = run(t, ['repair', 'index'], repo, cacheB);
   t.notRegex(rep.stdout, /restored snapshot file/);
   t.false(fs.existsSync(path.join(repo, 'snapshots', s1.id)));
