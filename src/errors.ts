@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'E_S3_AUTH' // the object store refused the credentials (or they are missing)
   | 'E_S3_NO_BUCKET' // the bucket of an s3: repository does not exist
   | 'E_S3_UNREACHABLE' // the object store endpoint cannot be resolved, reached, or did not answer in time
-  | 'E_S3'; // any other permanent error of the object store
+  | 'E_S3' // any other permanent error of the object store
+  | 'E_INTERRUPTED'; // the user interrupted the command (SIGINT/SIGTERM) before it finished
 
 export class StrataError extends Error {
   readonly code: ErrorCode;

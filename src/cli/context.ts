@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { ScryptParams } from '../crypto/kdf.js';
 import { getPassword } from '../crypto/password.js';
 import { StrataError, errnoCode, isStrataError } from '../errors.js';
-import { resolveSnapshot, rootEntry, splitRef, type Snapshot } from '../snapshot/manifest.js';
+import { filterSnapshots, listSnapshots, resolveSnapshot, rootEntry, splitRef, type Snapshot, type SnapshotFilter } from '../snapshot/manifest.js';
 import { TIME_SPEC_HELP, parseTimeSpec } from '../snapshot/time-spec.js';
 import { parseRepoAddress } from '../store/address.js';
 import { acquireLock, type LockOptions, type RepoLock } from '../store/lock.js';
@@ -38,7 +38,7 @@ export function repoPath(g: GlobalOpts): string {
   return p;
 }
 
-/** The canonical path of a source directory (how snapshots name their source). */
+/** The canonical path of a source directory to snapshot (how snapshots name their source): it must exist. */
 export function resolveSource(dir: string): string {
   try {
     return fs.realpathSync(path.resolve(dir));
@@ -107,6 +107,91 @@ export async function withReadLock<T>(g: GlobalOpts, repo: Repository, opts: Loc
   }
 }
 
+/**
+ * The value of a --source option as snapshots record it: the canonical path
+ * when DIR exists, else the absolute path as typed (so a source that was moved
+ * or lost, exactly when one restores, can still be named).
+ */
+export function sourceOption(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  try {
+    return fs.realpathSync(path.resolve(dir));
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+/** The source among `sources` that contains the absolute path `p` (the deepest one). */
+export function sourceContaining(p: string, sources: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const s of sources) {
+    if ((p === s || p.startsWith(s.endsWith('/') ? s : s + '/')) && (!best || s.length > best.length)) best = s;
+  }
+  return best;
+}
+
+function cwdReal(): string {
+  try {
+    return fs.realpathSync(process.cwd());
+  } catch {
+    return process.cwd();
+  }
+}
+
+export interface PickOptions extends SnapshotFilter {
+  /** an absolute path the user gave: `latest` is then the newest snapshot of the source holding it */
+  hint?: string;
+  /** the command reads a path inside the snapshot: with several sources, never guess one */
+  needSource?: boolean;
+}
+
+/**
+ * Resolve a snapshot reference. `latest` and `latest~N` stay within one
+ * source: --source, else the source holding `hint` or the current directory,
+ * else (several sources) an error naming them when the command reads a path
+ * inside the snapshot, or the source of the newest snapshot otherwise.
+ */
+export async function pickSnapshot(repo: Repository, ref: string, f: PickOptions = {}): Promise<Snapshot> {
+  const filter: SnapshotFilter = { source: f.source, host: f.host, at: f.at };
+  if (f.source || !/^latest(?:~\d+)?$/.test(ref)) return resolveSnapshot(repo, ref, filter);
+  const cands = filterSnapshots(await listSnapshots(repo), filter);
+  const sources = [...new Set(cands.map((s) => s.source))];
+  if (sources.length <= 1) return resolveSnapshot(repo, ref, filter);
+  let source = sourceContaining(f.hint && path.isAbsolute(f.hint) ? f.hint : cwdReal(), sources);
+  if (!source) {
+    if (f.needSource) {
+      throw new StrataError(
+        'E_AMBIGUOUS',
+        `${ref} is ambiguous: the repository has snapshots of ${sources.length} sources (${sources.join(', ')}); give --source DIR, an absolute path, or run the command from inside one`,
+      );
+    }
+    source = cands.at(-1)!.source;
+  }
+  return resolveSnapshot(repo, ref, { ...filter, source });
+}
+
+/**
+ * A path inside a snapshot as the user typed it, made relative to the
+ * snapshot root: an absolute path must lie in the source; a relative one is
+ * relative to the current directory when that lies inside the source (as in
+ * git), else to the snapshot root.
+ */
+export function pathInSnapshot(source: string, p: string): string {
+  if (p === '' ) return p;
+  if (path.isAbsolute(p)) {
+    const rel = path.relative(source, path.normalize(p));
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new StrataError('E_NO_PATH', `${p} is not inside the snapshot's source ${source}`);
+    return rel;
+  }
+  const cwd = cwdReal();
+  if (cwd !== source && sourceContaining(cwd, [source])) {
+    const rel = path.relative(source, path.join(cwd, p));
+    if (rel.startsWith('..')) throw new StrataError('E_USAGE', `${p} leads outside the snapshot's source ${source}`);
+    return rel;
+  }
+  return p;
+}
+
 /** Open the repository, run `fn`, and always close it (flushing the index). */
 export async function withRepo<T>(g: GlobalOpts, fn: (repo: Repository) => Promise<T>): Promise<T> {
   const repo = await Repository.open(repoPath(g), cacheOptions(g));
@@ -148,8 +233,9 @@ export function splitSpec(spec: string, at?: Date): { ref: string; path: string 
 
 /** Resolve "SNAP[:PATH]" to a snapshot and the entry at PATH (the root when absent). */
 export async function locate(repo: Repository, spec: string, source?: string, at?: Date): Promise<Located> {
-  const { ref, path } = splitSpec(spec, at);
-  const snapshot = await resolveSnapshot(repo, ref, { source, at });
+  const { ref, path: typed } = splitSpec(spec, at);
+  const snapshot = await pickSnapshot(repo, ref, { source, at, hint: typed, needSource: true });
+  const path = pathInSnapshot(snapshot.source, typed);
   try {
     const entry = await resolvePath(repo, rootEntry(snapshot), path);
     return { snapshot, path, entry };

@@ -1,4 +1,5 @@
-// Exit codes, documented in README.md. Only the CLI turns errors into these.
+// Exit codes, documented in README.md; aligned with restic's (10 no repository,
+// 11 locked, 12 wrong password, 130 interrupted). Only the CLI turns errors into these.
 import { isStrataError } from '../errors.js';
 
 export const EXIT = {
@@ -8,12 +9,13 @@ export const EXIT = {
   PARTIAL: 3, // snapshot saved, but some files could not be read
   INTEGRITY: 4, // corrupted or missing repository data
   NO_REPO: 10, // repository does not exist / is not a strata repository
-  BAD_REPO: 11, // unsupported format version or damaged config
-  LOCKED: 12, // repository is locked by another process (strata prune, or a writer while pruning)
-  INDEX: 13, // the index is missing, empty or damaged: run `strata repair index`
-  REMOTE_AUTH: 14, // the object store refused the credentials
-  REMOTE_UNREACHABLE: 15, // the object store endpoint cannot be reached (after retries)
-  WRONG_PASSWORD: 12, // no key object of the encrypted repository opens with the password (restic's code)
+  LOCKED: 11, // repository is locked by another process (strata prune, or a writer while pruning)
+  WRONG_PASSWORD: 12, // the repository key cannot be opened with the password given
+  BAD_REPO: 13, // unsupported format version or damaged config
+  INDEX: 14, // the index is missing, empty or damaged: run `strata repair index`
+  REMOTE_AUTH: 15, // the object store refused the credentials
+  REMOTE_UNREACHABLE: 16, // the object store endpoint cannot be reached (after retries)
+  INTERRUPTED: 130, // SIGINT/SIGTERM before the command finished
 } as const;
 
 export function exitCodeFor(e: unknown): number {
@@ -46,6 +48,8 @@ export function exitCodeFor(e: unknown): number {
     case 'E_OBJECT_MISSING':
     case 'E_PACK_MISSING':
       return EXIT.INTEGRITY;
+    case 'E_INTERRUPTED':
+      return EXIT.INTERRUPTED;
     default:
       return EXIT.FATAL;
   }

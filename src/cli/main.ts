@@ -4,37 +4,23 @@
 import { createRequire } from 'node:module';
 import type * as Commander from 'commander';
 import { errnoCode, isStrataError } from '../errors.js';
+import { COMMANDS } from './command-list.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { progressClear } from './output.js';
-import type * as CommandModule from './commands/init.js';
 
 // commander is CommonJS: required, not imported (an ESM import of CommonJS
 // parses it for named exports first, which start-up pays for).
 const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof Commander;
 
-// Each command lives in its own module and is loaded only when invoked, so a
-// quick `strata cat` does not pay for loading the watcher or the snapshotter.
-type Loader = () => Promise<typeof CommandModule>;
-const COMMANDS: [string, Loader][] = [
-  ['init', () => import('./commands/init.js')],
-  ['snapshot', () => import('./commands/snapshot.js')],
-  ['snapshots', () => import('./commands/snapshots.js')],
-  ['ls', () => import('./commands/ls.js')],
-  ['cat', () => import('./commands/cat.js')],
-  ['restore', () => import('./commands/restore.js')],
-  ['watch', () => import('./commands/watch.js')],
-  ['status', () => import('./commands/status.js')],
-  ['log', () => import('./commands/log.js')],
-  ['diff', () => import('./commands/diff.js')],
-  ['find', () => import('./commands/find.js')],
-  ['forget', () => import('./commands/forget.js')],
-  ['prune', () => import('./commands/prune.js')],
-  ['check', () => import('./commands/check.js')],
-  ['repair', () => import('./commands/repair.js')],
-  ['serve', () => import('./commands/serve.js')],
-  ['key', () => import('./commands/key.js')],
-  ['migrate', () => import('./commands/migrate.js')],
-];
+/** --json anywhere before `--`: errors are then printed as JSON too. */
+function jsonWanted(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+function exitErrorJson(code: number, message: string): string {
+  return JSON.stringify({ message_type: 'exit_error', code, message }) + '\n';
+}
 
 /** The command named on the command line (first word that is not an option or an option's value). */
 function invokedCommand(argv: readonly string[]): string | undefined {
@@ -68,8 +54,12 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .option('-q, --quiet', 'no progress and no warnings except skipped files')
     .option('--password-file <file>', 'read the repository password from FILE (default: $STRATA_PASSWORD_FILE, $STRATA_PASSWORD_COMMAND, $STRATA_PASSWORD, else a prompt)')
     .option('--password-command <cmd>', 'run CMD (with /bin/sh -c) and use its output as the repository password')
-    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
+  if (jsonWanted(argv)) {
+    // restic's shape for errors in JSON mode: one object on stderr
+    program.configureOutput({ outputError: (str, write) => write(exitErrorJson(EXIT.USAGE, str.replace(/^error: /, '').trim())) });
+  } else program.showHelpAfterError();
   const name = invokedCommand(argv);
   const only = COMMANDS.find(([n]) => n === name);
   const modules = await Promise.all((only ? [only] : COMMANDS).map(([, load]) => load()));
@@ -89,9 +79,11 @@ async function main(): Promise<void> {
     }
     if (errnoCode(e) === 'EPIPE') return;
     const msg = isStrataError(e) ? e.message : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`strata: ${msg}\n`);
+    const code = exitCodeFor(e);
+    if (jsonWanted(process.argv.slice(2))) process.stderr.write(exitErrorJson(code, msg));
+    else process.stderr.write(`strata: ${msg}\n`);
     if (process.env.STRATA_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = exitCodeFor(e);
+    process.exitCode = code;
   }
 }
 

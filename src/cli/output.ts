@@ -9,7 +9,7 @@ export function fmtBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+  return i === 0 ? `${Math.round(n)} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 /** 1234567 → "1,234,567" (by hand: toLocaleString loads ICU, ~25 ms of start-up). */
@@ -20,6 +20,11 @@ export function fmtInt(n: number): string {
   const [int, frac] = (Number.isInteger(abs) ? String(abs) : abs.toFixed(3).replace(/\.?0+$/, '')).split('.');
   const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return sign + grouped + (frac ? `.${frac}` : '');
+}
+
+/** "file" or "files" for a count. */
+export function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
 }
 
 export function fmtDuration(ms: number): string {
@@ -69,10 +74,25 @@ export class RateMeter {
   line(files: number, bytes: number, totalBytes?: number): string {
     const secs = Math.max(0.001, (Date.now() - this.t0) / 1000);
     const rate = bytes / secs;
-    let s = `${fmtInt(files)} files, ${fmtBytes(bytes)}`;
+    let s = `${fmtInt(files)} ${plural(files, 'file')}, ${fmtBytes(bytes)}`;
     if (totalBytes) s += ` / ${fmtBytes(totalBytes)} (${Math.min(100, (100 * bytes) / totalBytes).toFixed(0)}%)`;
     s += `, ${fmtBytes(rate)}/s`;
     if (totalBytes && rate > 0 && bytes < totalBytes) s += `, ETA ${fmtDuration(Math.round(((totalBytes - bytes) / rate) * 1000))}`;
     return s;
   }
+}
+
+/**
+ * A snapshot time for humans: local time with its UTC offset
+ * ("2026-12-01 16:03:22 +01:00"), the form --at reads back; `utc` gives
+ * "2026-12-01 15:03:22 Z".
+ */
+export function fmtTime(iso: string, utc = false): string {
+  const d = new Date(iso);
+  if (utc) return `${d.toISOString().replace('T', ' ').slice(0, 19)} Z`;
+  const p = (n: number) => String(n).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const a = Math.abs(off);
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${sign}${p(Math.floor(a / 60))}:${p(a % 60)}`;
 }

@@ -286,7 +286,7 @@ export class DirBuilder {
     }
     const kind = kindOf(st);
     const relStr = displayName(rel);
-    if (rules.excludes(abs.toString(), relStr, kind === 'dir')) return null;
+    if (rules.excludes(abs.toString(), relStr, kind === 'dir', st)) return null;
     if (!isValidName(name)) this.notice(rel, 'W_NAME_ENCODING', 'name is not valid UTF-8; stored as raw bytes', false);
     const e: TreeEntry = { name, kind, ...metaOf(st), size: 0 };
     const big = this.extras(e, abs, rel, st);

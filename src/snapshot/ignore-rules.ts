@@ -2,6 +2,7 @@
 // source root) and `.strataignore` files (gitignore syntax, relative to the
 // directory holding them), plus absolute paths that are always excluded (the
 // repository itself when it lies inside the source).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { errnoCode } from '../errors.js';
@@ -17,6 +18,33 @@ interface Level {
   ig: Ignore;
 }
 
+export interface EntryLimits {
+  /** --exclude-larger-than: leave out regular files bigger than this many bytes */
+  maxFileSize?: number;
+  /** --one-file-system: leave out entries on another device than this one (the source's) */
+  device?: bigint | number;
+}
+
+const CACHEDIR_SIGNATURE = Buffer.from('Signature: 8a477f597d28d172789f06886806bc55');
+
+/** A directory marked as a cache: its CACHEDIR.TAG starts with the standard signature. */
+function isCacheDir(abs: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(abs, 'CACHEDIR.TAG'), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const b = Buffer.alloc(CACHEDIR_SIGNATURE.length);
+    return fs.readSync(fd, b, 0, b.length, 0) === b.length && b.equals(CACHEDIR_SIGNATURE);
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export class IgnoreRules {
   private constructor(
     private readonly levels: readonly Level[],
@@ -27,12 +55,20 @@ export class IgnoreRules {
      * way down, the always-excluded paths): equal fingerprints exclude exactly the same entries.
      */
     readonly fingerprint: Buffer,
+    /** exclude directories holding a CACHEDIR.TAG (https://bford.info/cachedir/) */
+    private readonly excludeCaches = false,
+    private readonly opts: EntryLimits = {},
   ) {}
 
-  static root(excludes: readonly string[], excludedAbs: readonly string[]): IgnoreRules {
+  static root(excludes: readonly string[], excludedAbs: readonly string[], opts: { excludeCaches?: boolean } & EntryLimits = {}): IgnoreRules {
     const levels: Level[] = excludes.length ? [{ base: '', ig: ignore().add([...excludes]) }] : [];
-    const fp = hashBytes(Buffer.from(JSON.stringify(['strata-rules-1', excludes, [...new Set(excludedAbs)].sort()]))).subarray(0, 16);
-    return new IgnoreRules(levels, new Set(excludedAbs), new Set(excludedAbs.map((p) => path.dirname(p))), fp);
+    const key: unknown[] = ['strata-rules-1', excludes, [...new Set(excludedAbs)].sort()];
+    if (opts.excludeCaches) key.push('exclude-caches');
+    if (opts.maxFileSize !== undefined) key.push(`larger-than:${opts.maxFileSize}`);
+    if (opts.device !== undefined) key.push(`device:${opts.device}`);
+    const fp = hashBytes(Buffer.from(JSON.stringify(key))).subarray(0, 16);
+    const limits = { maxFileSize: opts.maxFileSize, device: opts.device };
+    return new IgnoreRules(levels, new Set(excludedAbs), new Set(excludedAbs.map((p) => path.dirname(p))), fp, !!opts.excludeCaches, limits);
   }
 
   /** Rules for the directory `abs` (relative path `rel`), adding its .strataignore if any. */
@@ -46,17 +82,23 @@ export class IgnoreRules {
       throw e;
     }
     const fp = hashBytes(Buffer.concat([this.fingerprint, Buffer.from(JSON.stringify([rel, text]))])).subarray(0, 16);
-    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs, this.excludedParents, fp);
+    return new IgnoreRules([...this.levels, { base: rel, ig: ignore().add(text) }], this.excludedAbs, this.excludedParents, fp, this.excludeCaches, this.opts);
   }
 
   /** True when nothing in the directory `dirAbs` can be excluded (no patterns, no excluded path in it). */
   excludesNothingIn(dirAbs: string): boolean {
-    return this.levels.length === 0 && !this.excludedParents.has(dirAbs);
+    return this.levels.length === 0 && !this.excludeCaches && this.opts.maxFileSize === undefined && this.opts.device === undefined && !this.excludedParents.has(dirAbs);
   }
 
-  /** Whether the entry at `rel` (relative to the root; `abs` absolute) is excluded. */
-  excludes(abs: string, rel: string, isDir: boolean): boolean {
+  /**
+   * Whether the entry at `rel` (relative to the root; `abs` absolute) is excluded. `st` (its
+   * lstat) lets --exclude-larger-than and --one-file-system decide.
+   */
+  excludes(abs: string, rel: string, isDir: boolean, st?: { size: bigint | number; dev: bigint | number; isFile(): boolean }): boolean {
     if (this.excludedAbs.has(abs)) return true;
+    if (st && this.opts.maxFileSize !== undefined && st.isFile() && Number(st.size) > this.opts.maxFileSize) return true;
+    if (st && this.opts.device !== undefined && BigInt(st.dev) !== BigInt(this.opts.device)) return true;
+    if (isDir && this.excludeCaches && isCacheDir(abs)) return true;
     for (const l of this.levels) {
       const sub = l.base === '' ? rel : rel.startsWith(l.base + '/') ? rel.slice(l.base.length + 1) : undefined;
       if (!sub) continue;

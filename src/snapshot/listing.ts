@@ -124,7 +124,7 @@ export async function listDirectory(abs: Buffer | string, rel: Buffer, parentRul
     toSlots(est, slots, i);
     toExtra(est, extra, i);
     const isDir = est.isDirectory();
-    if (filterAll && rules.excludes(p.toString(), displayName(joinPath(rel, asBuffer(names[i]!))), isDir)) {
+    if (filterAll && rules.excludes(p.toString(), displayName(joinPath(rel, asBuffer(names[i]!))), isDir, est)) {
       state[i] = EXCLUDED;
       continue;
     }

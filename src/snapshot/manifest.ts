@@ -40,6 +40,8 @@ export interface Manifest {
   skippedCount: number;
   warnings: SkippedPath[]; // first 1000 (stored, but worth knowing: special files, odd names)
   warningCount: number;
+  tags?: string[]; // absent when none were given
+  paths?: string[]; // several paths / single files in one snapshot: those kept, relative to source
 }
 
 export interface Snapshot extends Manifest {
@@ -121,16 +123,24 @@ export interface SnapshotFilter {
   host?: string;
   /** only snapshots taken at or before this instant (`--at`) */
   at?: Date;
+  /** restic's --tag: a snapshot matches when it has every tag of at least one group */
+  tags?: string[][];
 }
 
 export function filterSnapshots(all: Snapshot[], f: SnapshotFilter): Snapshot[] {
   const until = f.at?.getTime();
-  return all.filter((s) => (!f.source || s.source === f.source) && (!f.host || s.host === f.host) && (until === undefined || Date.parse(s.time) <= until));
+  const tagged = (s: Snapshot) => !f.tags?.length || f.tags.some((group) => group.every((t) => s.tags?.includes(t)));
+  return all.filter((s) => (!f.source || s.source === f.source) && (!f.host || s.host === f.host) && (until === undefined || Date.parse(s.time) <= until) && tagged(s));
 }
 
 /** Words for a filter in messages: " of /src at or before 2026-…". */
 export function describeFilter(f: SnapshotFilter): string {
-  return (f.source ? ` of ${f.source}` : '') + (f.host ? ` from ${f.host}` : '') + (f.at ? ` at or before ${f.at.toISOString()}` : '');
+  return (
+    (f.source ? ` of ${f.source}` : '') +
+    (f.host ? ` from ${f.host}` : '') +
+    (f.tags?.length ? ` tagged ${f.tags.map((g) => g.join(',')).join(' or ')}` : '') +
+    (f.at ? ` at or before ${f.at.toISOString()}` : '')
+  );
 }
 
 /** Resolve `latest`, `latest~N` or a unique id prefix. */

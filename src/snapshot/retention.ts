@@ -196,6 +196,8 @@ export interface ApplyOptions {
   now?: Date;
   dryRun?: boolean;
   utc?: boolean;
+  /** only snapshots with these tags (filterSnapshots' groups) */
+  tags?: string[][];
 }
 
 /**
@@ -205,7 +207,7 @@ export interface ApplyOptions {
  */
 export async function applyRetention(repo: Repository, policy: RetentionPolicy, opts: ApplyOptions = {}): Promise<GroupPlan<Snapshot>[]> {
   assertPolicyKeepsSomething(policy);
-  const scoped = filterSnapshots(await listSnapshots(repo), { host: opts.host, source: opts.source });
+  const scoped = filterSnapshots(await listSnapshots(repo), { host: opts.host, source: opts.source, tags: opts.tags });
   const plan = selectSnapshots(scoped, policy, opts.now ?? new Date(), { utc: opts.utc });
   if (!opts.dryRun) for (const g of plan) for (const d of g.remove) await deleteSnapshot(repo, d.snapshot.id);
   return plan;

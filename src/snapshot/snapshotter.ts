@@ -12,7 +12,7 @@ import { lstatRaw, metaOf } from '../fs/dir-entry.js';
 import { displayName } from '../fs/paths.js';
 import { dropMissingPacks } from '../store/lost-blobs.js';
 import { isRepositoryWriteError, type Repository } from '../store/repository.js';
-import { repoTreeSink } from '../tree/trees.js';
+import { repoTreeSink, type TreeSink } from '../tree/trees.js';
 import { DirBuilder } from './dir-builder.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import { FileSaver } from './file-saver.js';
@@ -44,6 +44,18 @@ export interface SnapshotRequest {
   /** write no manifest when the root equals the parent's */
   skipUnchanged?: boolean;
   exclude?: readonly string[];
+  /** labels recorded in the manifest (`--tag`) */
+  tags?: string[];
+  /** the paths kept when several were given (relative to source), recorded in the manifest */
+  paths?: string[];
+  /** where tree objects go (default: the repository, or nowhere in a dry run); `diff SNAP DIR` keeps them in memory */
+  treeSink?: TreeSink;
+  /** leave out directories marked with a CACHEDIR.TAG */
+  excludeCaches?: boolean;
+  /** leave out regular files larger than this many bytes */
+  excludeLargerThan?: number;
+  /** do not cross into other file systems (mount points below the source) */
+  oneFileSystem?: boolean;
   /** abandon the snapshot cleanly: nothing is committed (stored blobs stay for reuse) */
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
@@ -93,7 +105,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   }
   const builder = new DirBuilder({
     repo,
-    sink: repoTreeSink(writer),
+    sink: req.treeSink ?? repoTreeSink(writer),
     saver: new FileSaver(writer, new Chunker(repo.config.chunker), counters),
     statCache: new StatCache(repo.index, host, source),
     dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
@@ -139,7 +151,11 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   } catch {}
   // never back up the repository itself, nor this host's cache of it (it changes as we go)
   const cacheAt = repo.scratchDir ? [path.dirname(repo.scratchDir)] : [];
-  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal, ...cacheAt]);
+  const rules = IgnoreRules.root(req.exclude ?? [], [repoAbs, repoReal, ...cacheAt], {
+    excludeCaches: req.excludeCaches,
+    maxFileSize: req.excludeLargerThan,
+    device: req.oneFileSystem ? st.dev : undefined,
+  });
   const parent = req.parent ?? null;
   // the parent's clean subtrees are reused unchecked: not after blobs left the index (lost-blobs.ts, or
   // a prune) since this process's previous snapshot; then this one walks everything (stat cache checks)
@@ -191,6 +207,8 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     skippedCount,
     warnings,
     warningCount,
+    ...(req.tags?.length ? { tags: [...new Set(req.tags)] } : {}),
+    ...(req.paths?.length ? { paths: [...req.paths] } : {}),
   };
   if (req.dryRun) return { ...base, snapshot: { ...manifest, id: null } };
   const saved = await saveManifest(repo, manifest);

@@ -20,10 +20,12 @@ const UNIT_ALIASES: Record<string, string> = {
   w: 'w', wk: 'w', wks: 'w', week: 'w', weeks: 'w',
 };
 
+const CALENDAR_ALIASES: Record<string, string> = { mo: 'mo', month: 'mo', months: 'mo', y: 'y', yr: 'y', yrs: 'y', year: 'y', years: 'y' };
+
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-export const TIME_SPEC_HELP = "ISO date/time (local unless it ends in Z or ±hh:mm), 'now', 'today', 'yesterday' (now - 24h), 'N{s,m,h,d,w} ago'";
+export const TIME_SPEC_HELP = "ISO date/time (local unless it ends in Z or ±hh:mm), 'now', 'today', 'yesterday' (now - 24h), 'N{s,m,h,d,w,mo,y} ago' (m = minutes, mo = months)";
 
 function bad(spec: string): never {
   throw new StrataError('E_USAGE', `cannot read time '${spec}': use ${TIME_SPEC_HELP}`);
@@ -46,6 +48,17 @@ export function parseTimeSpec(spec: string, now: Date = new Date()): Date {
   const unix = /^@(\d+(?:\.\d+)?)$/.exec(s);
   if (unix) return new Date(Math.round(Number(unix[1]) * 1000));
   const rel = /^(\d+(?:\.\d+)?)\s*([a-z]+)(?:\s+ago)?$/.exec(s);
+  const cal = rel && CALENDAR_ALIASES[rel[2]!];
+  if (rel && cal) {
+    if (!/^\d+$/.test(rel[1]!)) bad(spec);
+    const n = Number(rel[1]);
+    // the same day and time N months/years back, clamped to the month's last day (31 May - 1mo = 30 April)
+    const months = now.getFullYear() * 12 + now.getMonth() - (cal === 'y' ? 12 * n : n);
+    const y = Math.floor(months / 12);
+    const mo = months - y * 12;
+    const day = Math.min(now.getDate(), new Date(y, mo + 1, 0).getDate());
+    return new Date(y, mo, day, now.getHours(), now.getMinutes(), now.getSeconds(), now.getMilliseconds());
+  }
   if (rel) {
     const unit = UNIT_ALIASES[rel[2]!];
     if (!unit) bad(spec);
@@ -54,6 +67,12 @@ export function parseTimeSpec(spec: string, now: Date = new Date()): Date {
   const m = ISO.exec(spec.trim());
   if (!m) bad(spec);
   const [, y, mo, d, hh, mi, ss, frac, zone] = m;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const z = /^[+-](\d{2}):?(\d{2})?$/.exec(zone)!;
+    if (Number(z[1]) > 14 || Number(z[2] ?? 0) > 59) {
+      throw new StrataError('E_USAGE', `cannot read time '${spec}': zone offset ${zone} is out of range (-14:00 to +14:00)`);
+    }
+  }
   const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0), ms] as const;
   if (parts[1] > 11 || parts[2] < 1 || parts[2] > 31 || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) bad(spec);

@@ -94,7 +94,7 @@ export class Finder {
   ) {}
 
   /** Matches under the directory tree `hash` whose path is `prefix`, in tree order. */
-  async find(hash: Buffer, prefix = '', depth = 0): Promise<Found[]> {
+  async find(hash: Buffer, prefix = '', depth = 0, plainPrefix = prefix): Promise<Found[]> {
     const key = `${hash.toString('hex')}\0${prefix}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
@@ -104,9 +104,13 @@ export class Finder {
     for (const e of await loadTree(this.repo, hash)) {
       const name = displayName(e.name);
       const p = prefix ? `${prefix}/${name}` : name;
-      if (this.glob.match(p, e.kind === 'dir')) (out === NONE ? (out = []) : out).push({ path: p, entry: e });
-      if (e.kind !== 'dir' || depth + 1 >= this.glob.maxDepth || (lit !== undefined && name !== lit)) continue;
-      const below = await this.find(e.subtree!, p, depth + 1);
+      // patterns match the name as shown (quoted when it needs it) or as plain text (bytes that are not UTF-8 as U+FFFD)
+      const plainName = name === '' || name[0] !== '"' ? name : e.name.toString('utf8');
+      const plain = plainPrefix ? `${plainPrefix}/${plainName}` : plainName;
+      const isDir = e.kind === 'dir';
+      if (this.glob.match(p, isDir) || (plain !== p && this.glob.match(plain, isDir))) (out === NONE ? (out = []) : out).push({ path: p, entry: e });
+      if (e.kind !== 'dir' || depth + 1 >= this.glob.maxDepth || (lit !== undefined && name !== lit && plainName !== lit)) continue;
+      const below = await this.find(e.subtree!, p, depth + 1, plain);
       if (below.length) (out === NONE ? (out = []) : out).push(...below);
     }
     this.memo.set(key, out);

@@ -74,7 +74,15 @@ export async function fileChunks(repo: BlobReader, c: FileContent): Promise<Buff
 export function splitPath(p: string): Buffer[] {
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
   if (parts.includes('..')) throw new StrataError('E_USAGE', `path may not contain '..': ${p}`);
-  return parts.map((s) => Buffer.from(s, 'utf8'));
+  return parts.map((s) => parseDisplayName(s));
+}
+
+/** splitPath without unquoting: for a name that literally looks quoted. */
+function splitPathLiteral(p: string): (Buffer | undefined)[] {
+  return p
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .map((s) => (s.startsWith('"') ? Buffer.from(s, 'utf8') : undefined));
 }
 
 export function findEntry(entries: readonly TreeEntry[], name: Buffer): TreeEntry | undefined {
@@ -97,11 +105,12 @@ export function findEntry(entries: readonly TreeEntry[], name: Buffer): TreeEntr
 export async function resolvePath(repo: BlobReader, root: TreeEntry, p: string): Promise<TreeEntry> {
   let cur = root;
   const parts = splitPath(p);
+  const literal = splitPathLiteral(p);
   for (let i = 0; i < parts.length; i++) {
     if (cur.kind !== 'dir') throw new StrataError('E_NO_PATH', `${parts.slice(0, i).join('/')} is not a directory in this snapshot`);
     const entries = await loadTree(repo, cur.subtree!);
-    // a name shown with \xNN escapes (not valid UTF-8) is accepted in that form too
-    const next = findEntry(entries, parts[i]!) ?? findEntry(entries, parseDisplayName(parts[i]!.toString('utf8')));
+    // a name is given as displayed (Go-quoted when it needs it); a literal quoted-looking name still matches
+    const next = findEntry(entries, parts[i]!) ?? (literal[i] ? findEntry(entries, literal[i]!) : undefined);
     if (!next) throw new StrataError('E_NO_PATH', `path not found in snapshot: ${p}`);
     cur = next;
   }

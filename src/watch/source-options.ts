@@ -17,6 +17,8 @@ export interface SourceOptions {
   source: string;
   host?: string;
   exclude?: readonly string[];
+  /** labels recorded in every snapshot (`watch --tag`) */
+  tags?: string[];
   subscriber: Subscriber;
   /** runs snapshots one at a time across the daemon's sources */
   serialize?: <T>(fn: () => Promise<T>) => Promise<T>;

@@ -17,6 +17,8 @@ export interface SnapshotsOptions {
   source: string;
   host: string;
   exclude?: readonly string[];
+  /** labels recorded in every snapshot (`watch --tag`) */
+  tags?: string[];
   serialize?: <T>(fn: () => Promise<T>) => Promise<T>;
   lockWaitMs?: number;
   retention?: RetentionPolicy;
@@ -63,6 +65,7 @@ export class SourceSnapshots {
             dirty: this.latest ? dirty : undefined,
             skipUnchanged: this.latest !== null,
             exclude: this.opts.exclude,
+            tags: this.opts.tags,
             signal: this.opts.signal,
             onNotice: this.opts.onNotice,
           });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fmtInt } from '../../src/cli/output.js';
 import { strata, tmpDir } from '../helpers/cli.js';
 
-const ALL = ['init', 'snapshot', 'snapshots', 'ls', 'cat', 'restore', 'watch', 'log', 'diff', 'find', 'forget', 'prune', 'check', 'repair'];
+const ALL = ['init', 'snapshot', 'snapshots', 'ls', 'cat', 'restore', 'watch', 'log', 'diff', 'find', 'forget', 'prune', 'check', 'repair', 'show', 'unlock'];
 
 test('--help lists every command; `help CMD` and `CMD --help` show its options', (t) => {
   const r = strata(['--help']);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { pseudoRandom, strata, tmpDir, treeDiff, writeTree, type Run } from '../helpers/cli.js';
 
 const PREVIOUS_RELEASE = '/work/main/dist/cli/main.js';
@@ -103,7 +104,7 @@ test('a missing cache is rebuilt with one line on stderr; a damaged one is set a
   fs.truncateSync(mdb, 100);
   const r3 = run(t, ['check'], repo, cache);
   t.regex(r3.stderr, /damaged .* set aside/);
-  t.regex(r3.stdout, /no problems found/);
+  t.regex(r3.stdout, /no integrity problems found/);
   // the cache folder is private
   t.is(fs.statSync(path.join(cache, id)).mode & 0o777, 0o700);
   t.is(fs.statSync(mdb).mode & 0o777, 0o600);
@@ -128,7 +129,7 @@ test('a cache of another repository is refused and rebuilt', (t) => {
   t.regex(r.stdout, /only-two\.txt/);
   const snaps = JSON.parse(run(t, ['snapshots', '--json'], two.repo, cache).stdout);
   t.is(snaps.length, 1, 'no snapshot of repository one leaks in');
-  t.regex(run(t, ['check', '--read-data'], two.repo, cache).stdout, /no problems found/);
+  t.regex(run(t, ['check', '--read-data'], two.repo, cache).stdout, /no integrity problems found/);
 });
 
 test('two hosts (two caches) write alternately, one prunes: the other never references pruned data', (t) => {
@@ -156,8 +157,8 @@ test('two hosts (two caches) write alternately, one prunes: the other never refe
   run(t, ['restore', 'latest', '--source', srcB, '--target', out], repo, cacheB);
   t.deepEqual(treeDiff(srcB, out), []);
   // and a third, fresh cache agrees the repository is whole
-  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'cacheC')).stdout, /no problems found/);
-  t.regex(run(t, ['check', '--read-data'], repo, cacheA).stdout, /no problems found/);
+  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'cacheC')).stdout, /no integrity problems found/);
+  t.regex(run(t, ['check', '--read-data'], repo, cacheA).stdout, /no integrity problems found/);
 });
 
 test('a repository made by the previous release (format 1, index inside) is read and extended', (t) => {
@@ -190,7 +191,7 @@ test('a repository made by the previous release (format 1, index inside) is read
   // previous release refuses by name — it never misreads them)
   run(t, ['forget', '--keep-last', '1'], repo, cache);
   run(t, ['prune'], repo, cache);
-  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no problems found/);
+  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no integrity problems found/);
 });
 
 // A repository written by the first release (format 1, its LMDB index inside it), committed as a
@@ -256,7 +257,7 @@ test('--repo s3:... opens an S3 store: an unknown host is one clear line, nothin
   // the S3 commands themselves are tested against a real gateway in test/e2e/s3-*.test.ts
   const cwd = tmpDir(t);
   const r = strata(['--repo', 's3:https://example.invalid/bucket', 'init'], { cwd, env: { STRATA_CACHE_DIR: path.join(cwd, 'cache'), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
-  t.is(r.code, 15, r.stderr);
+  t.is(r.code, EXIT.REMOTE_UNREACHABLE, r.stderr);
   t.regex(r.stderr, /^strata: s3:https:\/\/example\.invalid\/bucket: .*https:\/\/example\.invalid/);
   t.is(r.stderr.trim().split('\n').length, 1);
   t.deepEqual(fs.readdirSync(cwd), []);
@@ -286,7 +287,7 @@ test('a snapshot forgotten on one host is gone for another: not listed, not a ch
   t.deepEqual(listed.map((s) => s.id).includes(s1.id), false);
   const again = run(t, ['forget', s1.id.slice(0, 12)], repo, cacheB, 1); // already gone
   t.regex(again.stderr, /no snapshot matches/);
-  t.regex(run(t, ['check'], repo, cacheB).stdout, /no problems found/);
+  t.regex(run(t, ['check'], repo, cacheB).stdout, /no integrity problems found/);
   const rep = run(t, ['repair', 'index'], repo, cacheB);
   t.notRegex(rep.stdout, /restored snapshot file/);
   t.false(fs.existsSync(path.join(repo, 'snapshots', s1.id)));

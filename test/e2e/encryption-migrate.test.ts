@@ -65,7 +65,7 @@ test('a format 1 repository is read without a password and migrated into an encr
   const first = path.join(base, 'out3');
   ok(t, ['restore', newSnaps[0].id.slice(0, 12), '--target', first], { repo: dst, env });
   t.false(fs.existsSync(path.join(first, 'later.txt')));
-  t.regex(ok(t, ['check', '--read-data'], { repo: dst, env }), /no problems found/);
+  t.regex(ok(t, ['check', '--read-data'], { repo: dst, env }), /no integrity problems found/);
   t.is(strata(['snapshots'], { repo: dst, env: NOPW }).code, 1, 'the new repository needs its password');
   // the same cut points: a new snapshot of the unchanged big file stores almost nothing
   const next = json(t, ['snapshot', src], { repo: dst, env });

@@ -199,7 +199,7 @@ test('restore over an existing directory: rewrite what differs, keep the rest, -
   const dry = ok(t, ['restore', 'latest', '--target', target, '--dry-run', '--delete'], { repo }).trim().split('\n');
   // a.txt has the right content but not the snapshot's mtime: only its metadata would be fixed
   t.deepEqual(dry.slice(0, -1).sort(), ['create  d/c.txt', 'delete  d/extra2.txt', 'delete  extra.txt', 'delete  newdir/', 'meta    a.txt', 'update  b.txt']);
-  t.regex(dry.at(-1)!, /^dry run: would create 1, update 1, delete 3, fix metadata of 1 in .*; 1 files already up to date$/);
+  t.regex(dry.at(-1)!, /^dry run: would create 1, update 1, delete 3, fix metadata of 1 in .*; 1 file already up to date$/);
   t.is(snapshotOf(target), before, 'dry run changed nothing');
   const dj = json(t, ['restore', 'latest', '--target', target, '--dry-run'], { repo });
   t.true(dj.dryRun);

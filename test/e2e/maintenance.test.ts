@@ -5,6 +5,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { saveManifest, listSnapshots } from '../../src/snapshot/manifest.js';
 import { LmdbCache } from '../../src/store/lmdb-cache.js';
 import { acquireLock } from '../../src/store/lock.js';
@@ -193,7 +194,7 @@ test('deleted or damaged index segments: reads fail loudly, repair index rebuild
   // every segment gone: no blob is known, which reads say (exit 4), never wrong bytes
   for (const f of fs.readdirSync(path.join(repo, 'index'))) fs.rmSync(path.join(repo, 'index', f));
   const e = strata(['cat', 'latest:top.txt'], { repo });
-  t.is(e.code, 4);
+  t.is(e.code, EXIT.INTEGRITY);
   t.regex(e.stderr, /not in the index/);
   ok(t, ['repair', 'index'], { repo });
   ok(t, ['check', '--read-data'], { repo });
@@ -208,12 +209,19 @@ test('deleted or damaged index segments: reads fail loudly, repair index rebuild
   fs.writeFileSync(file, b);
   fs.rmSync(path.join(process.env.STRATA_CACHE_DIR!, JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).id), { recursive: true });
   const e2 = strata(['restore', 'latest', '--target', path.join(tmpDir(t), 'x')], { repo });
-  t.is(e2.code, 4);
+  t.is(e2.code, EXIT.INTEGRITY);
   t.regex(e2.stderr, /index segment index\/[0-9a-f]{64} is damaged \(hash mismatch\); run 'strata repair index'/);
   const rep = ok(t, ['repair', 'index'], { repo });
   t.regex(rep, /index: \d+ index segment\(s\) replaced by \d+/);
   ok(t, ['check', '--read-data'], { repo });
   restoresTo(t, repo, s2.id, src);
+  // truncated, read by a fresh cache
+  const [seg2] = fs.readdirSync(path.join(repo, 'index'));
+  fs.truncateSync(path.join(repo, 'index', seg2!), 50);
+  fs.rmSync(path.join(process.env.STRATA_CACHE_DIR!, JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).id), { recursive: true });
+  t.is(strata(['ls', 'latest'], { repo }).code, EXIT.INTEGRITY);
+  ok(t, ['repair', 'index'], { repo });
+  ok(t, ['check'], { repo });
 });
 
 test('a truncated snapshot file: check says so, repair restores it from the index copy; without one, forget removes it', async (t) => {
@@ -301,12 +309,12 @@ test('another format version or a damaged config is refused clearly', async (t) 
   fs.writeFileSync(cfg, JSON.stringify({ ...c, version: 3 }));
   for (const cmd of [['snapshots'], ['check'], ['prune'], ['repair', 'index']]) {
     const r = strata(cmd, { repo });
-    t.is(r.code, 11, cmd.join(' '));
+    t.is(r.code, EXIT.BAD_REPO, cmd.join(' '));
     t.regex(r.stderr, /format version 3 is not supported/);
   }
   fs.writeFileSync(cfg, '{"format": "strata", "vers');
   const r = strata(['check'], { repo });
-  t.is(r.code, 11);
+  t.is(r.code, EXIT.BAD_REPO);
   t.regex(r.stderr, /repository config is damaged/);
 });
 
@@ -317,7 +325,7 @@ test('locks: prune refuses while a writer holds a fresh lock, ignores stale ones
   const r = await Repository.open(repo);
   const shared = await acquireLock(r.store, { exclusive: false, command: 'test-writer' });
   const p = strata(['prune'], { repo });
-  t.is(p.code, 12);
+  t.is(p.code, EXIT.LOCKED);
   t.regex(p.stderr, /repository is locked: shared lock by test-writer \(pid \d+/);
   ok(t, ['snapshot', src], { repo }); // shared with shared is fine
   await shared.release();

@@ -8,6 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { CLI, json, ok, pseudoRandom, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
 import { useCeph } from '../helpers/ceph.js';
 
@@ -123,7 +124,7 @@ it('permanent failures: one line, a non-zero exit, nothing created', async (t) =
     const bad = env(t, { AWS_SECRET_ACCESS_KEY: 'not-the-secret' });
     const target = args[0] === 'init' ? address() : good;
     const r = strata([...args, '--repo', target], bad);
-    t.is(r.code, 14, `${args[0]}: ${r.stderr}`);
+    t.is(r.code, EXIT.REMOTE_AUTH, `${args[0]}: ${r.stderr}`);
     t.true(oneLine(r), r.stderr);
     t.regex(r.stderr, /access denied by http:\/\/127\.0\.0\.1:\d+ \(SignatureDoesNotMatch\)/);
     t.false(fs.existsSync(cacheOf(bad)) && fs.readdirSync(cacheOf(bad)).some((e) => e !== 'CACHEDIR.TAG'), 'no cache created');
@@ -132,7 +133,7 @@ it('permanent failures: one line, a non-zero exit, nothing created', async (t) =
   // no keys at all
   const nokeys = env(t, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
   const nk = strata(['snapshots', '--repo', good], nokeys);
-  t.is(nk.code, 14);
+  t.is(nk.code, EXIT.REMOTE_AUTH);
   t.regex(nk.stderr, /no credentials/);
 
   // a missing bucket, for commands other than init
@@ -161,7 +162,7 @@ it('permanent failures: one line, a non-zero exit, nothing created', async (t) =
     for (const args of [['snapshots'], ['init']]) {
       const e = env(t);
       const r = strata([...args, '--repo', addr], e);
-      t.is(r.code, 15, `${args[0]} ${addr}: ${r.stderr}`);
+      t.is(r.code, EXIT.REMOTE_UNREACHABLE, `${args[0]} ${addr}: ${r.stderr}`);
       t.true(oneLine(r), r.stderr);
       t.regex(r.stderr, re);
       t.false(fs.existsSync(cacheOf(e)) && fs.readdirSync(cacheOf(e)).some((x) => x !== 'CACHEDIR.TAG'), 'no cache created');
@@ -187,6 +188,6 @@ test('local commands do not load the AWS SDK; s3: ones do', (t) => {
   t.is(snap.status, 0, snap.stderr);
   t.notRegex(snap.stderr, /SDK LOADED/);
   const s3 = run(['snapshots', '--repo', 's3:http://127.0.0.1:1/bucket/x']);
-  t.is(s3.status, 15);
+  t.is(s3.status, EXIT.REMOTE_UNREACHABLE);
   t.regex(s3.stderr, /SDK LOADED/);
 });

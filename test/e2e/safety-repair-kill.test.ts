@@ -4,7 +4,7 @@
 // byte (rebuilt byte for byte), a truncated pack (salvaged into a new pack,
 // the old one deleted after the swap) and a damaged snapshot file (restored
 // from the cache's copy). After every kill: every command either works on the
-// previous state or refuses clearly (exit 13, "repair index"), never on a
+// previous state or refuses clearly (exit 14, "repair index"), never on a
 // partial index: every pack an index segment lists is still there (new
 // segments are durable before old ones go, damaged packs go last); and a
 // repair run to the end then gives exactly what an uninterrupted repair gives.

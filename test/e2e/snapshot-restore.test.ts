@@ -2,6 +2,7 @@
 import test from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../../src/cli/exit-codes.js';
 import { duBytes, json, newRepo, ok, pseudoRandom, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
 
 function seedTree(root: string): void {
@@ -62,7 +63,7 @@ test('subtree and single-file restore, ls and cat', (t) => {
   t.deepEqual(ok(t, ['ls', 'latest:src/lib'], { repo }).trim().split('\n'), ['data.bin', 'util.ts']);
   const ls = json(t, ['ls', 'latest:src'], { repo });
   t.deepEqual(
-    ls.map((e: any) => [e.name, e.type]),
+    ls.map((e: any) => [e.name, e.kind]),
     [
       ['lib', 'dir'],
       ['main.ts', 'file'],
@@ -139,10 +140,10 @@ test('a corrupted pack byte is detected on restore', (t) => {
   t.not(c.code, 0);
 });
 
-test('not a repository: clear error and exit 10; unknown version refused', (t) => {
+test('not a repository: clear error and exit 10 (EXIT.NO_REPO); unknown version refused', (t) => {
   const d = tmpDir(t);
   const r = strata(['snapshots', '--repo', d]);
-  t.is(r.code, 10);
+  t.is(r.code, EXIT.NO_REPO);
   t.regex(r.stderr, /not a strata repository/);
   const repo = newRepo(t);
   const cfg = JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8'));
@@ -150,7 +151,7 @@ test('not a repository: clear error and exit 10; unknown version refused', (t) =
   fs.chmodSync(path.join(repo, 'config'), 0o600);
   fs.writeFileSync(path.join(repo, 'config'), JSON.stringify(cfg));
   const r2 = strata(['snapshots', '--repo', repo]);
-  t.is(r2.code, 11);
+  t.is(r2.code, EXIT.BAD_REPO);
   t.regex(r2.stderr, /version 99/);
   const r3 = strata(['snapshots'], { env: { STRATA_REPO: '' } });
   t.is(r3.code, 2);

@@ -41,3 +41,15 @@ test('nonsense is a usage error', (t) => {
     t.true(isStrataError(e, 'E_USAGE'), s);
   }
 });
+
+test('months and years count back by the calendar (mo, y); m stays minutes; zone offsets beyond ±14:00 are refused', (t) => {
+  const now2 = new Date(2026, 4, 31, 12, 0, 0); // 31 May, local
+  t.is(parseTimeSpec('1mo ago', now2).getTime(), new Date(2026, 3, 30, 12, 0, 0).getTime(), '31 May - 1mo = 30 April');
+  t.is(parseTimeSpec('2 months ago', now2).getMonth(), 2);
+  t.is(parseTimeSpec('1y', now2).getFullYear(), 2025);
+  t.is(parseTimeSpec('5m ago', now2).getTime(), now2.getTime() - 5 * 60_000);
+  t.throws(() => parseTimeSpec('1.5mo ago', now2), { message: /cannot read time/ });
+  t.throws(() => parseTimeSpec('2026-01-01T00:00+25:00', now2), { message: /zone offset \+25:00 is out of range \(-14:00 to \+14:00\)/ });
+  t.throws(() => parseTimeSpec('2026-01-01T00:00+05:75', now2), { message: /out of range/ });
+  t.is(parseTimeSpec('2026-01-01T00:00+14:00', now2).toISOString(), '2025-12-31T10:00:00.000Z');
+});

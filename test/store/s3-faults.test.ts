@@ -59,7 +59,7 @@ async function wholeOrAbsent(t: ExecutionContext, s: S3ObjectStore, name: string
   return 'whole';
 }
 
-serial('wrong credentials → E_S3_AUTH naming the endpoint, at once, exit code 14', async (t) => {
+serial('wrong credentials → E_S3_AUTH naming the endpoint, at once, exit code 15', async (t) => {
   const good = await newBucket(t);
   for (const creds of [{ accessKeyId: 'NOSUCHKEY' }, { secretAccessKey: 'wrong-secret' }]) {
     const s = store(t, good.location, creds);
@@ -100,7 +100,7 @@ serial('a missing bucket → E_S3_NO_BUCKET for get, put, list and size, exit co
   await t.throwsAsync(s.get('config'), { code: 'E_S3_NO_BUCKET' }, 'the failed put created nothing');
 });
 
-serial('an unreachable endpoint (refused port, unknown host) → E_S3_UNREACHABLE within a few seconds, exit code 15', async (t) => {
+serial('an unreachable endpoint (refused port, unknown host) → E_S3_UNREACHABLE within a few seconds, exit code 16', async (t) => {
   const port = await freePort();
   for (const address of [`s3:http://127.0.0.1:${port}/bucket/repo`, 's3:http://strata-no-such-host.invalid:7480/bucket']) {
     const s = store(t, address);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { hashBytes, newHasher } from '../../hash.js';
 import { fileChunks } from '../../tree/trees.js';
-import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, sourceOption, withRepo } from '../context.js';
 
 function write(chunk: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const g = globals(cmd);
       const at = atOption(opts.at);
       await withRepo(g, async (repo) => {
-        const { entry, path } = await locate(repo, spec, opts.source ? resolveSource(opts.source) : undefined, at);
+        const { entry, path } = await locate(repo, spec, sourceOption(opts.source), at);
         if (entry.kind !== 'file') throw new StrataError('E_NOT_FILE', `${path || '/'} is a ${entry.kind}, not a file`);
         const chunks = await fileChunks(repo, entry.content!);
         const whole = chunks.length > 1 ? newHasher() : undefined;

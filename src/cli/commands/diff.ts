@@ -1,14 +1,19 @@
 // `strata diff A B [PATH]`: what changed between two snapshots, git-style
 // (A/D/M/R lines and metadata-only changes), limited to a subtree if asked.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import type { Command } from 'commander';
 import { isStrataError, StrataError } from '../../errors.js';
 import { displayName } from '../../fs/paths.js';
-import { resolveSnapshot, rootEntry, type Snapshot } from '../../snapshot/manifest.js';
+import { rootEntry, type Snapshot } from '../../snapshot/manifest.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { diffEntries, type Change, type ChangeStatus } from '../../tree/diff.js';
 import { resolvePath, splitPath } from '../../tree/trees.js';
-import { globals, resolveSource, withRepo } from '../context.js';
+import { globals, pathInSnapshot, pickSnapshot, sourceOption, withRepo } from '../context.js';
+import { liveTree } from '../live-tree.js';
+import { collect } from '../options.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
 
 const LETTER: Record<ChangeStatus, string> = { added: 'A', removed: 'D', modified: 'M', renamed: 'R', meta: 'm' };
@@ -20,6 +25,18 @@ async function entryAt(repo: BlobReader, s: Snapshot, path: string): Promise<Tre
     if (isStrataError(e, 'E_NO_PATH')) return undefined;
     throw e;
   }
+}
+
+/** B names a directory on disk (not a snapshot reference): its canonical path. */
+function liveDir(b: string): string | undefined {
+  if (/^latest(~\d+)?$/.test(b) || (/^[0-9a-f]+$/i.test(b) && !b.includes('/'))) {
+    // a reference, unless a directory of that name is meant with ./NAME
+    return undefined;
+  }
+  try {
+    if (fs.statSync(b).isDirectory()) return fs.realpathSync(nodePath.resolve(b));
+  } catch {}
+  return undefined;
 }
 
 const shown = (p: string, c: Change) => (p || '.') + (c.kind === 'dir' && p ? '/' : '');
@@ -58,19 +75,38 @@ export function register(program: Command): void {
     .command('diff')
     .description('changes between two snapshots (A = old, B = new), optionally under PATH; renames are detected by equal content')
     .argument('<a>', 'old snapshot: id prefix, latest or latest~N')
-    .argument('<b>', 'new snapshot')
+    .argument('<b>', 'new snapshot, or a directory on disk (compared as it is now)')
     .argument('[path]', 'only this file or subtree')
     .option('--source <dir>', 'latest means the newest snapshot of this source')
     .option('--stats', 'also print how many tree objects were compared (stderr)')
-    .action(async (a: string, b: string, path: string | undefined, opts: { source?: string; stats?: boolean }, cmd: Command) => {
+    .option('-e, --exclude <pattern>', 'with a directory: leave out what the snapshot left out (repeatable)', collect, [])
+    .option('--host <name>', 'with a directory: the host whose stat cache spares re-reading files', os.hostname())
+    .action(async (a: string, b: string, path: string | undefined, opts: { source?: string; stats?: boolean; exclude: string[]; host: string }, cmd: Command) => {
       const g = globals(cmd);
-      const source = opts.source ? resolveSource(opts.source) : undefined;
-      const p = splitPath(path ?? '')
-        .map((x) => displayName(x))
-        .join('/');
+      const source = sourceOption(opts.source);
+      const live = liveDir(b);
       const res = await withRepo(g, async (repo) => {
-        const sa = await resolveSnapshot(repo, a, { source });
-        const sb = await resolveSnapshot(repo, b, { source });
+        if (live) {
+          // the snapshot is of DIR's source unless said otherwise; DIR is read like a dry-run snapshot
+          const sa = await pickSnapshot(repo, a, { source: source ?? live }).catch((e) => {
+            if (source || !isStrataError(e, 'E_NO_SNAPSHOT')) throw e;
+            return pickSnapshot(repo, a, { hint: live }); // DIR is not a source (a restored copy, say)
+          });
+          const now = await liveTree(repo, live, opts.host, opts.exclude);
+          const p = splitPath(path ?? '')
+            .map((x) => displayName(x))
+            .join('/');
+          const ea = await entryAt(repo, sa, p);
+          const eb = p ? await resolvePath(now.reader, now.root, p).catch(() => undefined) : now.root;
+          if (!ea && !eb) throw new StrataError('E_NO_PATH', `path not found in ${sa.id.slice(0, 8)} nor in ${live}: ${p}`);
+          return diffEntries(now.reader, ea, eb, p);
+        }
+        const pick = { source, hint: path, needSource: !!path };
+        const sa = await pickSnapshot(repo, a, pick);
+        const sb = await pickSnapshot(repo, b, pick);
+        const p = splitPath(pathInSnapshot(sb.source, path ?? ''))
+          .map((x) => displayName(x))
+          .join('/');
         const ea = await entryAt(repo, sa, p);
         const eb = await entryAt(repo, sb, p);
         if (!ea && !eb) throw new StrataError('E_NO_PATH', `path not found in either snapshot: ${p} (${sa.id.slice(0, 8)}, ${sb.id.slice(0, 8)})`);

@@ -2,11 +2,13 @@
 // --at) or in all of them, with the snapshots each version appears in.
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
-import { describeFilter, filterSnapshots, listSnapshots, resolveSnapshot, type Snapshot } from '../../snapshot/manifest.js';
+import { describeFilter, filterSnapshots, listSnapshots, type Snapshot } from '../../snapshot/manifest.js';
+import { displayName, rawBytesField } from '../../fs/paths.js';
 import type { Kind, TreeEntry } from '../../tree/codec.js';
 import { Finder, compileGlob } from '../../tree/find.js';
-import { atOption, globals, resolveSource, withRepo } from '../context.js';
+import { atOption, globals, pickSnapshot, sourceOption, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, printJson, println } from '../output.js';
+import { enumArg } from '../validate.js';
 
 const TYPES: Record<string, Kind> = { f: 'file', d: 'dir', l: 'symlink' };
 
@@ -17,7 +19,11 @@ interface FindOpts {
   type?: string;
 }
 
-const hashOf = (e: TreeEntry) => e.content?.hash.toString('hex') ?? e.subtree?.toString('hex') ?? e.target?.toString('hex') ?? '';
+/** Content hash of a file, tree hash of a directory; a symlink has none (its target is shown instead). */
+const hashOf = (e: TreeEntry) => e.content?.hash.toString('hex') ?? e.subtree?.toString('hex') ?? '';
+/** What tells versions apart: the hash, or a symlink's target bytes. */
+const versionOf = (e: TreeEntry) => hashOf(e) || (e.target ? `->${e.target.toString('hex')}` : '');
+const hashColumn = (e: TreeEntry) => (e.target ? `-> ${displayName(e.target)}` : hashOf(e).slice(0, 12));
 
 export function register(program: Command): void {
   program
@@ -31,13 +37,12 @@ export function register(program: Command): void {
     .action(async (pattern: string, opts: FindOpts, cmd: Command) => {
       const g = globals(cmd);
       const glob = compileGlob(pattern);
-      const type = opts.type === undefined ? undefined : TYPES[opts.type];
-      if (opts.type !== undefined && !type) throw new StrataError('E_USAGE', `--type must be f, d or l (got ${opts.type})`);
-      const filter = { source: opts.source ? resolveSource(opts.source) : undefined, at: atOption(opts.at) };
+      const type = opts.type === undefined ? undefined : TYPES[enumArg(opts.type, '--type', ['f', 'd', 'l'])];
+      const filter = { source: sourceOption(opts.source), at: atOption(opts.at) };
       const hits: { snapshot: Snapshot; path: string; entry: TreeEntry }[] = [];
       let searched = 0;
       await withRepo(g, async (repo) => {
-        const snaps = opts.snapshot || opts.at ? [await resolveSnapshot(repo, opts.snapshot ?? 'latest', filter)] : filterSnapshots(await listSnapshots(repo), filter);
+        const snaps = opts.snapshot || opts.at ? [await pickSnapshot(repo, opts.snapshot ?? 'latest', filter)] : filterSnapshots(await listSnapshots(repo), filter);
         if (snaps.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshots${describeFilter(filter)} in the repository`);
         searched = snaps.length;
         const finder = new Finder(repo, glob);
@@ -49,7 +54,16 @@ export function register(program: Command): void {
       });
       if (g.json) {
         return printJson(
-          hits.map((h) => ({ snapshot: h.snapshot.id, time: h.snapshot.time, path: h.path, kind: h.entry.kind, size: h.entry.size, hash: hashOf(h.entry) || null })),
+          hits.map((h) => ({
+            snapshot: h.snapshot.id,
+            time: h.snapshot.time,
+            path: h.path,
+            ...(rawBytesField(h.entry.name) ? { name_bytes: rawBytesField(h.entry.name) } : {}),
+            kind: h.entry.kind,
+            size: h.entry.size,
+            hash: hashOf(h.entry) || null,
+            ...(h.entry.target ? { target: displayName(h.entry.target) } : {}),
+          })),
         );
       }
       if (searched === 1) {
@@ -58,7 +72,7 @@ export function register(program: Command): void {
         // one line per distinct version of a path, with the snapshots it is in
         const groups = new Map<string, typeof hits>();
         for (const h of hits) {
-          const k = `${h.path}\0${h.entry.kind}\0${hashOf(h.entry)}`;
+          const k = `${h.path}\0${h.entry.kind}\0${versionOf(h.entry)}`;
           const list = groups.get(k);
           if (list) list.push(h);
           else groups.set(k, [h]);
@@ -69,7 +83,7 @@ export function register(program: Command): void {
           const first = list[0]!.snapshot.id.slice(0, 8);
           const last = list[list.length - 1]!.snapshot.id.slice(0, 8);
           const where = list.length === 1 ? `in ${first}` : `in ${fmtInt(list.length)} snapshots, ${first}..${last}`;
-          println(`${path}${entry.kind === 'dir' ? '/' : ''}  ${fmtBytes(entry.size)}  ${hashOf(entry).slice(0, 12)}  ${where}`);
+          println(`${path}${entry.kind === 'dir' ? '/' : ''}  ${fmtBytes(entry.size)}  ${hashColumn(entry)}  ${where}`);
         }
       }
       if (searched > 1) println(`${fmtInt(new Set(hits.map((h) => h.path)).size)} path(s), ${fmtInt(hits.length)} match(es) in ${fmtInt(searched)} snapshots`);

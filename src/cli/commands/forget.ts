@@ -8,8 +8,10 @@ import { applyRetention, describePolicy, policyIsEmpty, type GroupPlan, type Ret
 import { withLock } from '../../store/lock.js';
 import type { Repository } from '../../store/repository.js';
 import type { Snapshot } from '../../snapshot/manifest.js';
-import { globals, resolveSource, withRepo } from '../context.js';
-import { printJson, println } from '../output.js';
+import { globals, sourceOption, withRepo } from '../context.js';
+import { fmtTime, printJson, println } from '../output.js';
+import { countArg, withinArg } from '../validate.js';
+import { collect, tagFilter } from '../options.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
 
 interface ForgetOpts extends PruneCliOpts {
@@ -23,14 +25,11 @@ interface ForgetOpts extends PruneCliOpts {
   host?: string;
   source?: string;
   prune?: boolean;
+  tag: string[];
 }
 
 export function count(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'unlimited' || v === 'all') return -1;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < -1) throw new StrataError('E_USAGE', `${flag} wants a count (or -1 / unlimited), got '${v}'`);
-  return n;
+  return countArg(v, flag);
 }
 
 /** Full ids for id prefixes, among listed snapshots and snapshot files (damaged ones included). */
@@ -45,7 +44,7 @@ async function resolveIds(repo: Repository, refs: string[]): Promise<string[]> {
   });
 }
 
-const row = (s: Snapshot) => `${s.id.slice(0, 8)}  ${s.time.replace('T', ' ').slice(0, 19)}`;
+const row = (s: Snapshot) => `${s.id.slice(0, 8)}  ${fmtTime(s.time)}`;
 
 function printPlan(plan: GroupPlan<Snapshot>[], dryRun: boolean): void {
   for (const g of plan) {
@@ -69,9 +68,10 @@ export function register(program: Command): void {
       .option('--keep-weekly <n>', 'the same per ISO week')
       .option('--keep-monthly <n>', 'the same per month')
       .option('--keep-yearly <n>', 'the same per year')
-      .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d, 1y2m; m = months)')
+      .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (y, mo, w, d, h: e.g. 36h, 7d, 6mo, 1y2mo; mo = months, a bare m is refused)')
       .option('--host <name>', 'only consider snapshots from this host')
       .option('--source <dir>', 'only consider snapshots of this source directory')
+      .option('--tag <tags>', 'only consider snapshots with these tags (a,b: both; repeat for either)', collect, [])
       .option('--dry-run', 'only list what would be removed')
       .option('--prune', 'run prune afterwards when snapshots were removed'),
   ).action(async (ids: string[], opts: ForgetOpts, cmd: Command) => {
@@ -83,11 +83,11 @@ export function register(program: Command): void {
       weekly: count(opts.keepWeekly, '--keep-weekly'),
       monthly: count(opts.keepMonthly, '--keep-monthly'),
       yearly: count(opts.keepYearly, '--keep-yearly'),
-      within: opts.keepWithin,
+      within: withinArg(opts.keepWithin),
     };
     if (ids.length && !policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'give snapshot ids or a --keep-* policy, not both');
     if (!ids.length && policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'nothing to forget: give snapshot ids or a policy (--keep-last, --keep-daily, … --keep-within)');
-    const source = opts.source ? resolveSource(opts.source) : undefined;
+    const source = sourceOption(opts.source);
     const exclusive = !!opts.prune && !opts.dryRun;
     const out = await withRepo(g, (repo) =>
       withLock(repo, { exclusive, command: 'forget', waitMs: lockWait(opts.retryLock) }, async () => {
@@ -97,7 +97,7 @@ export function register(program: Command): void {
           removed = await resolveIds(repo, ids);
           if (!opts.dryRun) for (const id of removed) await deleteSnapshot(repo, id);
         } else {
-          plan = await applyRetention(repo, policy, { host: opts.host, source, dryRun: opts.dryRun });
+          plan = await applyRetention(repo, policy, { host: opts.host, source, dryRun: opts.dryRun, tags: tagFilter(opts.tag) });
           removed = plan.flatMap((p) => p.remove.map((d) => d.snapshot.id));
         }
         const pruned = exclusive && removed.length ? await runPrune(repo, opts, !!g.json) : undefined;

@@ -2,10 +2,21 @@
 // modified, removed, re-added, type changed), from tree entries only.
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
+import { displayName } from '../../fs/paths.js';
 import { pathHistory, versionHash } from '../../snapshot/history.js';
 import { describeFilter, filterSnapshots, listSnapshots } from '../../snapshot/manifest.js';
-import { globals, resolveSource, withRepo } from '../context.js';
-import { fmtBytes, fmtInt, printJson, println } from '../output.js';
+import * as fs from 'node:fs';
+import * as pathMod from 'node:path';
+import { globals, pathInSnapshot, sourceContaining, sourceOption, withRepo } from '../context.js';
+import { fmtBytes, fmtInt, fmtTime, printJson, println } from '../output.js';
+
+const cwdOf = (): string => {
+  try {
+    return fs.realpathSync(process.cwd());
+  } catch {
+    return process.cwd();
+  }
+};
 
 export function register(program: Command): void {
   program
@@ -15,13 +26,17 @@ export function register(program: Command): void {
     .option('--source <dir>', 'only snapshots of this source directory')
     .option('--host <name>', 'only snapshots from this host')
     .option('--stats', 'also print how many tree objects were looked at (stderr)')
-    .action(async (path: string, opts: { source?: string; host?: string; stats?: boolean }, cmd: Command) => {
+    .option('--utc', 'show times in UTC (default: local time with its offset)')
+    .action(async (path: string, opts: { source?: string; host?: string; stats?: boolean; utc?: boolean }, cmd: Command) => {
       const g = globals(cmd);
-      const filter = { source: opts.source ? resolveSource(opts.source) : undefined, host: opts.host };
+      const filter = { source: sourceOption(opts.source), host: opts.host };
       const h = await withRepo(g, async (repo) => {
-        const snaps = filterSnapshots(await listSnapshots(repo), filter);
+        const all = filterSnapshots(await listSnapshots(repo), { host: opts.host });
+        // an absolute path, or a relative one typed inside a source, names that source
+        if (!filter.source) filter.source = sourceContaining(pathMod.isAbsolute(path) ? path : cwdOf(), [...new Set(all.map((s) => s.source))]);
+        const snaps = filterSnapshots(all, filter);
         if (snaps.length === 0) throw new StrataError('E_NO_SNAPSHOT', `no snapshots${describeFilter(filter)} in the repository`);
-        return pathHistory(repo, snaps, path);
+        return pathHistory(repo, snaps, filter.source ? pathInSnapshot(filter.source, path) : path);
       });
       if (opts.stats) process.stderr.write(`looked at ${fmtInt(h.treesLoaded)} tree objects for ${fmtInt(h.snapshots)} snapshots\n`);
       if (h.versions.length === 0) throw new StrataError('E_NO_PATH', `${h.path || '.'} is not in any of ${fmtInt(h.snapshots)} snapshot(s)${describeFilter(filter)}`);
@@ -33,17 +48,19 @@ export function register(program: Command): void {
             status: v.status,
             kind: v.entry?.kind ?? null,
             size: v.entry ? v.entry.size : null,
-            hash: v.entry ? (versionHash(v.entry) ?? null) : null,
+            hash: v.entry && v.entry.kind !== 'symlink' ? (versionHash(v.entry) ?? null) : null,
+            ...(v.entry?.target ? { target: displayName(v.entry.target) } : {}),
             source: v.snapshot.source,
             host: v.snapshot.host,
           })),
         );
       }
       const many = h.lineages > 1;
-      println(`${'SNAPSHOT'.padEnd(8)}  ${'TIME (UTC)'.padEnd(19)}  ${'STATUS'.padEnd(12)}  ${'SIZE'.padStart(10)}  HASH${many ? '          SOURCE' : ''}`);
+      const tw = opts.utc ? 21 : 26;
+      println(`${'SNAPSHOT'.padEnd(8)}  ${'TIME'.padEnd(tw)}  ${'STATUS'.padEnd(12)}  ${'SIZE'.padStart(10)}  HASH${many ? '          SOURCE' : ''}`);
       for (const v of h.versions) {
         const e = v.entry;
-        const t = v.snapshot.time.replace('T', ' ').slice(0, 19);
+        const t = fmtTime(v.snapshot.time, opts.utc).padEnd(tw);
         const size = e ? fmtBytes(e.size) : '-';
         let hash = e ? (versionHash(e) ?? '') : '-';
         if (e?.kind === 'symlink') hash = `-> ${hash}`;

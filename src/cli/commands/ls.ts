@@ -1,19 +1,22 @@
 // `strata ls [SNAP[:PATH]]`: entries of a directory in a snapshot, optionally
 // recursive (-R) and long (-l); `--at TIME [PATH]` picks the snapshot by time.
 import type { Command } from 'commander';
-import { displayName } from '../../fs/paths.js';
+import { displayName, rawBytesField } from '../../fs/paths.js';
 import type { BlobReader } from '../../store/repository.js';
 import type { TreeEntry } from '../../tree/codec.js';
 import { loadTree } from '../../tree/trees.js';
-import { AT_HELP, atOption, globals, locate, resolveSource, withRepo } from '../context.js';
+import { AT_HELP, atOption, globals, locate, sourceOption, withRepo } from '../context.js';
 import { fmtBytes, printJson, println } from '../output.js';
 
 const TYPE_CHAR: Record<string, string> = { file: '-', dir: 'd', symlink: 'l', fifo: 'p', socket: 's', chardev: 'c', blockdev: 'b' };
 
-export function permString(e: TreeEntry): string {
+/** ls -l style, with setuid/setgid (s/S) and sticky (t/T) as coreutils shows them. */
+export function permString(e: Pick<TreeEntry, 'kind' | 'mode'>): string {
   const m = e.mode;
-  const rwx = (s: number) => `${m & (4 << s) ? 'r' : '-'}${m & (2 << s) ? 'w' : '-'}${m & (1 << s) ? 'x' : '-'}`;
-  return `${TYPE_CHAR[e.kind]}${rwx(6)}${rwx(3)}${rwx(0)}`;
+  const x = (bit: number, special: number, on: string, off: string) => (m & special ? (m & bit ? on : off) : m & bit ? 'x' : '-');
+  const r = (b: number) => (m & b ? 'r' : '-');
+  const w = (b: number) => (m & b ? 'w' : '-');
+  return `${TYPE_CHAR[e.kind]}${r(0o400)}${w(0o200)}${x(0o100, 0o4000, 's', 'S')}${r(0o40)}${w(0o20)}${x(0o10, 0o2000, 's', 'S')}${r(0o4)}${w(0o2)}${x(0o1, 0o1000, 't', 'T')}`;
 }
 
 export const mtimeIso = (e: TreeEntry): string => new Date(Number(e.mtimeNs / 1000000n)).toISOString();
@@ -22,7 +25,8 @@ export function entryJson(e: TreeEntry, path: string) {
   return {
     path,
     name: displayName(e.name),
-    type: e.kind,
+    ...(rawBytesField(e.name) ? { name_bytes: rawBytesField(e.name) } : {}),
+    kind: e.kind,
     mode: e.mode,
     permissions: permString(e),
     uid: e.uid,
@@ -56,7 +60,7 @@ export function register(program: Command): void {
       const g = globals(cmd);
       const at = atOption(opts.at);
       await withRepo(g, async (repo) => {
-        const { entry, path } = await locate(repo, spec ?? (at ? '' : 'latest'), opts.source ? resolveSource(opts.source) : undefined, at);
+        const { entry, path } = await locate(repo, spec ?? (at ? '' : 'latest'), sourceOption(opts.source), at);
         const base = path.split('/').filter(Boolean).join('/');
         const rows: [TreeEntry, string][] = [];
         if (entry.kind === 'dir') for await (const r of walk(repo, entry.subtree!, base, !!opts.recursive)) rows.push(r);

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { parseListen, startServer } from '../../serve/server.js';
 import { Repository } from '../../store/repository.js';
-import { globals, repoPath } from '../context.js';
+import { cacheOptions, globals, repoPath } from '../context.js';
+import { intArg } from '../validate.js';
 import { printJson, println, warn } from '../output.js';
 
 interface ServeOpts {
@@ -27,11 +28,11 @@ export function register(program: Command): void {
     .action(async (opts: ServeOpts, cmd: Command) => {
       const g = globals(cmd);
       const { host, port } = parseListen(opts.listen);
-      const pollMs = Number(opts.pollMs);
-      const repo = await Repository.open(repoPath(g));
+      const pollMs = intArg(opts.pollMs, '--poll-ms', 50, 3_600_000);
+      const repo = await Repository.open(repoPath(g), cacheOptions(g));
       let served;
       try {
-        served = await startServer(repo, { host, port, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, insecureHttp: opts.insecureHttp, pollMs: Number.isFinite(pollMs) && pollMs >= 50 ? pollMs : 1000 });
+        served = await startServer(repo, { host, port, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey, insecureHttp: opts.insecureHttp, pollMs });
       } catch (e) {
         await repo.close();
         throw e;

@@ -14,12 +14,15 @@ import { WatchDaemon } from '../../watch/supervisor.js';
 import { parseDuration } from '../duration.js';
 import { cacheOptions, globals, repoPath } from '../context.js';
 import { printJson, warn } from '../output.js';
+import { collect, tagList } from '../options.js';
+import { enumArg, withinArg } from '../validate.js';
 import { count } from './forget.js';
 import { assertPolicyKeepsSomething, policyIsEmpty, type RetentionPolicy } from '../../snapshot/retention.js';
 import { snapshotSummary } from './snapshot.js';
 
 interface WatchCliOpts {
   exclude?: string[];
+  tag: string[];
   host: string;
   backend: string;
   quietMs: string;
@@ -72,8 +75,9 @@ export function register(program: Command): void {
     .command('watch')
     .description('snapshot each DIR continuously: watch events mark directories dirty, snapshots re-read only those')
     .argument('<dir...>', 'directories to protect (each its own source, with its own snapshot chain)')
-    .option('-e, --exclude <pattern...>', 'exclude paths matching a gitignore-style pattern (repeatable)')
+    .option('-e, --exclude <pattern>', 'exclude paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--host <name>', 'host name to record', os.hostname())
+    .option('--tag <tags>', 'label every snapshot (repeatable; a,b adds both)', collect, [])
     .option('--backend <name>', 'auto | watchman | inotify', 'auto')
     .option('--quiet-ms <ms>', 'snapshot after this much quiet', '1000')
     .option('--max-delay-ms <ms>', 'snapshot at most this long after the first change', '10000')
@@ -90,10 +94,27 @@ export function register(program: Command): void {
     .option('--keep-weekly <n>', 'the same per ISO week')
     .option('--keep-monthly <n>', 'the same per month')
     .option('--keep-yearly <n>', 'the same per year')
-    .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (e.g. 36h, 7d)')
+    .option('--keep-within <duration>', 'keep all snapshots within this span of the newest (y, mo, w, d, h: e.g. 36h, 7d, 6mo)')
     .action(async (dirs: string[], opts: WatchCliOpts, cmd: Command) => {
       const g = globals(cmd);
-      if (!['auto', 'watchman', 'inotify'].includes(opts.backend)) throw new StrataError('E_USAGE', `unknown backend ${opts.backend}`);
+      enumArg(opts.backend, '--backend', ['auto', 'watchman', 'inotify']);
+      const timing = {
+        quietMs: parseDuration(opts.quietMs, '--quiet-ms', 1),
+        maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms', 1),
+        reconcileMs: parseDuration(opts.reconcile, '--reconcile', 1000),
+        pollMs: parseDuration(opts.poll, '--poll'),
+        backendTimeoutMs: parseDuration(opts.backendTimeout, '--backend-timeout'),
+        hookTimeoutMs: parseDuration(opts.hookTimeout, '--hook-timeout'),
+      };
+      const retention = checkedPolicy({
+        last: count(opts.keepLast, '--keep-last'),
+        hourly: count(opts.keepHourly, '--keep-hourly'),
+        daily: count(opts.keepDaily, '--keep-daily'),
+        weekly: count(opts.keepWeekly, '--keep-weekly'),
+        monthly: count(opts.keepMonthly, '--keep-monthly'),
+        yearly: count(opts.keepYearly, '--keep-yearly'),
+        within: withinArg(opts.keepWithin),
+      });
       const sources = sourcesOf(dirs);
       if (opts.printService) {
         const argv = process.argv.slice(2);
@@ -134,25 +155,13 @@ export function register(program: Command): void {
         sources,
         host: opts.host,
         exclude: opts.exclude,
+        tags: tagList(opts.tag),
         backend: opts.backend as 'auto',
-        quietMs: parseDuration(opts.quietMs, '--quiet-ms'),
-        maxDelayMs: parseDuration(opts.maxDelayMs, '--max-delay-ms'),
-        reconcileMs: parseDuration(opts.reconcile, '--reconcile'),
-        pollMs: parseDuration(opts.poll, '--poll'),
-        backendTimeoutMs: parseDuration(opts.backendTimeout, '--backend-timeout'),
+        ...timing,
         onSnapshotCmd: opts.onSnapshot,
         onErrorCmd: opts.onError,
-        hookTimeoutMs: parseDuration(opts.hookTimeout, '--hook-timeout'),
         onSnapshot: report,
-        retention: checkedPolicy({
-          last: count(opts.keepLast, '--keep-last'),
-          hourly: count(opts.keepHourly, '--keep-hourly'),
-          daily: count(opts.keepDaily, '--keep-daily'),
-          weekly: count(opts.keepWeekly, '--keep-weekly'),
-          monthly: count(opts.keepMonthly, '--keep-monthly'),
-          yearly: count(opts.keepYearly, '--keep-yearly'),
-          within: opts.keepWithin,
-        }),
+        retention,
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
         faults: testFaults(),
         onReconcile: (r) => {

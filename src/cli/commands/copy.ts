@@ -1,0 +1,103 @@
+// `strata copy --from-repo SRC [SNAP...]`: copy snapshots (all, or those
+// named) from another repository into this one, as restic's copy: only the
+// snapshots this repository lacks (the same manifest bytes: the same id between
+// plaintext repositories; an encrypted one names its objects with its own key,
+// so a copied snapshot gets a new id there and is matched by its bytes), and only
+// the blobs it lacks, each verified when read from SRC. Blobs are named by
+// their content, so what was copied deduplicates with later copies; data
+// snapshotted here dedups with copied data when both repositories use the
+// same chunker parameters.
+import type { Command } from 'commander';
+import { StrataError } from '../../errors.js';
+import { listSnapshots, saveManifest, type Manifest, type Snapshot } from '../../snapshot/manifest.js';
+import { withLock } from '../../store/lock.js';
+import { BLOB_CHUNKLIST, BLOB_DATA, BLOB_TREE } from '../../store/pack.js';
+import { Repository } from '../../store/repository.js';
+import { loadTree, fileChunks } from '../../tree/trees.js';
+import { cacheOptions, globals, pickSnapshot, sourceOption, withRepo } from '../context.js';
+import { fmtBytes, fmtInt, plural, printJson, println } from '../output.js';
+
+interface CopyStats {
+  blobs: number;
+  bytes: number;
+}
+
+async function copyTree(src: Repository, dst: Repository, tree: Buffer, st: CopyStats, seen: Set<string>): Promise<void> {
+  const k = tree.toString('hex');
+  if (seen.has(k) || dst.hasBlob(tree)) return; // a tree present here comes with everything below it
+  seen.add(k);
+  for (const e of await loadTree(src, tree)) {
+    if (e.kind === 'dir') await copyTree(src, dst, e.subtree!, st, seen);
+    else if (e.content) {
+      if (e.content.chunkList && !dst.hasBlob(e.content.chunkList)) await put(src, dst, BLOB_CHUNKLIST, e.content.chunkList, st);
+      for (const c of await fileChunks(src, e.content)) if (!dst.hasBlob(c)) await put(src, dst, BLOB_DATA, c, st);
+    }
+  }
+  await put(src, dst, BLOB_TREE, tree, st); // after its children: a tree here vouches for them
+}
+
+async function put(src: Repository, dst: Repository, type: typeof BLOB_DATA | typeof BLOB_TREE | typeof BLOB_CHUNKLIST, h: Buffer, st: CopyStats): Promise<void> {
+  const raw = await src.getBlob(h); // verified against its hash
+  if (await dst.putBlob(type, h, Buffer.from(raw))) {
+    st.blobs++;
+    st.bytes += raw.length;
+  }
+}
+
+const manifestOf = (s: Snapshot): Manifest => {
+  const { id: _id, ...m } = s;
+  return m;
+};
+
+export function register(program: Command): void {
+  program
+    .command('copy')
+    .description('copy snapshots this repository lacks from --from-repo (all, or the SNAPs given)')
+    .argument('[snapshots...]', 'snapshot references in the source repository (id prefix, latest, latest~N)')
+    .requiredOption('--from-repo <path>', 'repository to copy from (default: $STRATA_FROM_REPO)', process.env.STRATA_FROM_REPO)
+    .option('--source <dir>', 'only snapshots of this source directory')
+    .action(async (refs: string[], opts: { fromRepo: string; source?: string }, cmd: Command) => {
+      const g = globals(cmd);
+      const source = sourceOption(opts.source);
+      const src = await Repository.open(opts.fromRepo, cacheOptions(g));
+      const out = { copied: [] as { from: string; id: string; time: string; source: string }[], skipped: 0, blobs: 0, bytes: 0 };
+      try {
+        await withRepo(g, (dst) =>
+          withLock(dst, { exclusive: false, command: 'copy' }, async () => {
+            if (dst.config.id === src.config.id) throw new StrataError('E_USAGE', `--from-repo ${opts.fromRepo} is this repository`);
+            let snaps: Snapshot[];
+            if (refs.length) {
+              snaps = [];
+              for (const r of refs) snaps.push(await pickSnapshot(src, r, { source }));
+            } else snaps = (await listSnapshots(src)).filter((s) => !source || s.source === source);
+            // by manifest bytes, not id: an encrypted repository's ids are keyed by its own master key
+            const bytesOf = (s: Snapshot) => JSON.stringify(manifestOf(s));
+            const have = new Set((await listSnapshots(dst)).map(bytesOf));
+            const st: CopyStats = { blobs: 0, bytes: 0 };
+            const seen = new Set<string>();
+            for (const s of snaps) {
+              if (have.has(bytesOf(s))) {
+                out.skipped++;
+                continue;
+              }
+              await copyTree(src, dst, Buffer.from(s.root, 'hex'), st, seen);
+              await dst.flush(); // the data is durable and indexed before the manifest names it
+              const saved = await saveManifest(dst, manifestOf(s));
+              have.add(bytesOf(saved));
+              out.copied.push({ from: s.id, id: saved.id, time: s.time, source: s.source });
+            }
+            out.blobs = st.blobs;
+            out.bytes = st.bytes;
+          }),
+        );
+      } finally {
+        await src.close();
+      }
+      if (g.json) return printJson(out);
+      for (const c of out.copied) println(`copied snapshot ${c.from.slice(0, 8)} of ${c.source} (${c.time})${c.id !== c.from ? ` as ${c.id.slice(0, 8)}` : ''}`);
+      println(
+        `${fmtInt(out.copied.length)} ${plural(out.copied.length, 'snapshot')} copied (${fmtInt(out.blobs)} new ${plural(out.blobs, 'blob')}, ${fmtBytes(out.bytes)})` +
+          (out.skipped ? `; ${fmtInt(out.skipped)} already here` : ''),
+      );
+    });
+}
