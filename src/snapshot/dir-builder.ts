@@ -136,7 +136,8 @@ export class DirBuilder {
         return sub;
       } catch (err) {
         childNotices += this.notices - before;
-        if (isStrataError(err) && err.code !== 'E_IO') throw err;
+        // a failed repository write (a full disk, a dropped connection) is never the directory's fault
+        if (isRepositoryWriteError(err) || (isStrataError(err) && err.code !== 'E_IO')) throw err;
         ownDirNotices++;
         const code = errnoCode(err);
         if (code === 'ENOENT' || code === 'ENOTDIR') this.notice(r, 'ENOENT', 'vanished before it could be read', false);
@@ -296,7 +297,7 @@ export class DirBuilder {
     try {
       sub = await this.dirChild(abs, rel, rules, childNode, oldE, st);
     } catch (err) {
-      if (isStrataError(err) && err.code !== 'E_IO') throw err;
+      if (isRepositoryWriteError(err) || (isStrataError(err) && err.code !== 'E_IO')) throw err;
       this.notice(rel, errnoCode(err) ?? 'E_IO', `directory not readable: ${(err as Error).message}`, true);
       return null;
     }

@@ -223,7 +223,9 @@ test('the fixture repository of the first release is read, restored, extended, p
   t.is(JSON.parse(strata(['snapshots', '--json'], { repo, env }).stdout).length, 2);
   t.is(JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).version, 1, 'the config is left as it was');
   const out2 = path.join(base, 'out2');
-  t.is(strata(['restore', 'latest', '--target', out2], { repo, env }).code, 0);
+  // two sources now (the fixture's and this one): `latest` of this one
+  const r2 = strata(['restore', 'latest', '--source', src, '--target', out2], { repo, env });
+  t.is(r2.code, 0, r2.stderr);
   t.deepEqual(treeDiff(src, out2), []);
   t.is(strata(['forget', '--keep-last', '1', '--prune'], { repo, env }).code, 0);
   const c = strata(['check', '--read-data'], { repo, env: { ...env, STRATA_CACHE_DIR: path.join(base, 'fresh') } });

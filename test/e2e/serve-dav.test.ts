@@ -55,7 +55,7 @@ test.serial('PROPFIND depth 0 and 1: names, sizes and mtimes as `strata ls` repo
     t.true(props[0]!.collection);
     t.deepEqual(
       props.slice(1).map((p) => [decodeURIComponent(p.href.slice(base.length + 1)).replace(/\/$/, ''), p.collection, p.size, p.mtime, p.symlink]),
-      cli.map((e: any) => [e.path, e.type === 'dir', e.type === 'dir' ? undefined : e.type === 'symlink' ? Buffer.byteLength(e.target) : e.size, secs(e.mtime), e.target]),
+      cli.map((e: any) => [e.path, e.kind === 'dir', e.kind === 'dir' ? undefined : e.kind === 'symlink' ? Buffer.byteLength(e.target) : e.size, secs(e.mtime), e.target]),
     );
   }
   const one = await propfind(s, 'dav/latest/docs/sub/data.bin', '0');

@@ -25,7 +25,7 @@ async function stripped(repo: Repository, tree: Buffer): Promise<Buffer> {
 }
 
 test('a snapshot of version 1 trees restores as before', async (t) => {
-  const repoPath = newRepo(t);
+  const repoPath = newRepo(t, { plain: true });
   const src = path.join(tmpDir(t), 'src');
   writeTree(src, { 'a.txt': 'hello\n', 'd/b.bin': Buffer.alloc(5000, 3) });
   fs.linkSync(path.join(src, 'a.txt'), path.join(src, 'd/a-link'));
