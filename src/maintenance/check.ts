@@ -10,7 +10,7 @@ import { isIntactBlob } from '../store/blob-codec.js';
 import { isStrataError } from '../errors.js';
 import { hashBytes } from '../hash.js';
 import { isManifestCopy, listSnapshots, openManifest, type Manifest } from '../snapshot/manifest.js';
-import { ENTRY_LEN, FOOTER_LEN, packDataEnd, readPackEntries, type PackEntry } from '../store/pack.js';
+import { packDataEnd, readPackEntries, type PackEntry } from '../store/pack.js';
 import { dropLostBlobs, dropMissingPacks } from '../store/lost-blobs.js';
 import type { Repository } from '../store/repository.js';
 import { forEachBlob } from './prune.js';

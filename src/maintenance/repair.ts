@@ -12,7 +12,7 @@
 import * as path from 'node:path';
 import { isIntactBlob } from '../store/blob-codec.js';
 import type { RepoCipher } from '../crypto/repo-cipher.js';
-import { isManifestCopy, openManifest, storedManifest } from '../snapshot/manifest.js';
+import { isManifestCopy, openManifest } from '../snapshot/manifest.js';
 import { decodeSegment, segmentName } from '../store/index-segment.js';
 import { acquireLock } from '../store/lock.js';
 import type { ObjectStore } from '../store/object-store.js';
@@ -231,7 +231,3 @@ function validManifest(bytes: Buffer): boolean {
   }
 }
 
-async function restoreFile(repo: Repository, id: string, manifest: string): Promise<void> {
-  await repo.store.put(`snapshots/${id}`, storedManifest(repo, manifest));
-  await repo.index.snapshots.put(id, manifest);
-}

@@ -16,7 +16,7 @@ import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import type { FileSaver } from './file-saver.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { EXCLUDED, MISSING, PRESENT, asBuffer, childPath, listDirectory, type ListingHooks } from './listing.js';
+import { PRESENT, asBuffer, childPath, listDirectory, type ListingHooks } from './listing.js';
 import type { DirCache, DirRecord, StatCache } from './stat-cache.js';
 
 export interface BuildContext {

@@ -21,7 +21,7 @@ import { sourceKey } from './source-lock.js';
 import type { SourceState, SourceStatus } from './status-file.js';
 import type { SourceOptions, Trigger } from './source-options.js';
 import { SourceSnapshots, createdNestedDirs, type DirtyTree } from './source-snapshots.js';
-import type { Notice as WatcherNotice, Subscriber, Subscription } from './subscriber.js';
+import type { Notice as WatcherNotice, Subscription } from './subscriber.js';
 
 export type { SourceOptions, Trigger, WatchReport } from './source-options.js';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Command } from 'commander';
-import { StrataError, errnoCode, isStrataError } from '../../errors.js';
+import { StrataError, isStrataError } from '../../errors.js';
 import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/manifest.js';
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
 import { withLock } from '../../store/lock.js';
@@ -12,7 +12,7 @@ import { storeRequests } from '../../store/open-store.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, tagList } from '../options.js';
 import { sizeArg } from '../validate.js';
-import { globals, repoPath, withRepo } from '../context.js';
+import { globals, withRepo } from '../context.js';
 import { resolveSources } from '../sources.js';
 import { RateMeter, fmtBytes, fmtDuration, fmtInt, plural, printJson, println, progressClear, progressEnabled, progressLine, warn } from '../output.js';
 import { onInterrupt } from '../interrupt.js';
