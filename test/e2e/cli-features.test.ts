@@ -238,6 +238,26 @@ test('copy --from-repo: only the snapshots the destination lacks, only the blobs
   t.regex(self.stderr, /is this repository/);
 });
 
+test('copy --from-password-file: a source repository with its own password', (t) => {
+  const base = tmpDir(t);
+  const from = path.join(base, 'from');
+  const pw = path.join(base, 'from-pw');
+  fs.writeFileSync(pw, 'another password\n', { mode: 0o600 });
+  ok(t, ['init', '--repo', from], { env: { STRATA_PASSWORD: 'another password' } });
+  const src = tree(t, { 'a.txt': 'alpha\n' });
+  const s1 = json(t, ['snapshot', src], { repo: from, env: { STRATA_PASSWORD: 'another password' } });
+  const to = newRepo(t);
+  // the destination's password does not open the source
+  t.is(strata(['copy', '--from-repo', from], { repo: to }).code, EXIT.WRONG_PASSWORD);
+  const c = json(t, ['copy', '--from-repo', from, '--from-password-file', pw], { repo: to });
+  t.deepEqual(c.copied.map((x: any) => x.from), [s1.id]);
+  const viaEnv = json(t, ['copy', '--from-repo', from], { repo: to, env: { STRATA_FROM_PASSWORD_FILE: pw } });
+  t.is(viaEnv.copied.length, 0);
+  const out = path.join(base, 'out');
+  ok(t, ['restore', c.copied[0].id.slice(0, 8), '--target', out], { repo: to });
+  t.deepEqual(treeDiff(src, out), []);
+});
+
 test('several paths and single files in one snapshot: their common directory, holding just them', (t) => {
   const repo = newRepo(t);
   const home = tree(t, { 'work/src/a.ts': 'a', 'work/skip.tmp': 't', 'notes.txt': 'notes', 'other/x': 'x', 'deep/er/keep/k.txt': 'k', 'deep/er/drop.txt': 'd', 'w*ld [1].txt': 'odd' });

@@ -8,6 +8,7 @@
 // snapshotted here dedups with copied data when both repositories use the
 // same chunker parameters.
 import type { Command } from 'commander';
+import { getPassword } from '../../crypto/password.js';
 import { StrataError } from '../../errors.js';
 import { listSnapshots, saveManifest, type Manifest, type Snapshot } from '../../snapshot/manifest.js';
 import { withLock } from '../../store/lock.js';
@@ -56,10 +57,20 @@ export function register(program: Command): void {
     .argument('[snapshots...]', 'snapshot references in the source repository (id prefix, latest, latest~N)')
     .requiredOption('--from-repo <path>', 'repository to copy from (default: $STRATA_FROM_REPO)', process.env.STRATA_FROM_REPO)
     .option('--source <dir>', 'only snapshots of this source directory')
-    .action(async (refs: string[], opts: { fromRepo: string; source?: string }, cmd: Command) => {
+    .option('--from-password-file <file>', "the source repository's password (default: $STRATA_FROM_PASSWORD_FILE, else the password of --repo)")
+    .option('--from-password-command <cmd>', "a command printing the source repository's password (default: $STRATA_FROM_PASSWORD_COMMAND)")
+    .action(async (refs: string[], opts: { fromRepo: string; source?: string; fromPasswordFile?: string; fromPasswordCommand?: string }, cmd: Command) => {
       const g = globals(cmd);
       const source = sourceOption(opts.source);
-      const src = await Repository.open(opts.fromRepo, cacheOptions(g));
+      // restic's habit: the source repository has its own password, else the same one as the destination
+      const file = opts.fromPasswordFile ?? (process.env.STRATA_FROM_PASSWORD_FILE || undefined);
+      const command = opts.fromPasswordCommand ?? (process.env.STRATA_FROM_PASSWORD_COMMAND || undefined);
+      const fromOpts = cacheOptions(g);
+      if (file !== undefined || command !== undefined) {
+        let got: Promise<string> | undefined;
+        fromOpts.password = () => (got ??= getPassword({ file, command, flags: { file: '--from-password-file', command: '--from-password-command' } }).then((r) => r.password));
+      }
+      const src = await Repository.open(opts.fromRepo, fromOpts);
       const out = { copied: [] as { from: string; id: string; time: string; source: string }[], skipped: 0, blobs: 0, bytes: 0 };
       try {
         await withRepo(g, (dst) =>
