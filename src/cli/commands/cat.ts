@@ -2,15 +2,8 @@
 // stdout, verified chunk by chunk.
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
-import { hashBytes, newHasher } from '../../hash.js';
-import { fileChunks } from '../../tree/trees.js';
+import { fileBytes, stdoutWrite } from '../file-bytes.js';
 import { AT_HELP, atOption, globals, locate, sourceOption, withRepo } from '../context.js';
-
-function write(chunk: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
-  });
-}
 
 export function register(program: Command): void {
   program
@@ -25,15 +18,7 @@ export function register(program: Command): void {
       await withRepo(g, async (repo) => {
         const { entry, path } = await locate(repo, spec, sourceOption(opts.source), at);
         if (entry.kind !== 'file') throw new StrataError('E_NOT_FILE', `${path || '/'} is a ${entry.kind}, not a file`);
-        const chunks = await fileChunks(repo, entry.content!);
-        const whole = chunks.length > 1 ? newHasher() : undefined;
-        for (const h of chunks) {
-          const data = await repo.getBlob(h);
-          whole?.update(data);
-          await write(data);
-        }
-        const got = whole ? whole.digest() : (chunks[0] ?? hashBytes(Buffer.alloc(0)));
-        if (!got.equals(entry.content!.hash)) throw new StrataError('E_CORRUPT', `${path}: content does not match its hash`);
+        await fileBytes(repo, entry, path, stdoutWrite);
       });
     });
 }

@@ -3,30 +3,14 @@
 import type { Command } from 'commander';
 import { StrataError } from '../../errors.js';
 import { joinPath } from '../../fs/paths.js';
-import { hashBytes, newHasher } from '../../hash.js';
 import type { BlobReader } from '../../store/repository.js';
-import type { TreeEntry } from '../../tree/codec.js';
-import { fileChunks, loadTree } from '../../tree/trees.js';
+import { loadTree } from '../../tree/trees.js';
 import { ZipWriter, tarEnd, tarMember, type Member, type Write } from '../archive.js';
+import { fileBytes, stdoutWrite } from '../file-bytes.js';
 import { AT_HELP, atOption, globals, locate, sourceOption, withRepo } from '../context.js';
 import { enumArg } from '../validate.js';
 
-const stdout: Write = (chunk) =>
-  new Promise((resolve, reject) => {
-    process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
-  });
-
-async function fileBytes(repo: BlobReader, e: TreeEntry, where: string, write: Write): Promise<void> {
-  const chunks = await fileChunks(repo, e.content!);
-  const whole = chunks.length > 1 ? newHasher() : undefined;
-  for (const h of chunks) {
-    const data = await repo.getBlob(h);
-    whole?.update(data);
-    await write(data);
-  }
-  const got = whole ? whole.digest() : (chunks[0] ?? hashBytes(Buffer.alloc(0)));
-  if (!got.equals(e.content!.hash)) throw new StrataError('E_CORRUPT', `${where}: content does not match its hash`);
-}
+const stdout = stdoutWrite;
 
 async function* members(repo: BlobReader, tree: Buffer, prefix: Buffer): AsyncGenerator<Member> {
   for (const e of await loadTree(repo, tree)) {

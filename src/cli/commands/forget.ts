@@ -14,7 +14,8 @@ import { countArg, withinArg } from '../validate.js';
 import { collect, tagFilter } from '../options.js';
 import { addPruneOptions, lockWait, printPrune, runPrune, type PruneCliOpts } from './prune.js';
 
-interface ForgetOpts extends PruneCliOpts {
+/** The `--keep-*` options as commander gives them (forget and watch). */
+export interface KeepOpts {
   keepLast?: string;
   keepHourly?: string;
   keepDaily?: string;
@@ -22,6 +23,22 @@ interface ForgetOpts extends PruneCliOpts {
   keepMonthly?: string;
   keepYearly?: string;
   keepWithin?: string;
+}
+
+/** The retention policy the `--keep-*` options describe, each value validated. */
+export function retentionPolicy(opts: KeepOpts): RetentionPolicy {
+  return {
+    last: count(opts.keepLast, '--keep-last'),
+    hourly: count(opts.keepHourly, '--keep-hourly'),
+    daily: count(opts.keepDaily, '--keep-daily'),
+    weekly: count(opts.keepWeekly, '--keep-weekly'),
+    monthly: count(opts.keepMonthly, '--keep-monthly'),
+    yearly: count(opts.keepYearly, '--keep-yearly'),
+    within: withinArg(opts.keepWithin),
+  };
+}
+
+interface ForgetOpts extends PruneCliOpts, KeepOpts {
   host?: string;
   source?: string;
   prune?: boolean;
@@ -76,15 +93,7 @@ export function register(program: Command): void {
       .option('--prune', 'run prune afterwards when snapshots were removed'),
   ).action(async (ids: string[], opts: ForgetOpts, cmd: Command) => {
     const g = globals(cmd);
-    const policy: RetentionPolicy = {
-      last: count(opts.keepLast, '--keep-last'),
-      hourly: count(opts.keepHourly, '--keep-hourly'),
-      daily: count(opts.keepDaily, '--keep-daily'),
-      weekly: count(opts.keepWeekly, '--keep-weekly'),
-      monthly: count(opts.keepMonthly, '--keep-monthly'),
-      yearly: count(opts.keepYearly, '--keep-yearly'),
-      within: withinArg(opts.keepWithin),
-    };
+    const policy = retentionPolicy(opts);
     if (ids.length && !policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'give snapshot ids or a --keep-* policy, not both');
     if (!ids.length && policyIsEmpty(policy)) throw new StrataError('E_USAGE', 'nothing to forget: give snapshot ids or a policy (--keep-last, --keep-daily, … --keep-within)');
     const source = sourceOption(opts.source);

@@ -15,8 +15,8 @@ import { parseDuration } from '../duration.js';
 import { cacheOptions, globals, repoPath } from '../context.js';
 import { printJson, warn } from '../output.js';
 import { collect, tagList } from '../options.js';
-import { enumArg, withinArg } from '../validate.js';
-import { count } from './forget.js';
+import { enumArg } from '../validate.js';
+import { retentionPolicy } from './forget.js';
 import { assertPolicyKeepsSomething, policyIsEmpty, type RetentionPolicy } from '../../snapshot/retention.js';
 import { snapshotSummary } from './snapshot.js';
 
@@ -106,15 +106,7 @@ export function register(program: Command): void {
         backendTimeoutMs: parseDuration(opts.backendTimeout, '--backend-timeout'),
         hookTimeoutMs: parseDuration(opts.hookTimeout, '--hook-timeout'),
       };
-      const retention = checkedPolicy({
-        last: count(opts.keepLast, '--keep-last'),
-        hourly: count(opts.keepHourly, '--keep-hourly'),
-        daily: count(opts.keepDaily, '--keep-daily'),
-        weekly: count(opts.keepWeekly, '--keep-weekly'),
-        monthly: count(opts.keepMonthly, '--keep-monthly'),
-        yearly: count(opts.keepYearly, '--keep-yearly'),
-        within: withinArg(opts.keepWithin),
-      });
+      const retention = checkedPolicy(retentionPolicy(opts));
       const sources = sourcesOf(dirs);
       if (opts.printService) {
         const argv = process.argv.slice(2);
