@@ -3,14 +3,11 @@
 // (two caches) on one repository with a prune in between, a repository made
 // by the previous release, and repository addresses that are refused.
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { pseudoRandom, strata, tmpDir, treeDiff, writeTree, type Run } from '../helpers/cli.js';
-
-const PREVIOUS_RELEASE = '/work/main/dist/cli/main.js';
 
 function run(t: ExecutionContext, args: string[], repo: string, cache: string, expectCode = 0): Run {
   const r = strata(args, { repo, env: { STRATA_CACHE_DIR: cache } });
@@ -159,39 +156,6 @@ test('two hosts (two caches) write alternately, one prunes: the other never refe
   // and a third, fresh cache agrees the repository is whole
   t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'cacheC')).stdout, /no integrity problems found/);
   t.regex(run(t, ['check', '--read-data'], repo, cacheA).stdout, /no integrity problems found/);
-});
-
-test('a repository made by the previous release (format 1, index inside) is read and extended', (t) => {
-  if (!fs.existsSync(PREVIOUS_RELEASE)) return t.pass(`no previous release at ${PREVIOUS_RELEASE}`);
-  const { base, repo, src } = setup(t);
-  const cache = path.join(base, 'cache');
-  // the previous release is another build of the CLI: run it directly
-  const prev = (args: string[]) => {
-    const r = spawnSync(process.execPath, [PREVIOUS_RELEASE, ...args], { env: { ...process.env, STRATA_REPO: repo } });
-    if (r.status !== 0) t.fail(`previous release ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.toString();
-  };
-  prev(['init']);
-  prev(['snapshot', src]);
-  t.is(JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).version, 1);
-  t.true(fs.existsSync(path.join(repo, 'index', 'data.mdb')), 'the previous release keeps its index inside');
-  const first = path.join(base, 'first');
-  fs.cpSync(src, first, { recursive: true });
-  // read with the new code
-  t.regex(run(t, ['ls', 'latest'], repo, cache).stdout, /top\.txt/);
-  const out = path.join(base, 'out');
-  run(t, ['restore', 'latest', '--target', out], repo, cache);
-  t.deepEqual(treeDiff(first, out), []);
-  // extend it
-  fs.writeFileSync(path.join(src, 'added.txt'), 'new\n');
-  run(t, ['snapshot', src], repo, cache);
-  t.is(JSON.parse(run(t, ['snapshots', '--json'], repo, cache).stdout).length, 2);
-  t.is(JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).version, 1, 'the config is left as it was');
-  // (the other way round is not promised: trees this build writes may be version 2, which the
-  // previous release refuses by name — it never misreads them)
-  run(t, ['forget', '--keep-last', '1'], repo, cache);
-  run(t, ['prune'], repo, cache);
-  t.regex(run(t, ['check', '--read-data'], repo, path.join(base, 'fresh-cache')).stdout, /no integrity problems found/);
 });
 
 // A repository written by the first release (format 1, its LMDB index inside it), committed as a
