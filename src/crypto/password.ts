@@ -105,12 +105,14 @@ function defaultTty(): { input: NodeJS.ReadStream; output: NodeJS.WriteStream } 
  */
 export function promptHidden(tty: { input: NodeJS.ReadStream; output: NodeJS.WriteStream }, prompt: string): Promise<string> {
   const { input, output } = tty;
-  output.write(prompt);
   return new Promise((resolve, reject) => {
     let bytes: number[] = [];
     const wasRaw = input.isRaw;
+    // raw mode before the prompt shows: what is typed once it is visible is
+    // never echoed, and Ctrl-C reaches us rather than the terminal's SIGINT
     input.setRawMode(true);
     input.resume();
+    output.write(prompt);
     const finish = (err: StrataError | null, value?: string): void => {
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
