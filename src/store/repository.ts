@@ -142,8 +142,8 @@ export class Repository implements BlobWriter {
       await store.close();
       throw e;
     }
-    const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
-    if (fresh) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
+    const { cache, dir, fresh, setAside } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
+    if (fresh && !setAside) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
     const repo = new Repository({ store, config, cache, notice: opts.notice, cipher, unlocked });
     try {
       if (!opts.skipSync) await repo.syncIndex();
