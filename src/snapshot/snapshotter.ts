@@ -114,8 +114,8 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   };
   const builder = new DirBuilder({
     repo,
-    sink: req.treeSink ?? repoTreeSink(writer),
-    saver: new FileSaver(writer, new Chunker(repo.config.chunker), counters),
+    sink: req.treeSink ?? repoTreeSink(writer, repo.ids),
+    saver: new FileSaver(writer, repo.ids, new Chunker(repo.config.chunker), counters),
     statCache: new StatCache(repo.index, host, source),
     dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
     dryRun: !!req.dryRun,
