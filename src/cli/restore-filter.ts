@@ -7,6 +7,7 @@
 // empty by --include are dropped.
 import { randomBytes } from 'node:crypto';
 import { displayName } from '../fs/paths.js';
+import type { PackReader } from '../store/ports.js';
 import type { BlobReader } from '../store/repository.js';
 import { encodeTree, type TreeEntry } from '../tree/codec.js';
 import { compileGlob, type Glob } from '../tree/find.js';
@@ -28,6 +29,11 @@ export class FilteredReader implements BlobReader {
   ) {
     this.include = rules.include.map((p) => compileGlob(p));
     this.exclude = rules.exclude.map((p) => compileGlob(p));
+  }
+
+  /** file contents are the repository's: its ranged reads */
+  get packs(): PackReader | undefined {
+    return this.repo.packs;
   }
 
   async getBlob(hash: Buffer, into?: Buffer): Promise<Buffer> {
