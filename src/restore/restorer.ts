@@ -17,6 +17,7 @@ import type { BlobReader } from '../store/repository.js';
 import type { Kind, TreeEntry } from '../tree/codec.js';
 import type { RestoreAction, RestoreProgress, RestoreRequest, RestoreStats } from './types.js';
 import { ContentBatch } from './content-batch.js';
+import { prefetchTrees } from './tree-prefetch.js';
 import { loadTree } from '../tree/trees.js';
 import { ContentWriter, sameFileContent } from './content.js';
 import { MetaWriter, isRoot } from './metadata.js';
@@ -72,6 +73,7 @@ class Restorer {
     }
     try {
       if (e.kind === 'dir') {
+        await prefetchTrees(this.repo, e.subtree!, this.req.signal);
         // the target takes the snapshot root's place: its own mode, owner and times too
         await this.restoreDir(e, target, st);
         await this.settle();
