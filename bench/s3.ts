@@ -4,6 +4,9 @@
 // run: first snapshot, one-change snapshot (one-shot, and under `watch`),
 // full restore and single-file restore; requests per snapshot for strata.
 // Not wired into make. Run: node --import=tsx bench/s3.ts
+// BENCH_ONLY=restore: first snapshot, then the restores only (no one-change or
+// watch steps); BENCH_CLI=path/to/dist/cli/main.js: another build of strata
+// (the same run measures a build before and after a change).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,7 +15,8 @@ import { benchDir, type Scale } from './lib/corpus.js';
 import { ROOT } from './lib/report.js';
 import { ensurePeerCorpus } from './peers/corpus.js';
 
-const CLI = path.join(ROOT, 'dist/cli/main.js');
+const CLI = process.env.BENCH_CLI ?? path.join(ROOT, 'dist/cli/main.js');
+const onlyRestore = process.env.BENCH_ONLY === 'restore';
 const log = (s: string) => process.stderr.write(s + '\n');
 const scale = (process.env.BENCH_SCALE ?? 'small') as Scale;
 
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
     push(['first snapshot', `${s1.ms.toFixed(0)} ms (${(mb / (s1.ms / 1000)).toFixed(1)} MB/s)`, `${r1.ms.toFixed(0)} ms (${(mb / (r1.ms / 1000)).toFixed(1)} MB/s)`]);
     push(['  requests (strata)', JSON.stringify(JSON.parse(s1.stdout).requests), '']);
 
+    if (!onlyRestore) {
     fs.appendFileSync(appendTo, 'one change\n');
     const s2 = strata(['snapshot', work, '--json']);
     const r2 = restic(['backup', '--quiet', work]);
@@ -101,16 +106,25 @@ async function main(): Promise<void> {
     fs.appendFileSync(appendTo, 'restic change\n');
     const r3 = restic(['backup', '--quiet', work]);
     push(['restic incremental after one change (again)', '', `${r3.ms.toFixed(0)} ms`]);
+    }
 
     const sOut = path.join(base, 'out-strata');
     const rOut = path.join(base, 'out-restic');
     const s4 = strata(['restore', 'latest', '--target', sOut]);
     const r4 = restic(['restore', 'latest', '--target', rOut]);
     push(['full restore', `${s4.ms.toFixed(0)} ms (${(mb / (s4.ms / 1000)).toFixed(1)} MB/s)`, `${r4.ms.toFixed(0)} ms (${(mb / (r4.ms / 1000)).toFixed(1)} MB/s)`]);
+    const s4j = strata(['restore', 'latest', '--target', `${sOut}-json`, '--json']);
+    push(['  requests (strata full restore)', JSON.stringify(JSON.parse(s4j.stdout).requests ?? null), '']);
     const one = corpus.appendFile;
     const s5 = strata(['restore', `latest:${one}`, '--target', path.join(base, 'one-strata')]);
     const r5 = restic(['restore', 'latest', '--target', path.join(base, 'one-restic'), '--include', path.join(work, one)]);
     push(['single-file restore', `${s5.ms.toFixed(0)} ms`, `${r5.ms.toFixed(0)} ms`]);
+    const big = corpus.rewriteFile;
+    if (big) {
+      const s6 = strata(['restore', `latest:${big}`, '--target', path.join(base, 'big-strata')]);
+      const r6 = restic(['restore', 'latest', '--target', path.join(base, 'big-restic'), '--include', path.join(work, big)]);
+      push([`single large file restore (${big})`, `${s6.ms.toFixed(0)} ms`, `${r6.ms.toFixed(0)} ms`]);
+    }
   } finally {
     ceph.stop();
   }

@@ -7,6 +7,7 @@
 // empty by --include are dropped.
 import { randomBytes } from 'node:crypto';
 import { displayName } from '../fs/paths.js';
+import type { PackReader } from '../store/ports.js';
 import type { BlobIds, BlobReader } from '../store/repository.js';
 import { encodeTree, type TreeEntry } from '../tree/codec.js';
 import { compileGlob, type Glob } from '../tree/find.js';
@@ -32,6 +33,11 @@ export class FilteredReader implements BlobReader {
 
   get ids(): BlobIds {
     return this.repo.ids;
+  }
+
+  /** file contents are the repository's: its ranged reads */
+  get packs(): PackReader | undefined {
+    return this.repo.packs;
   }
 
   async getBlob(hash: Buffer, into?: Buffer): Promise<Buffer> {

@@ -80,7 +80,7 @@ export class ContentWriter {
 const BLOCK = 4096;
 
 /** Write `data` at file offset `pos`, leaving file-system blocks that would be all zeros unwritten (holes). */
-function writeSparse(fd: number, data: Buffer, pos: number): void {
+export function writeSparse(fd: number, data: Buffer, pos: number): void {
   const zero = Buffer.alloc(BLOCK);
   let i = 0;
   while (i < data.length) {

@@ -15,72 +15,16 @@ import { faultPoint } from '../fault.js';
 import { displayName, joinPath } from '../fs/paths.js';
 import type { BlobReader } from '../store/repository.js';
 import type { Kind, TreeEntry } from '../tree/codec.js';
+import type { RestoreAction, RestoreProgress, RestoreRequest, RestoreStats } from './types.js';
+import { ContentBatch } from './content-batch.js';
+import { prefetchTrees } from './tree-prefetch.js';
 import { loadTree } from '../tree/trees.js';
 import { ContentWriter, sameFileContent } from './content.js';
 import { MetaWriter, isRoot } from './metadata.js';
 import { sweep, tmpName, untrack } from './temporaries.js';
 
 export { removeLive as removeTemporaries } from './temporaries.js';
-
-export interface RestoreProgress {
-  files: number;
-  bytes: number;
-  totalBytes: number;
-  totalFiles: number;
-  path: string;
-}
-
-export interface RestoreNotice {
-  path: string;
-  code: string;
-  message: string;
-}
-
-/** One change to the target: reported in dry runs (and as it happens otherwise). */
-export interface RestoreAction {
-  op: 'create' | 'update' | 'delete' | 'meta' | 'fail' | 'skip';
-  path: string; // relative to the target
-  kind: Kind | 'other';
-  reason?: string; // fail / skip
-}
-
-export interface RestoreRequest {
-  /** what to restore: a directory's contents go into target; anything else becomes target/NAME */
-  entry: TreeEntry;
-  target: string;
-  /** skip files whose existing content already matches (hash compare) */
-  skipIdentical?: boolean;
-  /** remove entries of restored directories that the snapshot does not have */
-  delete?: boolean;
-  /** change nothing, create nothing: only report actions (data is still read and verified) */
-  dryRun?: boolean;
-  /** restore extended attributes and ACLs (default true) */
-  xattrs?: boolean;
-  onAction?: (a: RestoreAction) => void;
-  onProgress?: (p: RestoreProgress) => void;
-  /** an entry not restored (counted in errors) */
-  onNotice?: (n: RestoreNotice) => void;
-  /** worth knowing, restored anyway or skipped on purpose (sockets, unsupported xattrs) */
-  onWarning?: (n: RestoreNotice) => void;
-  /** stop soon (E_ABORTED): the file being written is removed, finished ones stay */
-  signal?: AbortSignal;
-}
-
-export interface RestoreStats {
-  files: number;
-  dirs: number;
-  symlinks: number;
-  others: number;
-  links: number; // hard links made to an earlier name
-  bytes: number;
-  filesSkipped: number; // already identical
-  deleted: number; // entries removed (--delete)
-  errors: number;
-  integrityErrors: number; // files left out because their data is missing or damaged
-  warnings: number;
-  tempsSwept: number; // leftovers of an interrupted restore removed
-  durationMs: number;
-}
+export type { RestoreAction, RestoreNotice, RestoreProgress, RestoreRequest, RestoreStats } from './types.js';
 
 export async function restore(repo: BlobReader, req: RestoreRequest, live?: (s: RestoreStats) => void): Promise<RestoreStats> {
   const r = new Restorer(repo, req);
@@ -96,7 +40,12 @@ class Restorer {
   private lastTick = 0;
   private sinceYield = 0;
   private readonly meta: MetaWriter;
+  /** dry runs: read and verify file by file */
   private readonly content: ContentWriter;
+  /** the content of the files being restored, fetched by grouped ranged reads */
+  private readonly batch: ContentBatch;
+  /** directories walked whose metadata waits for their files (post-order); `stamp`: windows started when it was walked */
+  private readonly dirs: { dest: Buffer; e: TreeEntry; existed: boolean; children?: readonly TreeEntry[]; stamp: number }[] = [];
   /** hard-link groups: "dev:ino" → the first name restored */
   private readonly links = new Map<string, Buffer>();
 
@@ -108,6 +57,7 @@ class Restorer {
     this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
     this.meta = new MetaWriter(repo, { xattrs: req.xattrs !== false, warn: (path, code, message) => this.warning(path, code, message) });
     this.content = new ContentWriter(repo, (n) => this.advance(n, false), req.signal);
+    this.batch = new ContentBatch(repo, (n) => this.advance(n, false), req.signal);
     if (!req.dryRun) this.meta.checkNative(false);
   }
 
@@ -121,13 +71,21 @@ class Restorer {
       this.action('create', target, 'dir');
       if (!this.req.dryRun) fs.mkdirSync(target, { recursive: true, mode: 0o700 });
     }
-    if (e.kind === 'dir') {
-      // the target takes the snapshot root's place: its own mode, owner and times too
-      await this.restoreDir(e, target, st);
-    } else {
-      if (st) this.openUp(target, st);
-      await this.restoreEntry(e, joinPath(target, e.name), !!st);
-      if (st && !this.req.dryRun) this.restoreMode(target, st);
+    try {
+      if (e.kind === 'dir') {
+        await prefetchTrees(this.repo, e.subtree!, this.req.signal);
+        // the target takes the snapshot root's place: its own mode, owner and times too
+        await this.restoreDir(e, target, st);
+        await this.settle();
+      } else {
+        if (st) this.openUp(target, st);
+        await this.restoreEntry(e, joinPath(target, e.name), !!st);
+        await this.settle();
+        if (st && !this.req.dryRun) this.restoreMode(target, st);
+      }
+    } catch (err) {
+      await this.batch.stop(); // E_ABORTED: the temporaries stay tracked, the caller removes them
+      throw err;
     }
     this.stats.durationMs = Date.now() - t0;
     this.tick(true);
@@ -179,8 +137,30 @@ class Restorer {
       if (!this.req.dryRun) this.stats.tempsSwept += sweep(dest, names);
     }
     for (const child of children) await this.restoreEntry(child, joinPath(dest, child.name), existed);
-    if (this.req.delete && existed) this.deleteExtras(dest, children);
-    if (!this.req.dryRun) await this.meta.apply(dest, e, existed);
+    if (this.req.dryRun) {
+      if (this.req.delete && existed) this.deleteExtras(dest, children);
+      return;
+    }
+    // extras are deleted and metadata applied once the files being fetched are renamed into place
+    this.dirs.push({ dest, e, existed, ...(this.req.delete && existed ? { children } : {}), stamp: this.batch.started });
+    await this.finishDirs(false);
+  }
+
+  /** Every file fetched and finished, then every directory. */
+  private async settle(): Promise<void> {
+    await this.batch.drain();
+    await this.finishDirs(true);
+  }
+
+  /** Directories whose files are all finished: delete extras (--delete), apply their metadata; children before parents. */
+  private async finishDirs(all: boolean): Promise<void> {
+    while (this.dirs.length > 0) {
+      const d = this.dirs[0]!;
+      if (!all && this.batch.pending > 0 && this.batch.completed <= d.stamp) return;
+      this.dirs.shift();
+      if (d.children) this.deleteExtras(d.dest, d.children);
+      await this.meta.apply(d.dest, d.e, d.existed);
+    }
   }
 
   private deleteExtras(dir: Buffer, children: readonly TreeEntry[]): void {
@@ -256,10 +236,15 @@ class Restorer {
       }
     } catch (err) {
       if (isStrataError(err, 'E_ABORTED')) throw err;
-      const code = isStrataError(err) ? err.code : (errnoCode(err) ?? (err as { code?: string }).code ?? 'E_IO');
-      if (INTEGRITY.has(code)) this.action('fail', dest, e.kind, (err as Error).message);
-      this.notice(dest, code, INTEGRITY.has(code) ? `not restored: ${(err as Error).message}` : (err as Error).message);
+      this.failed(dest, e.kind, err);
     }
+  }
+
+  /** An entry not restored: a notice (and a 'fail' action for damaged or missing data). */
+  private failed(dest: Buffer, kind: Kind, err: unknown): void {
+    const code = isStrataError(err) ? err.code : (errnoCode(err) ?? (err as { code?: string }).code ?? 'E_IO');
+    if (INTEGRITY.has(code)) this.action('fail', dest, kind, (err as Error).message);
+    this.notice(dest, code, INTEGRITY.has(code) ? `not restored: ${(err as Error).message}` : (err as Error).message);
   }
 
   /** A later name of a hard-link group: link it to the first one. false: this is the first (restore it normally). */
@@ -277,6 +262,7 @@ class Restorer {
     this.stats.links++;
     this.action(st ? 'update' : 'create', dest, e.kind);
     if (this.req.dryRun) return true;
+    if (this.batch.pending > 0) await this.batch.drain(); // the first name may still be a temporary
     const tmp = tmpName(dest);
     try {
       fs.linkSync(first, tmp);
@@ -353,28 +339,40 @@ class Restorer {
     }
     this.action(st ? 'update' : 'create', dest, 'file');
     const tmp = tmpName(dest);
+    let fd: number;
     try {
-      const fd = fs.openSync(tmp, 'wx', 0o600);
-      try {
-        await this.content.write(e, fd);
-        faultPoint('restore'); // tests: SIGKILL with a written temporary, before its metadata
-        await this.meta.applyOwnerXattrsMode(tmp, e, false, fd);
-        this.meta.applyTimes(tmp, e, fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      fd = fs.openSync(tmp, 'wx+', 0o600); // read too: chunks that arrive ahead of their turn are hashed from here
+    } catch (err) {
+      untrack(tmp);
+      throw err;
+    }
+    await this.batch.add({ entry: e, fd, done: (err) => this.fileDone(e, dest, tmp, fd, st, err) });
+  }
+
+  /** A file's content is written and verified (or failed): its metadata, then renamed into place. */
+  private async fileDone(e: TreeEntry, dest: Buffer, tmp: Buffer, fd: number, st: fs.Stats | undefined, failure: Error | undefined): Promise<void> {
+    let open = true;
+    try {
+      if (failure) throw failure;
+      faultPoint('restore'); // tests: SIGKILL with a written temporary, before its metadata
+      await this.meta.applyOwnerXattrsMode(tmp, e, false, fd);
+      this.meta.applyTimes(tmp, e, fd);
+      open = false;
+      fs.closeSync(fd);
       if (st?.isDirectory()) fs.rmSync(dest, { recursive: true, force: true });
       fs.renameSync(tmp, dest);
       untrack(tmp);
     } catch (err) {
-      if (isStrataError(err, 'E_ABORTED')) throw err; // the temporary stays tracked: the caller removes and counts it
+      if (open) fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
       untrack(tmp);
-      throw err;
+      this.failed(dest, 'file', err);
+      return;
     }
     this.stats.files++;
     this.stats.bytes += e.size;
     this.progress.files++;
+    this.progress.path = displayName(dest);
     if (e.changed) this.warning(displayName(dest), 'W_CHANGED', 'restored as read while it kept changing during the snapshot (may be inconsistent)');
     this.tick();
   }

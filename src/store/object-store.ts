@@ -27,6 +27,8 @@ export interface ObjectStore {
   delete(name: string): Promise<void>;
   /** Release open handles. */
   close(): Promise<void>;
+  /** Optional: ranged reads worth keeping in flight at once (restore); default 2. */
+  readonly readsInFlight?: number;
   /**
    * Optional: atomically replace an object with bytes that carry the same
    * name (repair: a damaged pack rebuilt byte for byte from its verified blobs).

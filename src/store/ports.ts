@@ -32,6 +32,24 @@ export interface BlobReader {
   readonly ids: BlobIds;
   /** `into`: return the bytes in (a view of) this buffer when it is large enough; valid until the caller reuses it. */
   getBlob(hash: Buffer, into?: Buffer): Promise<Buffer>;
+  /** Optional: ranged pack reads, for readers of many blobs (restore, cat); absent: one getBlob per blob. */
+  readonly packs?: PackReader;
+}
+
+/**
+ * Many blobs by few requests: where each blob is, a byte range of a pack in
+ * one read, and the one decode path (verified bytes only). restore/ plans the
+ * ranges (restore/fetch-plan.ts).
+ */
+export interface PackReader {
+  /** Where a blob is stored; undefined when the index does not have it (or it is still in an open pack): use getBlob. */
+  locateBlob(hash: Buffer): BlobLocation | undefined;
+  /** `length` bytes of pack `pack` from `offset`, in one request. E_PACK_MISSING when the pack is gone. */
+  readPackRange(pack: Buffer, offset: number, length: number, into?: Buffer): Promise<Buffer>;
+  /** The verified raw bytes of a blob whose stored bytes are `stored` (E_CORRUPT names it, and it leaves the index). */
+  decodeBlob(hash: Buffer, loc: BlobLocation, stored: Buffer, into?: Buffer): Buffer;
+  /** Range reads worth keeping in flight at once (S3: several; a local disk: few). */
+  readonly rangeReadsInFlight: number;
 }
 
 /** What the snapshotter needs to write. */

@@ -21,7 +21,7 @@ import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pac
 import { Packer, type FlushedPack } from './packer.js';
 import { newConfigObjects, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
 import { MarkSet } from './mark-set.js';
-import type { BlobIds, BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
+import type { BlobIds, BlobLocation, BlobWriter, HashSet, HeldLock, PackReader, RepoCache } from './ports.js';
 
 export type { BlobIds, BlobReader, BlobWriter, HeldLock } from './ports.js';
 
@@ -72,7 +72,7 @@ export interface WriteStats {
   rawBytesAdded: number;
 }
 
-export class Repository implements BlobWriter {
+export class Repository implements BlobWriter, PackReader {
   private readonly dataPacker: Packer;
   private readonly treePacker: Packer;
   readonly writeStats: WriteStats = { blobsAdded: 0, bytesAdded: 0, rawBytesAdded: 0 };
@@ -286,20 +286,9 @@ export class Repository implements BlobWriter {
       // compressed bytes land in a reused scratch buffer (free while no other read uses it), raw ones where they belong
       scratch = loc.comp === COMP_NONE ? undefined : this.takeScratch(loc.length);
       try {
-        stored = await this.store.get(packObjectName(loc.pack), loc.offset, loc.length, loc.comp === COMP_NONE ? into : scratch);
+        stored = await this.readPackRange(loc.pack, loc.offset, loc.length, loc.comp === COMP_NONE ? into : scratch);
       } catch (e) {
         this.releaseScratch(scratch);
-        if (isStrataError(e, 'E_OBJECT_MISSING')) {
-          // the pack file is gone (a prune that ran meanwhile, or lost): its blobs leave the cache's index
-          // (store/lost-blobs.ts), so the next snapshot stores them again; a prune's relocations come back
-          // with the next sync of the index segments
-          let dropped = 0;
-          try {
-            dropped = (await dropMissingPacks(this.index, this.store, [loc.pack.toString('hex')])).blobs;
-          } catch {}
-          const also = dropped ? `; its ${dropped} blobs were dropped from the index, so the next snapshot stores what its source still has again` : '';
-          throw new StrataError('E_PACK_MISSING', `blob ${hex}: pack ${loc.pack.toString('hex')} is missing from the repository (removed by a prune that ran meanwhile? run the command again)${also}`, { cause: e });
-        }
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
         throw e;
       }
@@ -313,6 +302,51 @@ export class Repository implements BlobWriter {
       throw e;
     } finally {
       this.releaseScratch(scratch);
+    }
+  }
+
+  /** This object as a PackReader (ports.ts): ranged reads for restore and cat. */
+  get packs(): PackReader {
+    return this;
+  }
+
+  get rangeReadsInFlight(): number {
+    return Math.max(1, Number(process.env.STRATA_READS_IN_FLIGHT) || (this.store.readsInFlight ?? 2));
+  }
+
+  /** Where a blob is stored (ports.ts PackReader); undefined when only getBlob can read it (not indexed, or in an open pack). */
+  locateBlob(hash: Buffer): BlobLocation | undefined {
+    const hex = hash.toString('hex');
+    if (this.dataPacker.has(hex) || this.treePacker.has(hex)) return undefined;
+    return this.index.getBlob(hash);
+  }
+
+  /**
+   * Bytes of a pack in one read. A pack the index names but the store lacks
+   * (a prune that ran meanwhile, or lost) leaves the index with its blobs
+   * (store/lost-blobs.ts), so the next snapshot stores them again: E_PACK_MISSING.
+   */
+  async readPackRange(pack: Buffer, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    try {
+      return await this.store.get(packObjectName(pack), offset, length, into);
+    } catch (e) {
+      if (!isStrataError(e, 'E_OBJECT_MISSING')) throw e;
+      let dropped = 0;
+      try {
+        dropped = (await dropMissingPacks(this.index, this.store, [pack.toString('hex')])).blobs;
+      } catch {}
+      const also = dropped ? `; its ${dropped} blobs were dropped from the index, so the next snapshot stores what its source still has again` : '';
+      throw new StrataError('E_PACK_MISSING', `pack ${pack.toString('hex')} is missing from the repository (removed by a prune that ran meanwhile? run the command again)${also}`, { cause: e });
+    }
+  }
+
+  /** The verified raw bytes of a blob read from a pack (blob-codec.ts); a damaged one leaves the index. */
+  decodeBlob(hash: Buffer, loc: BlobLocation, stored: Buffer, into?: Buffer): Buffer {
+    try {
+      return decodeStoredBlob(stored, { hash, type: loc.type, comp: loc.comp, rawLength: loc.rawLength }, `pack ${loc.pack.toString('hex')}`, into, this.cipher);
+    } catch (e) {
+      if (isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);
+      throw e;
     }
   }
 

@@ -58,6 +58,8 @@ export class S3ObjectStore implements ObjectStore, WriterHost {
   readonly bucket: string;
   readonly region: string;
   readonly requests: S3RequestCounts = { gets: 0, puts: 0, lists: 0, deletes: 0, heads: 0, retries: 0 };
+  /** ranged GETs a restore keeps in flight (latency hides behind the others) */
+  readonly readsInFlight = 6;
   readonly partSize: number;
   readonly partsInFlight: number;
   readonly buffers: BufferPool;

@@ -24,6 +24,16 @@ function remember(hex: string, entries: TreeEntry[]): void {
   }
 }
 
+/** A tree decoded elsewhere (restore's prefetch of many trees by ranged reads) joins the cache; `hash` must name it. */
+export function rememberTree(hash: Buffer, entries: TreeEntry[]): void {
+  remember(hash.toString('hex'), entries);
+}
+
+/** Whether loadTree would answer from the cache. */
+export function isTreeCached(hash: Buffer): boolean {
+  return cache.has(hash.toString('hex'));
+}
+
 export async function loadTree(repo: BlobReader, hash: Buffer): Promise<TreeEntry[]> {
   const hex = hash.toString('hex');
   const hit = cache.get(hex);

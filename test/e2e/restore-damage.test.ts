@@ -136,7 +136,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     t.is(code, sig === 'SIGINT' ? 130 : 143);
     const lines = stderr.trim().split('\n');
     t.is(lines.length, 1, stderr);
-    t.regex(lines[0]!, new RegExp(`^strata: interrupted \\(${sig}\\): restored \\d+ of [\\d,]+ files? .* removed 1 temporary file; the rest was not restored: run the same restore again`));
+    // every file whose content was being fetched had its temporary (several are in flight at once)
+    t.regex(lines[0]!, new RegExp(`^strata: interrupted \\(${sig}\\): restored \\d+ of [\\d,]+ files? .* removed [1-3] temporary files?; the rest was not restored: run the same restore again`));
     t.deepEqual(temporaries(out), []);
     const locks = path.join(repo, 'locks');
     t.deepEqual(fs.existsSync(locks) ? fs.readdirSync(locks) : [], [], 'the lock was released');
@@ -156,16 +157,17 @@ test('a SIGKILLed restore leaves private leftovers; the next restore sweeps them
   const out = path.join(tmpDir(t), 'out');
   const k = strata(['restore', 'latest', '--target', out], { repo, env: { STRATA_FAULT_POINT: 'restore:2' } });
   t.is(k.code, -1, 'killed');
+  // the killed one and the files fetched with it (several are in flight at once) stay as temporaries
   const left = temporaries(out);
-  t.is(left.length, 1);
-  t.is(fs.statSync(left[0]!).mode & 0o777, 0o600, 'a temporary is private until renamed');
+  t.true(left.length >= 1 && left.length <= 3, `${left.length} temporaries`);
+  for (const l of left) t.is(fs.statSync(l).mode & 0o777, 0o600, 'a temporary is private until renamed');
   t.is(fs.statSync(path.join(out, 'd')).mode & 0o777, 0o700, 'a directory is private until its mode is applied');
   t.is(fs.statSync(out).mode & 0o777, 0o700);
   // the killed restore's lock is stale (its process is gone): prune is not blocked
   ok(t, ['prune'], { repo });
   const r = strata(['restore', 'latest', '--target', out], { repo });
   t.is(r.code, EXIT.OK, r.stderr);
-  t.regex(r.stdout, /removed 1 leftover temporaries/);
+  t.regex(r.stdout, new RegExp(`removed ${left.length} leftover temporaries`));
   t.deepEqual(temporaries(out), []);
   t.deepEqual(compareTrees(src, out, { atime: false, xattrs: false }), []);
 });

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { StrataError, isStrataError } from '../../errors.js';
 import { removeTemporaries, restore, type RestoreAction, type RestoreStats } from '../../restore/restorer.js';
+import type { ObjectStore } from '../../store/object-store.js';
+import { storeRequests } from '../../store/open-store.js';
 import { AT_HELP, atOption, globals, locate, repoPath, sourceOption, withReadLock, withRepo, type Located } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
@@ -110,11 +112,13 @@ export function register(program: Command): void {
         return code;
       };
       let stats: RestoreStats | undefined;
+      let store: ObjectStore | undefined;
       const snapshots: Located[] = [];
       try {
         await withRepo(g, (repo) =>
           // a shared lock (a prune waits or refuses), as withLock but none on a read-only repository or under --no-lock
           withReadLock(g, repo, { exclusive: false, command: 'restore' }, async () => {
+            store = repo.store;
             if (repo.lock) await repo.syncIndex(); // a prune since the open: read nothing it removed
             const locs: Located[] = [];
             for (const spec of specs) locs.push(await locate(repo, spec, sourceOption(opts.source), at));
@@ -177,7 +181,8 @@ export function register(program: Command): void {
       const snapshot = snapshots[0]!.snapshot;
       const from = [...new Set(snapshots.map((l) => l.snapshot.id.slice(0, 8)))].join(', ');
       const nFail = actions.filter((a) => a.op === 'fail').length;
-      if (g.json) printJson({ snapshot: snapshot.id, target, ...(specs.length > 1 ? { paths: snapshots.map((l) => ({ snapshot: l.snapshot.id, path: l.path })) } : {}), ...(dryRun ? { dryRun, actions } : {}), ...st });
+      const requests = store && storeRequests(store); // s3: repositories: every request of the command
+      if (g.json) printJson({ snapshot: snapshot.id, target, ...(specs.length > 1 ? { paths: snapshots.map((l) => ({ snapshot: l.snapshot.id, path: l.path })) } : {}), ...(dryRun ? { dryRun, actions } : {}), ...st, ...(requests ? { requests } : {}) });
       else if (dryRun) {
         for (const a of actions) println(`${a.op.padEnd(6)}  ${a.path}${a.kind === 'dir' ? '/' : ''}${a.reason ? `  (${a.reason})` : ''}`);
         const n = (op: string) => actions.filter((a) => a.op === op).length;
