@@ -172,7 +172,12 @@ test('a sparse file read by its extents gives exactly the chunks of a full read 
   const out = path.join(tmpDir(t), 'out');
   ok(t, ['restore', 'latest', '--target', out], { repo });
   t.true(fs.readFileSync(path.join(out, 'disk.img')).equals(fs.readFileSync(p)));
-  t.is(fs.statSync(path.join(out, 'disk.img')).blocks, fs.statSync(p).blocks);
+  // holes come back as holes: the file system's exact block count depends on write sizes and delayed
+  // allocation (seen: 184 vs 192 under load), so compare allocations, not block numbers
+  const got = fs.statSync(path.join(out, 'disk.img')).blocks * 512;
+  const had = fs.statSync(p).blocks * 512;
+  t.true(got <= 2 << 20, `restored file allocates ${got} bytes of 96 MiB`);
+  t.true(Math.abs(got - had) <= 1 << 20, `restored ${got} bytes allocated, source ${had}`);
 });
 
 test('by default atimes are not recorded: reading a file is not a change', (t) => {
