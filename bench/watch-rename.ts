@@ -99,6 +99,16 @@ async function main(): Promise<void> {
       console.error(JSON.stringify(row));
       [from, to] = [to, from];
     }
+    // the floor: one small file appended (what any change costs the daemon: lock, snapshot, pack, manifest, fsyncs)
+    const appendMs: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      await sleep(2000);
+      const n = lines.length;
+      const t0 = performance.now();
+      fs.appendFileSync(path.join(tree, 't1/m0/l0/f0.txt'), `append ${i}\n`);
+      while (lines.length === n && performance.now() - t0 < 30000) await sleep(2);
+      if (lines.length > n) appendMs.push(Math.round(lines[n]!.at - t0));
+    }
     const s = rows.map((r) => r.renameToCompleteMs).filter((x) => x !== null);
     const r = rows.map((x) => x.resticMs).filter(Boolean);
     const out = {
@@ -109,6 +119,8 @@ async function main(): Promise<void> {
       strataMedianMs: s.length ? median(s) : null,
       resticMedianMs: r.length ? median(r) : null,
       ratio: s.length && r.length ? +(median(r) / median(s)).toFixed(1) : null,
+      appendMedianMs: appendMs.length ? median(appendMs) : null,
+      appendMs,
       rows,
     };
     console.log(JSON.stringify(out, null, 1));
