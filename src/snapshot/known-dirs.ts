@@ -131,7 +131,7 @@ export class KnownDirs {
     if (node && (node.recursive || node.all)) return undefined;
     this.verified++;
     const names = new Set(node?.names ?? []);
-    const children = node?.children ?? new Map<string, DirtyNode>();
+    const children = new Map(node?.children ?? []); // a copy: the trie stays as it was for any caller
     if (rec.dirs === 0 && names.size === 0 && children.size === 0) {
       if (moved) this.host.rerecord(st, rel, rec);
       return rec;
