@@ -16,7 +16,8 @@ export const stdoutWrite: Write = (chunk) =>
 
 export async function fileBytes(repo: BlobReader, e: TreeEntry, where: string, write: Write): Promise<void> {
   const chunks = await fileChunks(repo, e.content!);
-  const whole = chunks.length > 1 ? newHasher() : undefined;
+  // a one-chunk file's id is its content hash only with plain ids (format.md §11.5.1)
+  const whole = chunks.length > 1 || (chunks.length === 1 && !repo.ids.plain) ? newHasher() : undefined;
   for (const h of chunks) {
     const data = await repo.getBlob(h);
     whole?.update(data);

@@ -2,10 +2,9 @@
 // snapshot (unchanged files known from the stat cache are not re-read) with
 // its tree objects kept in memory, and a reader that serves them before the
 // repository's, so the ordinary tree diff can compare the two.
-import { hashBytes } from '../hash.js';
 import { rootEntry } from '../snapshot/manifest.js';
 import { takeSnapshot } from '../snapshot/snapshotter.js';
-import type { BlobReader, Repository } from '../store/repository.js';
+import type { BlobIds, BlobReader, Repository } from '../store/repository.js';
 import { encodeTree, type TreeEntry } from '../tree/codec.js';
 import type { TreeSink } from '../tree/trees.js';
 
@@ -13,9 +12,13 @@ export class MemoryTrees implements TreeSink, BlobReader {
   private readonly trees = new Map<string, Buffer>();
   constructor(private readonly repo: BlobReader) {}
 
+  get ids(): BlobIds {
+    return this.repo.ids;
+  }
+
   async saveTree(entries: readonly TreeEntry[]): Promise<{ hash: Buffer; added: boolean }> {
     const raw = encodeTree(entries);
-    const hash = hashBytes(raw);
+    const hash = this.repo.ids.blobId(raw); // the repository's ids, so unchanged subtrees compare equal
     this.trees.set(hash.toString('hex'), raw);
     return { hash, added: false };
   }

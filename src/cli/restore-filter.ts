@@ -7,7 +7,7 @@
 // empty by --include are dropped.
 import { randomBytes } from 'node:crypto';
 import { displayName } from '../fs/paths.js';
-import type { BlobReader } from '../store/repository.js';
+import type { BlobIds, BlobReader } from '../store/repository.js';
 import { encodeTree, type TreeEntry } from '../tree/codec.js';
 import { compileGlob, type Glob } from '../tree/find.js';
 import { loadTree } from '../tree/trees.js';
@@ -28,6 +28,10 @@ export class FilteredReader implements BlobReader {
   ) {
     this.include = rules.include.map((p) => compileGlob(p));
     this.exclude = rules.exclude.map((p) => compileGlob(p));
+  }
+
+  get ids(): BlobIds {
+    return this.repo.ids;
   }
 
   async getBlob(hash: Buffer, into?: Buffer): Promise<Buffer> {

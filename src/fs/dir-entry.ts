@@ -26,10 +26,16 @@ export const STAT_SLOTS = 9;
 export const EXTRA_SLOTS = 3;
 
 /**
- * Record the atime of regular files (docs/format.md §6.1a)? Off unless STRATA_RECORD_ATIME=1: with it,
- * any program reading a file makes the next snapshot's tree differ (borg >= 1.1 leaves atime out too).
+ * Record the atime of regular files (docs/format.md §6.1a)? Off unless `--atime` or STRATA_RECORD_ATIME=1:
+ * with it, any program reading a file makes the next snapshot's tree differ (borg >= 1.1 leaves atime out
+ * too, and has --atime for it).
  */
-export const RECORD_ATIME = process.env.STRATA_RECORD_ATIME === '1';
+export let RECORD_ATIME = process.env.STRATA_RECORD_ATIME === '1';
+
+/** `snapshot --atime` / `watch --atime`: record atimes in this process. */
+export function recordAtimes(on: boolean): void {
+  RECORD_ATIME = on;
+}
 
 export function toExtra(st: fs.BigIntStats, extra: BigInt64Array, i: number): void {
   const o = i * EXTRA_SLOTS;

@@ -131,7 +131,7 @@ class Rewriter {
       }
     }
     let out = hash;
-    if (changed) out = this.dryRun ? Buffer.alloc(32) : (await repoTreeSink(this.repo).saveTree(sortEntries(kept))).hash;
+    if (changed) out = this.dryRun ? Buffer.alloc(32) : (await repoTreeSink(this.repo, this.repo.ids).saveTree(sortEntries(kept))).hash;
     const r = { hash: out, dropped, files, dirs, size };
     this.memo.set(key, r);
     return r;

@@ -49,7 +49,7 @@ export function verifyAt(bytes: Buffer, e: PackEntry, dataEnd: number): PackEntr
   if (e.comp === 0 && e.length !== e.rawLength) return undefined;
   try {
     const raw = decompressBlob(bytes.subarray(e.offset, e.offset + e.length), e.comp, e.rawLength);
-    return { ...e, hash: hashBytes(raw) };
+    return { ...e, hash: hashBytes(raw) }; // an unsealed pack: plain ids (a sealed one goes through verifySealed)
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 // Writes (or, for a dry run, only reads) one file's content from its chunks,
-// verifying every chunk (by the store) and the whole file (size and BLAKE3).
+// verifying every chunk (by the store, against its id) and the whole file
+// (size and plain BLAKE3 content hash).
 // A file marked sparse gets its all-zero chunks as holes: the write position
 // skips them and ftruncate sets the size; a zero chunk seen once is not even
 // fetched again (its bytes are known).
@@ -34,7 +35,8 @@ export class ContentWriter {
   async write(e: TreeEntry, fd: number | null): Promise<void> {
     const c = e.content!;
     const chunks = await fileChunks(this.repo, c);
-    const whole = chunks.length > 1 ? newHasher() : undefined;
+    // a one-chunk file's id is its content hash only with plain ids (format.md §11.5.1)
+    const whole = chunks.length > 1 || (chunks.length === 1 && !this.repo.ids.plain) ? newHasher() : undefined;
     const sparse = !!e.sparse && fd !== null;
     let pos = 0;
     let sinceYield = 0;

@@ -8,7 +8,7 @@ import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat, type ExtraStat } from '../fs/dir-entry.js';
 import { readExtras } from '../fs/entry-extras.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
-import { hashBytes, newHasher, type Hasher } from '../hash.js';
+import { newHasher, type Hasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
 import { isRepositoryWriteError, type BlobWriter } from '../store/repository.js';
 import { XATTR_INLINE_MAX, sortEntries, type TreeEntry, type XAttr } from '../tree/codec.js';
@@ -339,7 +339,7 @@ export class DirBuilder {
   /** Store xattr values too large to be inline as data blobs. */
   private async storeXattrValues(values: Buffer[]): Promise<void> {
     if (this.ctx.dryRun) return;
-    for (const v of values) await this.ctx.repo.putBlob(BLOB_DATA, hashBytes(v), v);
+    for (const v of values) await this.ctx.repo.putBlob(BLOB_DATA, this.ctx.repo.ids.blobId(v), v);
   }
 
   /** Version 2 metadata (docs/format.md §6.1a). Returns xattr values to store as blobs (rare), else undefined: no promise per entry. */
@@ -353,7 +353,7 @@ export class DirBuilder {
     e.xattrs = x.xattrs.map(({ name, value }): XAttr => {
       if (value.length <= XATTR_INLINE_MAX) return { name, value, size: value.length };
       (big ??= []).push(value);
-      return { name, blob: hashBytes(value), size: value.length };
+      return { name, blob: this.ctx.repo.ids.blobId(value), size: value.length };
     });
     return big;
   }

@@ -1,5 +1,6 @@
-// Reads one regular file, cuts it with FastCDC, names each chunk by BLAKE3 and
-// hands new chunks to the repository. The file is fstat'ed before and after
+// Reads one regular file, cuts it with FastCDC, names each chunk by the
+// repository's blob id (BLAKE3, keyed when encrypted), computes the file's
+// plain BLAKE3 content hash and hands new chunks to the repository. The file is fstat'ed before and after
 // the read: if anything changed underneath, the read is retried and, if it
 // keeps changing, what was read last is stored marked `changed` (the caller
 // prefers the parent snapshot's version when there is one). A sparse file
@@ -17,7 +18,7 @@ import type { EntryStat } from '../fs/dir-entry.js';
 import { dataExtents } from '../fs/native.js';
 import { hashBytes, newHasher } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
-import type { BlobWriter } from '../store/repository.js';
+import type { BlobIds, BlobWriter } from '../store/repository.js';
 import type { FileContent } from '../tree/codec.js';
 import { makeFileContent } from '../tree/trees.js';
 
@@ -52,6 +53,7 @@ export class FileSaver {
 
   constructor(
     private readonly repo: BlobWriter | null, // null: dry run, hash only
+    private readonly ids: BlobIds,
     private readonly chunker: Chunker,
     private readonly counters: ReadCounters,
     private readonly attempts = 3,
@@ -101,7 +103,7 @@ export class FileSaver {
       const sizeLied = !changed && BigInt(total) !== after.size;
       if (changed && !acceptChanged) return undefined;
       this.counters.filesRead++;
-      const content = await makeFileContent(this.repo, wholeHash, chunks);
+      const content = await makeFileContent(this.repo, this.ids, wholeHash, chunks);
       return { content, size: total, stat: after, ...(extents ? { sparse: true } : {}), ...(changed ? { changed: true } : {}), ...(sizeLied ? { sizeLied: true } : {}) };
     } finally {
       fs.closeSync(fd);
@@ -132,7 +134,7 @@ export class FileSaver {
     if (!this.zeroChunk) {
       const z = Buffer.alloc(2 * this.chunker.max);
       const len = this.chunker.nextAvailable(z, 0, z.length, false);
-      this.zeroChunk = { len, hash: hashBytes(z.subarray(0, len)), bytes: z.subarray(0, len) };
+      this.zeroChunk = { len, hash: this.ids.blobId(z.subarray(0, len)), bytes: z.subarray(0, len) };
     }
     return this.zeroChunk;
   }
@@ -150,6 +152,7 @@ export class FileSaver {
     let total = 0;
     let readTotal = 0;
     let hasher: ReturnType<typeof newHasher> | undefined;
+    let onlyHash: Buffer | undefined; // the content hash of a one-chunk file under keyed ids
     let ei = 0; // first extent that ends after the read position
     this.lastDataRead = 0;
     for (;;) {
@@ -204,10 +207,12 @@ export class FileSaver {
       }
       if (len === 0) break;
       const chunk = buf.subarray(start, start + len);
-      const h = hashBytes(chunk);
-      // the only chunk of the file: its hash is the whole-file hash, no second pass
+      const h = this.ids.blobId(chunk);
+      // the only chunk of the file: with plain ids its id is the whole-file hash, no second pass;
+      // keyed ids (encrypted) need the plain content hash beside it (format.md §11.5.1)
       const only = chunks.length === 0 && eof && start + len === end;
-      if (!only) {
+      if (only && !this.ids.plain) onlyHash = hashBytes(chunk);
+      else if (!only) {
         hasher ??= newHasher();
         hasher.update(chunk);
       }
@@ -216,8 +221,8 @@ export class FileSaver {
       total += len;
       start += len;
     }
-    // one chunk: the chunk hash is the BLAKE3 of the whole file
-    const wholeHash = chunks.length === 0 ? EMPTY_HASH : hasher ? hasher.digest() : chunks[0]!;
+    // one chunk: with plain ids the chunk's id is the BLAKE3 of the whole file
+    const wholeHash = chunks.length === 0 ? EMPTY_HASH : hasher ? hasher.digest() : (onlyHash ?? chunks[0]!);
     return { chunks, total, wholeHash };
   }
 }

@@ -6,7 +6,7 @@
 import { StrataError } from '../errors.js';
 import { isStrataError } from '../errors.js';
 import type { Repository } from '../store/repository.js';
-import type { TreeEntry } from '../tree/codec.js';
+import type { TreeEntry, XAttr } from '../tree/codec.js';
 
 export interface SnapshotStats {
   files: number;
@@ -36,7 +36,8 @@ export interface Manifest {
   host: string;
   source: string; // absolute path of the snapshotted directory
   root: string; // hex tree hash
-  rootMeta: { mode: number; uid: number; gid: number; mtimeNs: string };
+  /** xattrs: the source directory's own extended attributes, names and values base64 (format §7) */
+  rootMeta: { mode: number; uid: number; gid: number; mtimeNs: string; xattrs?: { name: string; value: string }[] };
   parent: string | null;
   unchanged: boolean;
   stats: SnapshotStats;
@@ -185,5 +186,13 @@ export function rootEntry(s: Manifest): TreeEntry {
     mtimeNs: BigInt(s.rootMeta.mtimeNs),
     size: 0,
     subtree: Buffer.from(s.root, 'hex'),
+    ...(s.rootMeta.xattrs?.length ? { xattrs: rootXattrs(s.rootMeta.xattrs) } : {}),
   };
+}
+
+function rootXattrs(xs: { name: string; value: string }[]): XAttr[] {
+  return xs
+    .map(({ name, value }) => ({ name: Buffer.from(name, 'base64'), value: Buffer.from(value, 'base64') }))
+    .sort((a, b) => Buffer.compare(a.name, b.name))
+    .map(({ name, value }) => ({ name, value, size: value.length }));
 }

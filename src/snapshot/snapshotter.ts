@@ -9,9 +9,11 @@ import * as path from 'node:path';
 import { Chunker } from '../chunker.js';
 import { StrataError, isStrataError } from '../errors.js';
 import { lstatRaw, metaOf } from '../fs/dir-entry.js';
+import { readExtras } from '../fs/entry-extras.js';
 import { displayName } from '../fs/paths.js';
 import { dropMissingPacks } from '../store/lost-blobs.js';
 import { isRepositoryWriteError, type Repository } from '../store/repository.js';
+import { XATTR_INLINE_MAX } from '../tree/codec.js';
 import { repoTreeSink, type TreeSink } from '../tree/trees.js';
 import { DirBuilder } from './dir-builder.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
@@ -109,6 +111,13 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
       req.onNotice?.({ ...p, skipped: false });
     }
   }
+  const notice = (rel: Buffer, code: string, message: string, isSkipped: boolean): void => {
+    const p = { path: displayName(rel) || '.', code, message };
+    if (isSkipped) {
+      if (skippedCount++ < LIST_MAX) skipped.push(p);
+    } else if (warningCount++ < LIST_MAX) warnings.push(p);
+    req.onNotice?.({ ...p, skipped: isSkipped });
+  };
 
   const src = Buffer.from(source);
   let st: fs.BigIntStats;
@@ -141,21 +150,15 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     parent && dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
   const builder = new DirBuilder({
     repo,
-    sink: req.treeSink ?? repoTreeSink(writer),
-    saver: new FileSaver(writer, new Chunker(repo.config.chunker), counters),
+    sink: req.treeSink ?? repoTreeSink(writer, repo.ids),
+    saver: new FileSaver(writer, repo.ids, new Chunker(repo.config.chunker), counters),
     statCache: new StatCache(repo.index, host, source),
     dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
     dryRun: !!req.dryRun,
     full: !!req.full,
     signal: req.signal,
     moves: old && dirty ? { root: src, parentRoot: old.subtree, dirty } : undefined,
-    notice(rel, code, message, isSkipped) {
-      const p = { path: displayName(rel) || '.', code, message };
-      if (isSkipped) {
-        if (skippedCount++ < LIST_MAX) skipped.push(p);
-      } else if (warningCount++ < LIST_MAX) warnings.push(p);
-      req.onNotice?.({ ...p, skipped: isSkipped });
-    },
+    notice,
     onFile(rel, size) {
       progress.files++;
       progress.bytes += size;
@@ -185,7 +188,9 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   }
   const meta = metaOf(st);
   const rootHex = root.subtree.toString('hex');
-  const rootMeta = { mode: meta.mode, uid: meta.uid, gid: meta.gid, mtimeNs: meta.mtimeNs.toString() };
+  const rootMeta: Manifest['rootMeta'] = { mode: meta.mode, uid: meta.uid, gid: meta.gid, mtimeNs: meta.mtimeNs.toString() };
+  const rootXattrs = sourceXattrs(src, st, (message) => notice(Buffer.alloc(0), 'W_XATTR', message, false));
+  if (rootXattrs.length) rootMeta.xattrs = rootXattrs;
   const unchanged = parent !== null && parent.root === rootHex;
   const base = { root: rootHex, retry: builder.retry, dirsScanned: builder.dirsScanned, dirsReused: builder.dirsReused, dirsListed: builder.dirsListed, dirsMoved: builder.dirsMoved, dirsVerified: builder.dirsVerified };
   if (unchanged && req.skipUnchanged) return { ...base, snapshot: null };
@@ -222,4 +227,15 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   if (req.dryRun) return { ...base, snapshot: { ...manifest, id: null } };
   const saved = await saveManifest(repo, manifest);
   return { ...base, snapshot: saved };
+}
+
+/** The source directory's own extended attributes for `rootMeta` (inline only: values over 4 KiB are left out with a warning). */
+function sourceXattrs(src: Buffer, st: fs.BigIntStats, problem: (message: string) => void): NonNullable<Manifest['rootMeta']['xattrs']> {
+  const x = readExtras(src, 'dir', st, problem);
+  const out: NonNullable<Manifest['rootMeta']['xattrs']> = [];
+  for (const { name, value } of x.xattrs ?? []) {
+    if (value.length > XATTR_INLINE_MAX) problem(`extended attribute ${name.toString()} of the source directory itself not kept: ${value.length} bytes (at most ${XATTR_INLINE_MAX})`);
+    else out.push({ name: name.toString('base64'), value: value.toString('base64') });
+  }
+  return out;
 }

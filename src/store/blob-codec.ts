@@ -1,12 +1,11 @@
 // The one path from a blob's stored bytes to its verified raw bytes
 // (docs/format.md §4): decompress according to its code, check the length and
-// the BLAKE3 name. Reads, check, prune's repack and repair all go through it
+// the blob's id (BLAKE3, keyed in an encrypted repository). Reads, check, prune's repack and repair all go through it
 // In an encrypted repository the stored bytes are first opened (authenticated
 // with the blob's id, type and compression code, format.md §3.1).
 import { decompressBlob } from '../compress.js';
 import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError } from '../errors.js';
-import { hashBytes } from '../hash.js';
 
 export interface StoredForm {
   hash: Buffer;
@@ -33,8 +32,8 @@ export function decodeStoredBlob(stored: Buffer, e: StoredForm, where: string, i
   } catch (err) {
     throw new StrataError('E_CORRUPT', `blob ${e.hash.toString('hex')} in ${where} is corrupted: ${(err as Error).message}`, { cause: err });
   }
-  // blob ids are plain BLAKE3 of the raw bytes in both kinds of repository (format.md §3.1: they only ever appear sealed)
-  if (!hashBytes(raw).equals(e.hash)) throw new StrataError('E_CORRUPT', `blob ${e.hash.toString('hex')} in ${where} is corrupted: hash mismatch`);
+  // the id: plain BLAKE3 of the raw bytes, keyed BLAKE3 in an encrypted repository (format.md §11.5.1)
+  if (!cipher.blobId(raw).equals(e.hash)) throw new StrataError('E_CORRUPT', `blob ${e.hash.toString('hex')} in ${where} is corrupted: hash mismatch`);
   return raw;
 }
 

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StrataError } from '../errors.js';
-import { indexFileProblem } from './index-file.js';
+import { indexFileProblem, isMarkedClean } from './index-file.js';
+import { probeIndex } from './index-probe.js';
 import { LmdbCache } from './lmdb-cache.js';
 
 const TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by strata.\n# For information about cache directory tags, see https://bford.info/cachedir/\n';
@@ -27,6 +28,8 @@ export interface OpenedCache {
   dir: string;
   /** true when nothing usable was there: the caller fills it from the repository */
   fresh: boolean;
+  /** true when a damaged or foreign cache was set aside (its notice already said so) */
+  setAside: boolean;
 }
 
 /** Open (or create) the cache of repository `repoId` under `root`; `notice` gets one line per thing set aside. */
@@ -43,20 +46,26 @@ export function openCacheDir(root: string, repoId: string, notice: (msg: string)
   const lmdbDir = path.join(dir, 'index');
   const idFile = path.join(dir, 'repository-id');
   let fresh = !fs.existsSync(path.join(lmdbDir, 'data.mdb'));
+  let setAsideOne = false;
   if (!fresh) {
-    // lmdb-js crashes the process (SIGSEGV/SIGBUS) on a damaged file instead of throwing: look first
-    const problem = indexFileProblem(lmdbDir);
+    // lmdb-js crashes the process (SIGSEGV/SIGBUS) on a damaged file instead of throwing: look first,
+    // and read a file that changed since its last clean flush through a child process
+    let problem = indexFileProblem(lmdbDir);
+    if (!problem && !isMarkedClean(lmdbDir)) {
+      const probe = probeIndex(lmdbDir, { write: true });
+      if (!probe.ok) problem = `reading it failed: ${probe.error}`;
+    }
     let recorded: string | undefined;
     try {
       recorded = fs.readFileSync(idFile, 'utf8').trim();
     } catch {}
     if (problem) {
       notice(`the cache at ${dir} is damaged (${problem}); set aside as ${setAside(dir)}, rebuilding it from the repository`);
-      fresh = true;
+      fresh = setAsideOne = true;
     } else if (recorded !== repoId) {
       const why = recorded ? `it belongs to repository ${recorded}` : 'it records no repository id';
       notice(`the cache at ${dir} is not this repository's (${why}); set aside as ${setAside(dir)}, rebuilding it from the repository`);
-      fresh = true;
+      fresh = setAsideOne = true;
     }
   }
   fs.mkdirSync(lmdbDir, { recursive: true, mode: 0o700 });
@@ -66,7 +75,7 @@ export function openCacheDir(root: string, repoId: string, notice: (msg: string)
     fs.writeFileSync(idFile + '.tmp', repoId + '\n', { mode: 0o600 });
     fs.renameSync(idFile + '.tmp', idFile);
   }
-  return { cache, dir, fresh };
+  return { cache, dir, fresh, setAside: setAsideOne };
 }
 
 /** Rename a cache folder out of the way (keeping only the newest one set aside per repository). */

@@ -1,7 +1,9 @@
 // Guards around the LMDB files of the cache. lmdb-js does not throw on a
 // damaged data.mdb: it crashes the process (SIGSEGV/SIGBUS, measured). So we
-// validate the two meta pages ourselves before opening, and keep the files
-// private to the user (lmdb-js creates them 0644).
+// validate the two meta pages ourselves before opening; a file that changed
+// since this host last flushed it cleanly (a crash mid-write, outside damage)
+// is read through by a child process (index-probe.ts) before it is trusted;
+// and the files stay private to the user (lmdb-js creates them 0644).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoCode } from '../errors.js';
@@ -10,7 +12,46 @@ const MDB_MAGIC = 0xbeefc0de;
 const MDB_DATA_VERSION = 2; // lmdb-js 3.x (mdb.master3): 24-byte page header
 const P_META = 0x08;
 
-export const INDEX_FILES = ['data.mdb', 'lock.mdb'];
+/** written by `markClean` beside the LMDB files */
+const CLEAN_FILE = 'clean.json';
+export const INDEX_FILES = ['data.mdb', 'lock.mdb', CLEAN_FILE];
+
+/** What `markClean` records of data.mdb: any write (or replacement) changes one of these. */
+function fileState(file: string): string | null {
+  try {
+    const s = fs.statSync(file, { bigint: true });
+    return JSON.stringify({ dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs) });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Record data.mdb's state after a flush by this process: while the file still
+ * matches, nothing wrote it since (no crash mid-write, no outside damage), and
+ * opening it needs no probe.
+ */
+export function markClean(dir: string): void {
+  const state = fileState(path.join(dir, 'data.mdb'));
+  if (!state) return;
+  const file = path.join(dir, CLEAN_FILE);
+  try {
+    fs.writeFileSync(file + '.tmp', state + '\n', { mode: 0o600 });
+    fs.renameSync(file + '.tmp', file);
+  } catch {
+    // a read-only cache folder: the next open probes, which is only slower
+  }
+}
+
+/** True when data.mdb is exactly as the last `markClean` saw it. */
+export function isMarkedClean(dir: string): boolean {
+  const state = fileState(path.join(dir, 'data.mdb'));
+  try {
+    return state !== null && fs.readFileSync(path.join(dir, CLEAN_FILE), 'utf8').trim() === state;
+  } catch {
+    return false;
+  }
+}
 
 /** Why the LMDB file at `dir` cannot be opened safely, or null when it looks sound (or does not exist yet). */
 export function indexFileProblem(dir: string): string | null {

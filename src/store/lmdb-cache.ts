@@ -5,7 +5,7 @@
 // repository (store/cache-dir.ts chooses where) and may be deleted any time.
 import * as path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { privatizeIndexFiles } from './index-file.js';
+import { markClean, privatizeIndexFiles } from './index-file.js';
 import { probeIndex } from './index-probe.js';
 import { decodeLoc, encodeLoc } from './blob-location.js';
 import type { PackEntry } from './pack.js';
@@ -147,10 +147,12 @@ export class LmdbCache implements RepoCache {
 
   async flushed(): Promise<void> {
     await this.env.flushed;
+    markClean(this.dir);
   }
 
   async close(): Promise<void> {
     await this.env.flushed;
     await this.env.close();
+    markClean(this.dir);
   }
 }

@@ -5,6 +5,19 @@
 // (test/layers.test.ts enforces it).
 import type { BlobType, PackEntry } from './pack.js';
 
+/**
+ * How a repository names its blobs (docs/format.md §11.5.1): plain BLAKE3 of
+ * the raw bytes (format 1, "encryption": "none"), keyed BLAKE3 in an
+ * encrypted repository. File content hashes are plain BLAKE3 in both: compare
+ * ids with ids and content hashes with content hashes.
+ */
+export interface BlobIds {
+  /** the id of a blob with these raw bytes */
+  blobId(raw: Uint8Array): Buffer;
+  /** ids are plain BLAKE3: a one-chunk file's chunk id is its content hash */
+  readonly plain: boolean;
+}
+
 /** What a lock holder offers the repository (implemented in store/lock.ts). */
 export interface HeldLock {
   /** Refresh the lock object if it is getting old (called as packs are written). */
@@ -15,6 +28,8 @@ export interface HeldLock {
 
 /** What readers of trees and file contents need from a repository. */
 export interface BlobReader {
+  /** how this repository names blobs */
+  readonly ids: BlobIds;
   /** `into`: return the bytes in (a view of) this buffer when it is large enough; valid until the caller reuses it. */
   getBlob(hash: Buffer, into?: Buffer): Promise<Buffer>;
 }

@@ -21,9 +21,23 @@ import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pac
 import { Packer, type FlushedPack } from './packer.js';
 import { newConfigObjects, type PasswordOptions, type UnlockedKey } from './repo-keys.js';
 import { MarkSet } from './mark-set.js';
-import type { BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
+import type { BlobIds, BlobWriter, HashSet, HeldLock, RepoCache } from './ports.js';
 
-export type { BlobReader, BlobWriter, HeldLock } from './ports.js';
+export type { BlobIds, BlobReader, BlobWriter, HeldLock } from './ports.js';
+
+/** The blob ids of a repository with this cipher: keyed BLAKE3 when encrypted, plain otherwise (format.md §11.5.1). */
+export function blobIdsOf(cipher: RepoCipher): BlobIds {
+  return { blobId: (raw) => cipher.blobId(raw), plain: cipher.encryption === 'none' };
+}
+
+/** Plain BLAKE3 ids (format 1, "encryption": "none"). */
+export const PLAIN_IDS: BlobIds = blobIdsOf(plainCipher());
+
+/** Whether two repositories name every blob alike (one fixed probe blob named by both). */
+export function sameBlobIds(a: BlobIds, b: BlobIds): boolean {
+  const probe = Buffer.from('strata-blob-id-probe', 'latin1');
+  return a.blobId(probe).equals(b.blobId(probe));
+}
 export { FORMAT_VERSION, READABLE_VERSIONS, configCheck, parseConfig, readConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
 import { dropLostBlobs, dropMissingPacks } from './lost-blobs.js';
 import { classifyWriteError } from './space.js';
@@ -77,6 +91,8 @@ export class Repository implements BlobWriter {
   readonly index: RepoCache;
   /** how blobs and objects are sealed and named (plain for unencrypted repositories) */
   readonly cipher: RepoCipher;
+  /** how blobs are named (keyed BLAKE3 in an encrypted repository) */
+  readonly ids: BlobIds;
   /** the master key and the key object that opened it (encrypted repositories) */
   readonly unlocked: UnlockedKey | undefined;
 
@@ -84,6 +100,7 @@ export class Repository implements BlobWriter {
     this.store = parts.store;
     this.config = parts.config;
     this.cipher = parts.cipher ?? plainCipher();
+    this.ids = blobIdsOf(this.cipher);
     this.unlocked = parts.unlocked;
     this.index = parts.cache;
     this.notice = parts.notice ?? (() => {});
@@ -142,8 +159,8 @@ export class Repository implements BlobWriter {
       await store.close();
       throw e;
     }
-    const { cache, dir, fresh } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
-    if (fresh) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
+    const { cache, dir, fresh, setAside } = openCacheDir(cacheRoot(opts.cacheDir), config.id, opts.notice);
+    if (fresh && !setAside) opts.notice?.(`no cache for repository ${store.location} at ${dir} (first use here, or it was removed): building it from the repository`);
     const repo = new Repository({ store, config, cache, notice: opts.notice, cipher, unlocked });
     try {
       if (!opts.skipSync) await repo.syncIndex();

@@ -4,7 +4,7 @@
 // are then paired into renames by equal content (file hash, subtree hash).
 import { displayName } from '../fs/paths.js';
 import type { BlobReader } from '../store/repository.js';
-import type { Kind, TreeEntry } from './codec.js';
+import type { Kind, TreeEntry, XAttr } from './codec.js';
 import { loadTree } from './trees.js';
 
 export type ChangeStatus = 'added' | 'removed' | 'modified' | 'renamed' | 'meta';
@@ -15,6 +15,8 @@ export interface MetaChange {
   uid?: [number, number];
   gid?: [number, number];
   mtime?: [string, string];
+  /** extended attributes that differ, by name: `+name` added, `-name` removed, `~name` value changed */
+  xattrs?: string[];
 }
 
 export interface Change {
@@ -100,7 +102,27 @@ function metaDiff(a: TreeEntry, b: TreeEntry, withMtime: boolean): MetaChange | 
   if (a.uid !== b.uid) m.uid = [a.uid, b.uid];
   if (a.gid !== b.gid) m.gid = [a.gid, b.gid];
   if (withMtime && a.mtimeNs !== b.mtimeNs) m.mtime = [iso(a.mtimeNs), iso(b.mtimeNs)];
+  const x = xattrDiff(a, b);
+  if (x.length) m.xattrs = x;
   return Object.keys(m).length ? m : undefined;
+}
+
+/** `+name`, `-name`, `~name` for the extended attributes added, removed, changed from `a` to `b`. */
+function xattrDiff(a: TreeEntry, b: TreeEntry): string[] {
+  if (!a.xattrs?.length && !b.xattrs?.length) return [];
+  // a value is inline, or (large) a data blob named by its content
+  const val = (x: XAttr): string => (x.value ? `v${x.value.toString('hex')}` : `b${x.blob?.toString('hex')}:${x.size}`);
+  const before = new Map((a.xattrs ?? []).map((x) => [x.name.toString('latin1'), val(x)]));
+  const out: string[] = [];
+  for (const x of b.xattrs ?? []) {
+    const key = x.name.toString('latin1');
+    const old = before.get(key);
+    before.delete(key);
+    if (old === undefined) out.push(`+${displayName(x.name)}`);
+    else if (old !== val(x)) out.push(`~${displayName(x.name)}`);
+  }
+  for (const key of before.keys()) out.push(`-${displayName(Buffer.from(key, 'latin1'))}`);
+  return out.sort((p, q) => (p.slice(1) < q.slice(1) ? -1 : p.slice(1) > q.slice(1) ? 1 : 0));
 }
 
 function hashOf(e: TreeEntry): string | undefined {

@@ -3,9 +3,8 @@
 // walks revisit parents and snapshots share most subtrees.
 import { StrataError } from '../errors.js';
 import { parseDisplayName } from '../fs/paths.js';
-import { hashBytes } from '../hash.js';
 import { BLOB_CHUNKLIST, BLOB_TREE } from '../store/pack.js';
-import type { BlobReader, BlobWriter } from '../store/repository.js';
+import type { BlobIds, BlobReader, BlobWriter } from '../store/repository.js';
 import { MAX_INLINE_CHUNKS, decodeChunkList, decodeTree, encodeChunkList, encodeTree, type FileContent, type TreeEntry } from './codec.js';
 
 // Bounded by entries, not trees: one flat directory can hold 100k entries.
@@ -43,12 +42,12 @@ export interface TreeSink {
   saveTree(entries: readonly TreeEntry[]): Promise<{ hash: Buffer; added: boolean }>;
 }
 
-/** Saves into a repository (BlobWriter); a dry-run sink only hashes. */
-export function repoTreeSink(repo: BlobWriter | null): TreeSink {
+/** Saves into a repository (BlobWriter); a dry-run sink (null) only names trees, with `ids`. */
+export function repoTreeSink(repo: BlobWriter | null, ids: BlobIds): TreeSink {
   return {
     async saveTree(entries) {
       const raw = encodeTree(entries);
-      const hash = hashBytes(raw);
+      const hash = ids.blobId(raw);
       const added = repo ? await repo.putBlob(BLOB_TREE, hash, raw) : false;
       // large trees are re-read right after a change in them (the watch daemon): keep them decoded
       if (entries.length >= 1000) remember(hash.toString('hex'), entries as TreeEntry[]);
@@ -57,11 +56,11 @@ export function repoTreeSink(repo: BlobWriter | null): TreeSink {
   };
 }
 
-/** Build a file's content reference, spilling long chunk lists into a blob. */
-export async function makeFileContent(repo: BlobWriter | null, hash: Buffer, chunks: Buffer[]): Promise<FileContent> {
+/** Build a file's content reference (`hash`: the plain content hash; `chunks`: ids), spilling long chunk lists into a blob. */
+export async function makeFileContent(repo: BlobWriter | null, ids: BlobIds, hash: Buffer, chunks: Buffer[]): Promise<FileContent> {
   if (chunks.length <= MAX_INLINE_CHUNKS) return { hash, chunks };
   const raw = encodeChunkList(chunks);
-  const listHash = hashBytes(raw);
+  const listHash = ids.blobId(raw);
   if (repo) await repo.putBlob(BLOB_CHUNKLIST, listHash, raw);
   return { hash, chunkList: listHash };
 }

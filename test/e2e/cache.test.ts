@@ -107,6 +107,36 @@ test('a missing cache is rebuilt with one line on stderr; a damaged one is set a
   t.is(fs.statSync(mdb).mode & 0o777, 0o600);
 });
 
+test('damaged data pages behind sound meta pages: read through a child process first, set aside, never a crash', (t) => {
+  const { base, repo, src } = setup(t);
+  const cache = path.join(base, 'cache');
+  run(t, ['init'], repo, cache);
+  for (let i = 0; i < 3; i++) {
+    fs.writeFileSync(path.join(src, `more-${i}.bin`), pseudoRandom(3 << 20, 20 + i));
+    run(t, ['snapshot', src], repo, cache);
+  }
+  const id = JSON.parse(fs.readFileSync(path.join(repo, 'config'), 'utf8')).id as string;
+  const mdb = path.join(cache, id, 'index', 'data.mdb');
+  // a clean cache is trusted as it is: no notice
+  t.is(run(t, ['snapshots'], repo, cache).stderr, '');
+  for (const age of [0, 60_000]) {
+    // keep the two meta pages, overwrite every page after them (just now, and "a minute ago")
+    const psize = fs.readFileSync(mdb).readUInt32LE(48);
+    const size = fs.statSync(mdb).size;
+    t.true(size > 4 * psize, `cache only ${size} bytes`);
+    const fd = fs.openSync(mdb, 'r+');
+    fs.writeSync(fd, pseudoRandom(size - 2 * psize, 30 + age), 0, size - 2 * psize, 2 * psize);
+    fs.closeSync(fd);
+    if (age) fs.utimesSync(mdb, new Date(Date.now() - age), new Date(Date.now() - age));
+    const r = run(t, ['cat', 'latest:a/small.txt'], repo, cache);
+    t.is(r.stdout, 'hello\n');
+    t.regex(r.stderr, /the cache at .* is damaged \(reading it failed: .*\); set aside as .*\.bad-.* rebuilding it from the repository/);
+    t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    // rebuilt and clean again: the next command opens it without a word
+    t.is(run(t, ['ls', 'latest'], repo, cache).stderr, '');
+  }
+});
+
 test('a cache of another repository is refused and rebuilt', (t) => {
   const one = setup(t);
   const two = setup(t);

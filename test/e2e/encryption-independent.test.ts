@@ -73,10 +73,8 @@ test('a repository made by the CLI is decrypted by hand following docs/format.md
   fs.writeFileSync(mf, manifestBytes);
   t.is(b3(mf, Buffer.from(blobIdKey)), snapId);
   t.is(JSON.parse(manifestBytes.toString('utf8')).source, fs.realpathSync(src));
-  // 5. pack tables; 6. the file's blob (one chunk, stored raw: comp 0), its id the plain BLAKE3 of the content
-  const contentFile = path.join(src, 'f.txt');
-  const want = b3(contentFile);
-  let found: Buffer | undefined;
+  // 5. pack tables: every blob by its id
+  const blobs = new Map<string, { type: number; sealed: Buffer; aad: Buffer }>();
   for (const e of fs.readdirSync(path.join(repo, 'packs'), { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     const name = e.name;
@@ -88,15 +86,40 @@ test('a repository made by the CLI is decrypted by hand following docs/format.md
     const table = open(encrypt, pack.subarray(pack.length - 12 - L, pack.length - 12), objAad('pack-table', 'pack'));
     for (let o = 0; o < table.length; o += 48) {
       const id = table.subarray(o, o + 32);
-      if (id.toString('hex') !== want) continue;
       const [type, comp] = [table[o + 32]!, table[o + 33]!];
       const offset = table.readUInt32LE(o + 36);
       const length = table.readUInt32LE(o + 40);
-      const aad = Buffer.concat([Buffer.from('strata-blob\0', 'latin1'), Buffer.from([type, comp]), id]);
-      t.is(comp, 0);
-      found = open(encrypt, pack.subarray(offset, offset + length), aad);
+      t.is(comp, 0, 'init --compression 0: every blob is stored raw');
+      blobs.set(id.toString('hex'), { type, sealed: pack.subarray(offset, offset + length), aad: Buffer.concat([Buffer.from('strata-blob\0', 'latin1'), Buffer.from([type, comp]), id]) });
     }
   }
-  t.truthy(found, 'the blob of f.txt is in a pack table');
-  t.is(found!.toString('utf8'), content);
+  // 6. read a blob: open it, check keyed(blobId, raw) == id (§11.5.1: ids are keyed, never the plain BLAKE3)
+  const readBlob = (id: string): Buffer => {
+    const b = blobs.get(id);
+    if (!b) throw new Error(`blob ${id} is in no pack table`);
+    const raw = open(encrypt, b.sealed, b.aad);
+    const f = path.join(base, 'blob');
+    fs.writeFileSync(f, raw);
+    t.is(b3(f, Buffer.from(blobIdKey)), id, 'a blob id is the keyed BLAKE3 of its raw bytes');
+    return raw;
+  };
+  const tree = readBlob(JSON.parse(manifestBytes.toString('utf8')).root);
+  // the root tree (§6.1): magic, version, 1 entry: f.txt, a file of one chunk
+  t.is(tree.subarray(0, 4).toString('latin1'), 'STRT');
+  t.is(tree.readUInt32LE(5), 1);
+  const nameLen = tree.readUInt16LE(9);
+  t.is(tree.subarray(11, 11 + nameLen).toString('utf8'), 'f.txt');
+  let o = 11 + nameLen;
+  t.is(tree[o], 0, 'kind file');
+  o += 1 + 4 + 4 + 4 + 8 + 8;
+  const contentHash = tree.subarray(o, o + 32).toString('hex');
+  const contentFile = path.join(src, 'f.txt');
+  t.is(contentHash, b3(contentFile), 'the content hash is the plain BLAKE3 of the file');
+  t.is(tree[o + 32], 0, 'chunk ids inline');
+  t.is(tree.readUInt32LE(o + 33), 1, 'one chunk');
+  const chunkId = tree.subarray(o + 37, o + 69).toString('hex');
+  t.is(chunkId, b3(contentFile, Buffer.from(blobIdKey)), "the one chunk's id is keyed, not the content hash");
+  t.not(chunkId, contentHash);
+  t.is(readBlob(chunkId).toString('utf8'), content);
+  t.false(blobs.has(contentHash), "the file's plain BLAKE3 names no blob");
 });

@@ -191,3 +191,18 @@ test('by default atimes are not recorded: reading a file is not a change', (t) =
   const st = fs.statSync(path.join(out, 'f'), { bigint: true });
   t.is(st.atimeNs, st.mtimeNs);
 });
+
+test('snapshot --atime records file atimes to the nanosecond; restore puts them back', (t) => {
+  const repo = newRepo(t);
+  const src = path.join(tmpDir(t), 'src');
+  fs.mkdirSync(src);
+  const f = path.join(src, 'f');
+  fs.writeFileSync(f, 'x');
+  execFileSync('python3', ['-c', 'import os,sys; os.utime(sys.argv[1], ns=(1600000000123456789, 1700000000987654321))', f]);
+  json(t, ['snapshot', src, '--atime'], { repo, env: { STRATA_RECORD_ATIME: '' } });
+  const out = path.join(tmpDir(t), 'out');
+  ok(t, ['restore', 'latest', '--target', out], { repo });
+  const st = fs.statSync(path.join(out, 'f'), { bigint: true });
+  t.is(st.atimeNs, 1_600_000_000_123_456_789n);
+  t.is(st.mtimeNs, 1_700_000_000_987_654_321n);
+});

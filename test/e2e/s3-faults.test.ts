@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, json, ok, pseudoRandom, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
 import { useCeph } from '../helpers/ceph.js';
-import { converge, sleep, snapshotsOf, startWatch, waitFor } from '../helpers/watch.js';
+import { converge, hasWatchman, sleep, snapshotsOf, startWatch, waitFor } from '../helpers/watch.js';
 
 const { serial, ceph } = useCeph(test);
 const sh = (cwd: string, script: string) => execSync(script, { cwd, shell: '/bin/sh', stdio: 'pipe' });
@@ -29,38 +29,41 @@ function restoreEquals(t: ExecutionContext, repo: string, dir: string) {
   t.deepEqual(treeDiff(dir, out), []);
 }
 
-serial('watch on an s3: repository: the seed races converge; requests per snapshot are reported', async (t) => {
-  const repo = newS3Repo(t, 'watch');
-  const A = path.join(tmpDir(t, 'strata-watch-'), 'A');
-  fs.mkdirSync(A);
-  writeTree(A, { 'keep.txt': 'keep\n' });
-  const d = startWatch(t, repo, A, ['--backend', 'inotify', '--reconcile', '1h']);
-  await waitFor(() => snapshotsOf(d).length >= 1, 30000, 'initial snapshot');
-  sh(A, 'echo 1 > file1');
-  await converge(d, repo, A);
-  sh(A, 'echo 1 > file2; mv file1 file3; mv file2 file1; rm file3');
-  await converge(d, repo, A);
-  sh(A, 'mkdir dir1; echo 1 > dir1/file1; mv dir1 dir2');
-  await converge(d, repo, A);
-  t.deepEqual(ok(t, ['ls', '-R', 'latest'], { repo }).trim().split('\n'), ['dir2/', 'dir2/file1', 'file1', 'keep.txt']);
-  // one small change: what a watch snapshot costs
-  const before = snapshotsOf(d).length;
-  sh(A, 'echo 2 >> keep.txt');
-  await waitFor(() => snapshotsOf(d).length > before, 30000, 'a snapshot of one change');
-  const one = snapshotsOf(d).at(-1);
-  t.truthy(one.requests, 'requests on the per-snapshot line');
-  const total = ['gets', 'puts', 'lists', 'deletes', 'heads'].reduce((n, k) => n + one.requests[k], 0);
-  t.log(`one-change watch snapshot: ${JSON.stringify(one.requests)} (${total} requests)`);
-  // today: the shared lock (put, list, get; a refresh = put + head + delete before the index segment and
-  // before the manifest; release), one LIST each of locks/, index/ and snapshots/ (one page while each holds
-  // < 1,000 names), the packs, the segment and the manifest: bounded, and not growing with the repository
-  t.true(total <= 20, `a watch snapshot costs a bounded number of requests (${total})`);
-  t.true(one.requests.lists <= 3, 'no listing of packs per watch snapshot');
-  t.true(one.requests.gets <= 3, 'no reading of other snapshots per watch snapshot');
-  restoreEquals(t, repo, A);
-  t.is(await d.stop(), 0);
-  t.true(json(t, ['check', '--read-data'], { repo }).ok);
-});
+for (const backend of ['inotify', 'watchman'] as const) {
+  const btest = backend === 'watchman' && !hasWatchman ? test.skip : serial;
+  btest(`watch (${backend}) on an s3: repository: the seed races converge; requests per snapshot are reported`, async (t) => {
+    const repo = newS3Repo(t, `watch-${backend}`);
+    const A = path.join(tmpDir(t, 'strata-watch-'), 'A');
+    fs.mkdirSync(A);
+    writeTree(A, { 'keep.txt': 'keep\n' });
+    const d = startWatch(t, repo, A, ['--backend', backend, '--reconcile', '1h']);
+    await waitFor(() => snapshotsOf(d).length >= 1, 30000, 'initial snapshot');
+    sh(A, 'echo 1 > file1');
+    await converge(d, repo, A);
+    sh(A, 'echo 1 > file2; mv file1 file3; mv file2 file1; rm file3');
+    await converge(d, repo, A);
+    sh(A, 'mkdir dir1; echo 1 > dir1/file1; mv dir1 dir2');
+    await converge(d, repo, A);
+    t.deepEqual(ok(t, ['ls', '-R', 'latest'], { repo }).trim().split('\n'), ['dir2/', 'dir2/file1', 'file1', 'keep.txt']);
+    // one small change: what a watch snapshot costs
+    const before = snapshotsOf(d).length;
+    sh(A, 'echo 2 >> keep.txt');
+    await waitFor(() => snapshotsOf(d).length > before, 30000, 'a snapshot of one change');
+    const one = snapshotsOf(d).at(-1);
+    t.truthy(one.requests, 'requests on the per-snapshot line');
+    const total = ['gets', 'puts', 'lists', 'deletes', 'heads'].reduce((n, k) => n + one.requests[k], 0);
+    t.log(`one-change watch snapshot: ${JSON.stringify(one.requests)} (${total} requests)`);
+    // today: the shared lock (put, list, get; a refresh = put + head + delete before the index segment and
+    // before the manifest; release), one LIST each of locks/, index/ and snapshots/ (one page while each holds
+    // < 1,000 names), the packs, the segment and the manifest: bounded, and not growing with the repository
+    t.true(total <= 20, `a watch snapshot costs a bounded number of requests (${total})`);
+    t.true(one.requests.lists <= 3, 'no listing of packs per watch snapshot');
+    t.true(one.requests.gets <= 3, 'no reading of other snapshots per watch snapshot');
+    restoreEquals(t, repo, A);
+    t.is(await d.stop(), 0);
+    t.true(json(t, ['check', '--read-data'], { repo }).ok);
+  });
+}
 
 serial('radosgw stopped and restarted under a running watch: nothing lost, it catches up', async (t) => {
   const repo = newS3Repo(t, 'outage');

@@ -21,7 +21,7 @@ async function stripped(repo: Repository, tree: Buffer): Promise<Buffer> {
     out.push(old);
   }
   if (encodeTree(out)[4] !== TREE_VERSION) throw new Error('not a version 1 tree');
-  return (await repoTreeSink(repo).saveTree(out)).hash;
+  return (await repoTreeSink(repo, repo.ids).saveTree(out)).hash;
 }
 
 test('a snapshot of version 1 trees restores as before', async (t) => {

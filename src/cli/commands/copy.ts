@@ -6,14 +6,17 @@
 // the blobs it lacks, each verified when read from SRC. Blobs are named by
 // their content, so what was copied deduplicates with later copies; data
 // snapshotted here dedups with copied data when both repositories use the
-// same chunker parameters.
+// same chunker parameters. When the two name blobs differently (plaintext ↔
+// encrypted, or two encrypted repositories: keyed ids, format.md §11.10),
+// each snapshot is translated to this repository's ids (tree/translate.ts).
 import type { Command } from 'commander';
 import { getPassword } from '../../crypto/password.js';
 import { StrataError } from '../../errors.js';
 import { listSnapshots, saveManifest, type Manifest, type Snapshot } from '../../snapshot/manifest.js';
 import { withLock } from '../../store/lock.js';
 import { BLOB_CHUNKLIST, BLOB_DATA, BLOB_TREE } from '../../store/pack.js';
-import { Repository } from '../../store/repository.js';
+import { Repository, sameBlobIds } from '../../store/repository.js';
+import { IdTranslator, translateRoot } from '../../tree/translate.js';
 import { loadTree, fileChunks } from '../../tree/trees.js';
 import { cacheOptions, globals, pickSnapshot, sourceOption, withRepo } from '../context.js';
 import { fmtBytes, fmtInt, plural, printJson, println } from '../output.js';
@@ -81,8 +84,10 @@ export function register(program: Command): void {
               snaps = [];
               for (const r of refs) snaps.push(await pickSnapshot(src, r, { source }));
             } else snaps = (await listSnapshots(src)).filter((s) => !source || s.source === source);
-            // by manifest bytes, not id: an encrypted repository's ids are keyed by its own master key
-            const bytesOf = (s: Snapshot) => JSON.stringify(manifestOf(s));
+            // ids differ: every snapshot is translated, and its root (and parent) necessarily differ here
+            const translator = sameBlobIds(src.ids, dst.ids) ? null : new IdTranslator(src, dst);
+            // by manifest bytes, not id: an encrypted repository's snapshot ids are keyed by its own master key
+            const bytesOf = (s: Snapshot) => JSON.stringify(translator ? { ...manifestOf(s), root: '', parent: null } : manifestOf(s));
             const have = new Set((await listSnapshots(dst)).map(bytesOf));
             const st: CopyStats = { blobs: 0, bytes: 0 };
             const seen = new Set<string>();
@@ -91,14 +96,16 @@ export function register(program: Command): void {
                 out.skipped++;
                 continue;
               }
-              await copyTree(src, dst, Buffer.from(s.root, 'hex'), st, seen);
+              let root = s.root;
+              if (translator) root = await translateRoot(translator, s.root);
+              else await copyTree(src, dst, Buffer.from(s.root, 'hex'), st, seen);
               await dst.flush(); // the data is durable and indexed before the manifest names it
-              const saved = await saveManifest(dst, manifestOf(s));
+              const saved = await saveManifest(dst, { ...manifestOf(s), root });
               have.add(bytesOf(saved));
               out.copied.push({ from: s.id, id: saved.id, time: s.time, source: s.source });
             }
-            out.blobs = st.blobs;
-            out.bytes = st.bytes;
+            out.blobs = st.blobs + (translator?.stats.blobs ?? 0);
+            out.bytes = st.bytes + (translator?.stats.bytes ?? 0);
           }),
         );
       } finally {

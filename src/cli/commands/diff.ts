@@ -48,6 +48,7 @@ function metaText(c: Change): string {
   if (m.mode) parts.push(`mode ${m.mode[0]} -> ${m.mode[1]}`);
   if (m.uid) parts.push(`uid ${m.uid[0]} -> ${m.uid[1]}`);
   if (m.gid) parts.push(`gid ${m.gid[0]} -> ${m.gid[1]}`);
+  if (m.xattrs) parts.push(`xattrs ${m.xattrs.join(' ')}`);
   if (m.mtime) parts.push(`mtime ${m.mtime[0].slice(0, 19).replace('T', ' ')} -> ${m.mtime[1].slice(0, 19).replace('T', ' ')}`);
   return parts.join(', ');
 }

@@ -1,12 +1,15 @@
 // `strata migrate --to NEW`: copy a repository (format 1, "encryption": "none",
-// or encrypted) into a new encrypted one (docs/format.md §11.10). Every blob
-// is read and verified, then sealed into the new repository's packs under the
-// same id (blob ids are plain BLAKE3 in both), so trees are copied as they
-// are; then every snapshot manifest is written sealed. The source is only read.
+// or encrypted) into a new encrypted one (docs/format.md §11.10). The new
+// repository names blobs by its own keyed ids, so every snapshot is
+// translated (tree/translate.ts): data blobs read, verified and stored under
+// their new ids, trees and chunk lists rewritten; then every manifest is
+// written sealed with its new root. Between repositories whose ids agree
+// (plaintext to plaintext) blobs are copied as they are. The source is only read.
 import type { Command } from 'commander';
 import { saveManifest, listSnapshots, type Manifest } from '../../snapshot/manifest.js';
 import { withLock } from '../../store/lock.js';
-import { Repository } from '../../store/repository.js';
+import { Repository, sameBlobIds } from '../../store/repository.js';
+import { IdTranslator, translateRoot } from '../../tree/translate.js';
 import { cacheOptions, globals, newPasswordGetter, passwordGetter, withReadLock, withRepo } from '../context.js';
 import { printJson, println } from '../output.js';
 
@@ -44,23 +47,31 @@ export function register(program: Command): void {
             return await withLock(dst, { exclusive: false, command: 'migrate' }, async () => {
               let blobs = 0;
               let bytes = 0;
-              const rows: Buffer[] = [];
-              for (const { key } of src.index.blobRows(undefined, Number.MAX_SAFE_INTEGER)) rows.push(Buffer.from(key));
-              for (const hash of rows) {
-                const loc = src.index.getBlob(hash);
-                if (!loc) continue;
-                const raw = await src.getBlob(hash); // verified (and opened) by the source's blob codec
-                if (await dst.putBlob(loc.type, hash, raw)) {
-                  blobs++;
-                  bytes += raw.length;
+              const snaps = await listSnapshots(src); // oldest first: a parent is copied before its children
+              const translator = sameBlobIds(src.ids, dst.ids) ? null : new IdTranslator(src, dst);
+              if (!translator) {
+                const rows: Buffer[] = [];
+                for (const { key } of src.index.blobRows(undefined, Number.MAX_SAFE_INTEGER)) rows.push(Buffer.from(key));
+                for (const hash of rows) {
+                  const loc = src.index.getBlob(hash);
+                  if (!loc) continue;
+                  const raw = await src.getBlob(hash); // verified (and opened) by the source's blob codec
+                  if (await dst.putBlob(loc.type, hash, raw)) {
+                    blobs++;
+                    bytes += raw.length;
+                  }
                 }
               }
-              await dst.flush();
-              const snaps = await listSnapshots(src); // oldest first: a parent is copied before its children
+              const roots = new Map<string, string>();
+              if (translator) {
+                for (const s of snaps) if (!roots.has(s.root)) roots.set(s.root, await translateRoot(translator, s.root));
+                ({ blobs, bytes } = translator.stats);
+              }
+              await dst.flush(); // every blob durable and indexed before a manifest names it
               const newId = new Map<string, string>();
               for (const s of snaps) {
                 const { id, ...m } = s;
-                const saved = await saveManifest(dst, { ...(m as Manifest), parent: m.parent ? (newId.get(m.parent) ?? null) : null });
+                const saved = await saveManifest(dst, { ...(m as Manifest), root: roots.get(m.root) ?? m.root, parent: m.parent ? (newId.get(m.parent) ?? null) : null });
                 newId.set(id, saved.id);
               }
               return { to: dst.location, encryption: dst.cipher.encryption, snapshots: snaps.length, blobs, rawBytes: bytes };

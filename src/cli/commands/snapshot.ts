@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import { StrataError, isStrataError } from '../../errors.js';
+import { recordAtimes } from '../../fs/dir-entry.js';
 import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/manifest.js';
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
 import { withLock } from '../../store/lock.js';
@@ -62,12 +63,14 @@ export function register(program: Command): void {
     .option('--exclude-caches', 'leave out directories holding a CACHEDIR.TAG with the standard signature')
     .option('--exclude-larger-than <size>', 'leave out files larger than SIZE (e.g. 500K, 10M, 2G; powers of 1024)')
     .option('-x, --one-file-system', 'do not cross into other file systems mounted below DIR')
+    .option('--atime', 'also record the access time of regular files (off by default: reading a file would change the next snapshot; as borg --atime)')
     .option('--full', 're-read every file, ignoring the stat cache')
     .option('--dry-run', 'compute the snapshot (and its root hash) without writing anything')
     .option('--host <name>', 'host name to record', os.hostname())
     .option('--tag <tags>', 'label the snapshot (repeatable; a,b adds both)', collect, [])
-    .action(async (dirs: string[], opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; tag: string[]; full?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
+    .action(async (dirs: string[], opts: { exclude: string[]; excludeFile: string[]; excludeCaches?: boolean; excludeLargerThan?: string; oneFileSystem?: boolean; tag: string[]; full?: boolean; atime?: boolean; dryRun?: boolean; host: string }, cmd: Command) => {
       const g = globals(cmd);
+      if (opts.atime) recordAtimes(true);
       const chosen = resolveSources(dirs);
       const exclude = [...chosen.rules, ...opts.exclude, ...readExcludeFiles(opts.excludeFile)];
       const excludeLargerThan = opts.excludeLargerThan === undefined ? undefined : sizeArg(opts.excludeLargerThan, '--exclude-larger-than', 1);
