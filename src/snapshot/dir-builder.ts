@@ -14,6 +14,7 @@ import { isRepositoryWriteError, type BlobWriter } from '../store/repository.js'
 import { XATTR_INLINE_MAX, sortEntries, type TreeEntry, type XAttr } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
+import { KnownDirs } from './known-dirs.js';
 import type { FileSaver } from './file-saver.js';
 import type { IgnoreRules } from './ignore-rules.js';
 import { PRESENT, asBuffer, childPath, listDirectory, type ListingHooks } from './listing.js';
@@ -32,6 +33,8 @@ export interface BuildContext {
   onFile(rel: string, size: number): void;
   /** files of a directory reused through its listing digest (progress only) */
   onFiles?(count: number, bytes: number): void;
+  /** a dirty build: the source directory, the parent snapshot's root tree and the whole trie (moved directories are found through them) */
+  moves?: { root: Buffer; parentRoot: Buffer; dirty: DirtyNode };
 }
 
 const S_IFMT = BigInt(fs.constants.S_IFMT);
@@ -42,6 +45,8 @@ const YIELD_EVERY = 1024;
 
 export class DirBuilder {
   dirsScanned = 0;
+  /** directories whose names were read (readdir): full and 'all' listings */
+  dirsListed = 0;
   /** directories reused through their listing digest (no file looked at) */
   dirsReused = 0;
   private sinceYield = 0;
@@ -56,7 +61,32 @@ export class DirBuilder {
   /** directories to look at again next time (a file kept changing while read) */
   readonly retry: DirtyMark[] = [];
 
-  constructor(private readonly ctx: BuildContext) {}
+  private readonly known: KnownDirs | undefined;
+
+  constructor(private readonly ctx: BuildContext) {
+    this.known = ctx.moves
+      ? new KnownDirs(
+          { repo: ctx.repo, dirCache: ctx.dirCache, ...ctx.moves },
+          {
+            entry: (dirAbs, dirRel, rules, name, child, oldE) => this.entry(dirAbs, dirRel, rules, name, child, oldE, true),
+            finish: (entries, rel, st) => this.finish(entries, rel, st),
+            rerecord: (st, rel, rec) => {
+              if (!ctx.dryRun) this.pending.push(...ctx.dirCache.encode(st, rel, rec));
+            },
+          },
+        )
+      : undefined;
+  }
+
+  /** directories found under a new name (same inode) and reused without listing them */
+  get dirsMoved(): number {
+    return this.known?.moved ?? 0;
+  }
+
+  /** directories proven unchanged by their own stat and their subdirectories' (no listing) */
+  get dirsVerified(): number {
+    return this.known?.verified ?? 0;
+  }
 
   private readonly listingHooks: ListingHooks = {
     beforeEntry: () => {
@@ -90,8 +120,8 @@ export class DirBuilder {
    * parent snapshot, when it is known to be the same directory.
    */
   async build(abs: Buffer, rel: Buffer, rules: IgnoreRules, node: DirtyNode | null, old: DirRecord | null, st: fs.BigIntStats): Promise<DirRecord> {
-    if (old && node && !node.recursive && !node.all && node.names.size === 0 && node.children.size === 0) return old;
-    if (!old || !node || node.recursive) {
+    if (old && node && !node.recursive && !node.created && !node.all && node.names.size === 0 && node.children.size === 0) return old;
+    if (!old || !node || node.recursive || node.created) {
       const p = isValidName(abs) ? abs.toString() : abs;
       const rec = await this.scanFull(p, rel, rules, st, true);
       return this.reused.has(rec) && !this.ctx.repo.hasBlob(rec.subtree) ? this.scanFull(p, rel, rules, st, false) : rec;
@@ -113,6 +143,7 @@ export class DirBuilder {
    */
   private async scanFull(abs: Buffer | string, rel: Buffer, parentRules: IgnoreRules, st: EntryStat, fast: boolean): Promise<DirRecord> {
     this.dirsScanned++;
+    this.dirsListed++;
     const ctx = this.ctx;
     const noticesAtStart = this.notices;
     // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on
@@ -202,6 +233,7 @@ export class DirBuilder {
 
   private async scan(abs: Buffer, rel: Buffer, rules: IgnoreRules, node: DirtyNode | null, old: DirRecord | null, st: fs.BigIntStats): Promise<DirRecord> {
     this.dirsScanned++;
+    this.dirsListed++;
     const names = readDirNames(abs);
     const oldEntries = node && old ? await loadTree(this.ctx.repo, old.subtree) : null;
     const entries: TreeEntry[] = [];
@@ -357,6 +389,11 @@ export class DirBuilder {
     const rec = oldE?.kind === 'dir' ? this.ctx.dirCache.lookup(st, rel) : undefined;
     const old = rec && rec.subtree.equals(oldE!.subtree!) ? rec : null;
     if (node === 'clean') return old ?? this.build(abs, rel, rules, null, null, st);
+    if (node.created && this.known) {
+      // announced as created: a directory the dir cache knows (moved here, or re-announced) is not re-listed
+      const known = await this.known.reuse(abs, rel, rules, node, oldE, st);
+      if (known) return known;
+    }
     return this.build(abs, rel, rules, node, old, st);
   }
 

@@ -91,6 +91,18 @@ export class IgnoreRules {
   }
 
   /**
+   * True when the exclusions inside `dirAbs` do not depend on where that directory is: no patterns
+   * in force (they match paths), and no always-excluded path inside it. A subtree moved between two
+   * such places excludes the same entries at both (size, device and CACHEDIR.TAG go by the entries).
+   */
+  pathIndependent(dirAbs: string): boolean {
+    if (this.levels.length > 0) return false;
+    const inside = dirAbs + '/';
+    for (const p of this.excludedAbs) if (p === dirAbs || p.startsWith(inside)) return false;
+    return true;
+  }
+
+  /**
    * Whether the entry at `rel` (relative to the root; `abs` absolute) is excluded. `st` (its
    * lstat) lets --exclude-larger-than and --one-file-system decide.
    */

@@ -17,6 +17,10 @@ export interface SnapshotStats {
   bytesAdded: number; // stored bytes this snapshot added to the repository
   blobsAdded: number;
   dirsScanned: number;
+  /** directories whose names were read from disk (absent in snapshots made before it was counted) */
+  dirsListed?: number;
+  /** directories found under a new name and reused without listing them */
+  dirsMoved?: number;
   durationMs: number;
 }
 

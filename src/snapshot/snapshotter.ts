@@ -73,6 +73,12 @@ export interface SnapshotResult {
   dirsScanned: number;
   /** directories whose listing matched their recorded digest: subtree reused, no file looked at */
   dirsReused: number;
+  /** directories whose names were read from disk (full or 'all' listings) */
+  dirsListed: number;
+  /** directories found under a new name (moved or renamed) and reused without listing them */
+  dirsMoved: number;
+  /** directories proven unchanged by their own and their subdirectories' stat, without listing them */
+  dirsVerified: number;
 }
 
 const LIST_MAX = 1000;
@@ -112,32 +118,6 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     } else if (warningCount++ < LIST_MAX) warnings.push(p);
     req.onNotice?.({ ...p, skipped: isSkipped });
   };
-  const builder = new DirBuilder({
-    repo,
-    sink: req.treeSink ?? repoTreeSink(writer, repo.ids),
-    saver: new FileSaver(writer, repo.ids, new Chunker(repo.config.chunker), counters),
-    statCache: new StatCache(repo.index, host, source),
-    dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
-    dryRun: !!req.dryRun,
-    full: !!req.full,
-    signal: req.signal,
-    notice,
-    onFile(rel, size) {
-      progress.files++;
-      progress.bytes += size;
-      const now = Date.now();
-      if (req.onProgress && now - lastTick >= 200) {
-        lastTick = now;
-        progress.path = rel;
-        progress.bytesRead = counters.bytesRead;
-        req.onProgress(progress);
-      }
-    },
-    onFiles(count, bytes) {
-      progress.files += count;
-      progress.bytes += bytes;
-    },
-  });
 
   const src = Buffer.from(source);
   let st: fs.BigIntStats;
@@ -168,6 +148,33 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   const dirty = seenEpoch !== undefined && seenEpoch !== epoch ? null : (req.dirty ?? null);
   const old: DirRecord | null =
     parent && dirty ? { subtree: Buffer.from(parent.root, 'hex'), files: parent.stats.files, dirs: parent.stats.dirs, size: parent.stats.bytes } : null;
+  const builder = new DirBuilder({
+    repo,
+    sink: req.treeSink ?? repoTreeSink(writer, repo.ids),
+    saver: new FileSaver(writer, repo.ids, new Chunker(repo.config.chunker), counters),
+    statCache: new StatCache(repo.index, host, source),
+    dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
+    dryRun: !!req.dryRun,
+    full: !!req.full,
+    signal: req.signal,
+    moves: old && dirty ? { root: src, parentRoot: old.subtree, dirty } : undefined,
+    notice,
+    onFile(rel, size) {
+      progress.files++;
+      progress.bytes += size;
+      const now = Date.now();
+      if (req.onProgress && now - lastTick >= 200) {
+        lastTick = now;
+        progress.path = rel;
+        progress.bytesRead = counters.bytesRead;
+        req.onProgress(progress);
+      }
+    },
+    onFiles(count, bytes) {
+      progress.files += count;
+      progress.bytes += bytes;
+    },
+  });
   let root: DirRecord;
   try {
     root = await builder.build(src, Buffer.alloc(0), rules, dirty, old, st);
@@ -185,7 +192,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   const rootXattrs = sourceXattrs(src, st, (message) => notice(Buffer.alloc(0), 'W_XATTR', message, false));
   if (rootXattrs.length) rootMeta.xattrs = rootXattrs;
   const unchanged = parent !== null && parent.root === rootHex;
-  const base = { root: rootHex, retry: builder.retry, dirsScanned: builder.dirsScanned, dirsReused: builder.dirsReused };
+  const base = { root: rootHex, retry: builder.retry, dirsScanned: builder.dirsScanned, dirsReused: builder.dirsReused, dirsListed: builder.dirsListed, dirsMoved: builder.dirsMoved, dirsVerified: builder.dirsVerified };
   if (unchanged && req.skipUnchanged) return { ...base, snapshot: null };
   const stats: SnapshotStats = {
     files: root.files,
@@ -196,6 +203,8 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     bytesAdded: repo.writeStats.bytesAdded - writeBase.bytesAdded,
     blobsAdded: repo.writeStats.blobsAdded - writeBase.blobsAdded,
     dirsScanned: builder.dirsScanned,
+    dirsListed: builder.dirsListed,
+    dirsMoved: builder.dirsMoved,
     durationMs: Date.now() - started,
   };
   const manifest: Manifest = {

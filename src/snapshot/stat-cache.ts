@@ -92,6 +92,21 @@ export interface DirRecord {
  */
 export const DIR_RECORD_LEN = 8 + 32 + 24;
 export const DIR_RECORD_DIGEST_LEN = DIR_RECORD_LEN + 4 + 16 + 16;
+/** both forms may end with the directory's own mtime and ctime (ns, i64 each): what a moved or re-announced directory is checked against */
+export const DIR_OWN_STAT_LEN = 16;
+
+const isShort = (n: number) => n === DIR_RECORD_LEN || n === DIR_RECORD_LEN + DIR_OWN_STAT_LEN;
+const isLong = (n: number) => n === DIR_RECORD_DIGEST_LEN || n === DIR_RECORD_DIGEST_LEN + DIR_OWN_STAT_LEN;
+
+/** A record found by inode alone, wherever it was seen (DirCache.lookupInode). */
+export interface KnownDir {
+  /** tag of the path it was last seen at */
+  tag: Buffer;
+  rec: DirRecord;
+  /** the directory's own mtime and ctime when recorded (records written before they were kept have none) */
+  mtimeNs?: bigint;
+  ctimeNs?: bigint;
+}
 
 export class DirCache {
   private readonly prefix: Buffer;
@@ -121,8 +136,21 @@ export class DirCache {
   /** The record for this directory if it was last seen at `relPath`. */
   lookup(st: EntryStat, relPath: Buffer): DirRecord | undefined {
     const v = this.index.dirCache.get(this.key(st));
-    if (!v || (v.length !== DIR_RECORD_LEN && v.length !== DIR_RECORD_DIGEST_LEN) || !v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
+    if (!v || (!isShort(v.length) && !isLong(v.length)) || !v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
     return DirCache.decode(v);
+  }
+
+  /** The record for this directory inode wherever it was last seen (path tag and own stat returned for the caller to check). */
+  lookupInode(st: EntryStat): KnownDir | undefined {
+    const v = this.index.dirCache.get(this.key(st));
+    if (!v || (!isShort(v.length) && !isLong(v.length))) return undefined;
+    const known: KnownDir = { tag: Buffer.from(v.subarray(0, 8)), rec: DirCache.decode(v) };
+    const own = isShort(v.length) ? DIR_RECORD_LEN : DIR_RECORD_DIGEST_LEN;
+    if (v.length === own + DIR_OWN_STAT_LEN) {
+      known.mtimeNs = v.readBigInt64LE(own);
+      known.ctimeNs = v.readBigInt64LE(own + 8);
+    }
+    return known;
   }
 
   /**
@@ -132,7 +160,7 @@ export class DirCache {
    */
   lookupListing(st: EntryStat, relPath: Buffer, listing: Buffer): { rec: DirRecord; digest: Buffer } | undefined {
     const v = this.index.dirCache.get(this.key(st));
-    if (!v || v.length !== DIR_RECORD_DIGEST_LEN) return undefined;
+    if (!v || !isLong(v.length)) return undefined;
     if (v.readUInt32LE(DIR_RECORD_LEN) !== this.epoch >>> 0) return undefined;
     if (v.compare(listing, 0, 16, DIR_RECORD_LEN + 4, DIR_RECORD_LEN + 20) !== 0) return undefined;
     if (!v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
@@ -141,7 +169,8 @@ export class DirCache {
 
   /** Key and value of a record; with `digest` (listing digest ‖ digest with subtrees, 16 + 16 bytes) the long form that full scans can reuse. */
   encode(st: EntryStat, relPath: Buffer, r: DirRecord, digest?: Buffer): [Buffer, Buffer] {
-    const v = Buffer.allocUnsafe(digest ? DIR_RECORD_DIGEST_LEN : DIR_RECORD_LEN);
+    const own = digest ? DIR_RECORD_DIGEST_LEN : DIR_RECORD_LEN;
+    const v = Buffer.allocUnsafe(own + DIR_OWN_STAT_LEN);
     pathTag(relPath).copy(v, 0);
     r.subtree.copy(v, 8);
     v.writeBigUInt64LE(BigInt(r.files), 40);
@@ -151,6 +180,8 @@ export class DirCache {
       v.writeUInt32LE(this.epoch >>> 0, DIR_RECORD_LEN);
       digest.copy(v, DIR_RECORD_LEN + 4, 0, 32);
     }
+    v.writeBigInt64LE(st.mtimeNs, own);
+    v.writeBigInt64LE(st.ctimeNs, own + 8);
     return [this.key(st), v];
   }
 

@@ -7,7 +7,6 @@
 // periodic reconcile catches what the watcher missed and counts it.
 // See docs/design.md ("Continuous snapshots") for why this is correct.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { isStrataError } from '../errors.js';
 import { buildDirtyTree, type DirtyMark } from '../snapshot/dirty-tree.js';
@@ -15,110 +14,34 @@ import type { SnapshotResult } from '../snapshot/snapshotter.js';
 import type { Repository } from '../store/repository.js';
 import { WATCH_LIMIT_SHARE, inotifyWatchLimit, watchLimitAdvice } from './backend.js';
 import { countChanges } from './count-changes.js';
-import { DirtySet } from './dirty-set.js';
+import { MoveHints } from './move-hints.js';
 import { eventsToMarks, type WatchEvent } from './event-marks.js';
-import { sourceKey } from './source-lock.js';
-import type { SourceState, SourceStatus } from './status-file.js';
+import { SourceBase } from './source-base.js';
 import type { SourceOptions, Trigger } from './source-options.js';
-import { SourceSnapshots, createdNestedDirs, type DirtyTree } from './source-snapshots.js';
-import type { Notice as WatcherNotice, Subscription } from './subscriber.js';
+import { createdNestedDirs, type DirtyTree } from './source-snapshots.js';
+import type { Notice as WatcherNotice } from './subscriber.js';
 
 export type { SourceOptions, Trigger, WatchReport } from './source-options.js';
 
 const MAX_BACKOFF = 30_000;
 
-export class SourceWatcher {
-  readonly source: string;
-  readonly host: string;
-  state: SourceState = 'starting';
-  reason: string | undefined;
-  failing = false;
-  lastError: { time: string; message: string } | undefined;
-  missedTotal = 0;
-  private readonly dirty: DirtySet;
-  private sub: Subscription | undefined;
-  private gen = 0;
-  private subscribing = false;
-  private rootId: string | undefined;
-  private backoff = 500;
-  private nextSubscribeAt = Infinity;
-  private firstMark = 0;
-  private lastMark = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private tick: NodeJS.Timeout | undefined;
-  private wantRewatch = false;
-  /** inotify reported a batch that parcel emptied (a create+delete pair): where is unknown */
-  private emptyBatch = false;
-  private wantScan: 'poll' | 'reconcile' | 'resync' | undefined;
-  private lastScan = Date.now();
-  private lastReconcile = Date.now();
-  private scanMs = 0;
-  private loopPromise: Promise<void> | undefined;
-  private loopStarted = 0;
-  private watchdogSaid = false;
-  private stopping = false;
-  private ready = false;
-  private wake: (() => void) | undefined;
-  private starting: Promise<void> | undefined;
-  private readonly abort = new AbortController();
-  private readonly snaps: SourceSnapshots;
-  private readonly quietMs: number;
-  private readonly maxDelayMs: number;
-  private readonly reconcileMs: number;
-  private readonly pollMs: number;
+export class SourceWatcher extends SourceBase {
+  private hints: MoveHints | undefined;
 
-  constructor(
-    private readonly repo: Repository,
-    private readonly opts: SourceOptions,
-  ) {
-    this.source = path.resolve(opts.source);
-    this.host = opts.host ?? os.hostname();
-    this.quietMs = opts.quietMs ?? 1000;
-    this.maxDelayMs = opts.maxDelayMs ?? 10000;
-    this.reconcileMs = opts.reconcileMs ?? 3600_000;
-    this.pollMs = opts.pollMs ?? 5000;
-    this.dirty = new DirtySet(repo.index, sourceKey(this.host, this.source));
-    this.snaps = new SourceSnapshots(repo, {
-      ...opts,
-      source: this.source,
-      host: this.host,
-      signal: this.abort.signal,
-      stopping: () => this.stopping,
-      log: (level, msg) => this.log(level, `${this.source}: ${msg}`),
-    });
+  /** Watch the parents of big directories for renames (watchman only); after a start, a scan or a snapshot that moved directories. */
+  private refreshHints(r: SnapshotResult, trigger: Trigger): void {
+    const want = this.opts.moveHints ?? true;
+    if (want === false || this.opts.subscriber.backend !== 'watchman' || this.state !== 'watching' || this.stopping) return this.closeHints();
+    if (this.hints && trigger === 'events' && r.dirsMoved === 0) return;
+    this.hints ??= new MoveHints(this.source, (marks) => {
+      if (!this.stopping && this.state === 'watching') void this.mark(marks);
+    }, typeof want === 'number' ? { minEntries: want } : {});
+    void this.hints.refresh(this.repo, Buffer.from(r.root, 'hex')).catch(() => {});
   }
 
-  private log(level: 'info' | 'warn', msg: string): void {
-    this.opts.onLog?.(level, msg);
-  }
-
-  get protected(): boolean {
-    return (this.state === 'watching' || this.state === 'polling') && !this.failing;
-  }
-
-  status(): SourceStatus {
-    const s = this.snaps.latest;
-    return {
-      path: this.source,
-      state: this.failing && this.state !== 'missing' ? 'error' : this.state,
-      ...(this.reason ? { reason: this.reason } : {}),
-      protected: this.protected,
-      ...(s?.id ? { lastSnapshot: { id: s.id, time: s.time } } : {}),
-      pendingDirs: this.dirty.size,
-      missedEvents: this.missedTotal,
-      ...(this.lastError ? { lastError: this.lastError } : {}),
-    };
-  }
-
-  private setState(state: SourceState, reason?: string): void {
-    if (this.state === state && this.reason === reason) return;
-    this.state = state;
-    this.reason = reason;
-    this.opts.onChange?.();
-  }
-
-  private error(message: string): void {
-    this.lastError = { time: new Date().toISOString(), message };
+  private closeHints(): void {
+    this.hints?.close();
+    this.hints = undefined;
   }
 
   /** Catch up, subscribe, and start the timers. */
@@ -204,6 +127,7 @@ export class SourceWatcher {
   }
 
   private async unsubscribe(): Promise<void> {
+    this.closeHints();
     const s = this.sub;
     this.sub = undefined;
     this.gen++;
@@ -220,6 +144,7 @@ export class SourceWatcher {
     if (err || notice === 'canceled') {
       const why = err ? `watcher error (${err.message})` : 'the watch was cancelled (root deleted?)';
       this.sub = undefined; // dead: unsubscribing it could hang
+      this.closeHints();
       this.gen++;
       this.error(why);
       this.nextSubscribeAt = Date.now() + this.backoff;
@@ -320,16 +245,6 @@ export class SourceWatcher {
     });
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-  }
-
   private async loop(): Promise<void> {
     let kind: Trigger = 'events';
     try {
@@ -409,6 +324,7 @@ export class SourceWatcher {
     const missed = missedOf ? await missedOf(result) : undefined;
     if (missed) this.missedTotal += missed;
     if (result.snapshot) this.opts.onSnapshot?.({ source: this.source, trigger, result, missed });
+    this.refreshHints(result, trigger);
     if (trigger === 'reconcile') this.opts.onReconcile?.({ source: this.source, missed: missed ?? 0, durationMs: Date.now() - t0, snapshot: !!result.snapshot });
     this.opts.onChange?.();
     if (this.sub && this.tooManyDirs()) {
@@ -422,6 +338,7 @@ export class SourceWatcher {
   /** Abandon the snapshot in flight (when `abandon`) or let it finish, then stop watching. Bounded in time. */
   async stop(abandon = false): Promise<void> {
     this.stopping = true;
+    this.closeHints();
     if (abandon) this.abort.abort();
     this.wake?.();
     clearTimeout(this.timer);

@@ -7,6 +7,7 @@ import { MAX_NAMES, type DirtyMark } from '../snapshot/dirty-tree.js';
 
 interface Mark {
   recursive: boolean;
+  created: boolean;
   all: boolean;
   names: Set<string>;
   seq: number;
@@ -14,6 +15,8 @@ interface Mark {
 
 interface Stored {
   r: boolean;
+  /** created (absent in sets written before it existed) */
+  c?: boolean;
   a: boolean;
   n: string[];
   s: number;
@@ -33,7 +36,7 @@ export class DirtySet {
     this.prefix = `dirty\0${sourceKey}\0`;
     for (const { key, value } of index.state.getRange({ start: this.prefix, end: this.prefix + '\uffff' })) {
       const v = value as Stored;
-      this.marks.set((key as string).slice(this.prefix.length), { recursive: v.r, all: v.a, names: new Set(v.n), seq: v.s });
+      this.marks.set((key as string).slice(this.prefix.length), { recursive: v.r, created: !!v.c, all: v.a, names: new Set(v.n), seq: v.s });
       this.seq = Math.max(this.seq, v.s);
     }
   }
@@ -53,9 +56,10 @@ export class DirtySet {
     for (let m of marks) {
       if (Buffer.byteLength(this.prefix + m.dir, 'latin1') > MAX_KEY) m = { dir: shorten(m.dir, MAX_KEY - this.prefix.length), recursive: true };
       let cur = this.marks.get(m.dir);
-      if (!cur) this.marks.set(m.dir, (cur = { recursive: false, all: false, names: new Set(), seq }));
+      if (!cur) this.marks.set(m.dir, (cur = { recursive: false, created: false, all: false, names: new Set(), seq }));
       cur.seq = seq;
       if (m.recursive) cur.recursive = true;
+      if (m.created) cur.created = true;
       if (m.all) cur.all = true;
       if (m.names && !cur.all) for (const n of m.names) cur.names.add(n);
       if (cur.names.size > MAX_NAMES) cur.all = true;
@@ -65,14 +69,14 @@ export class DirtySet {
     const writes: Promise<unknown>[] = [];
     for (const dir of changed) {
       const m = this.marks.get(dir)!;
-      writes.push(this.index.state.put(this.prefix + dir, { r: m.recursive, a: m.all, n: [...m.names], s: m.seq } satisfies Stored));
+      writes.push(this.index.state.put(this.prefix + dir, { r: m.recursive, c: m.created, a: m.all, n: [...m.names], s: m.seq } satisfies Stored));
     }
     await Promise.all(writes);
   }
 
   /** The current marks, and the sequence number they reach. */
   take(): { marks: DirtyMark[]; seq: number } {
-    const marks = [...this.marks].map(([dir, m]) => ({ dir, recursive: m.recursive, all: m.all, names: [...m.names] }));
+    const marks = [...this.marks].map(([dir, m]) => ({ dir, recursive: m.recursive, created: m.created, all: m.all, names: [...m.names] }));
     return { marks, seq: this.seq };
   }
 

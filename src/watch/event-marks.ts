@@ -1,7 +1,8 @@
 // Turns watcher events into dirty marks. An event never says what happened,
 // only where to look: the parent directory of the path gets the name to
-// re-stat, and a created path is also marked for a full re-read in case it
-// is a directory (files made in it before its watch existed are then found).
+// re-stat, and a created path is also marked as created: a directory there is
+// re-read whole (files made in it before its watch existed are then found)
+// unless the snapshotter proves it is a directory it knows, moved or not.
 import * as path from 'node:path';
 import type { DirtyMark } from '../snapshot/dirty-tree.js';
 import { IGNORE_FILE } from '../snapshot/ignore-rules.js';
@@ -29,7 +30,7 @@ export function eventsToMarks(root: string, events: readonly WatchEvent[]): Dirt
     if (base.includes('\ufffd')) marks.push({ dir, all: true });
     else if (base === IGNORE_FILE) marks.push({ dir, recursive: true });
     else marks.push({ dir, names: [raw(base)] });
-    if (ev.type === 'create') marks.push({ dir: raw(rel), recursive: true });
+    if (ev.type === 'create') marks.push({ dir: raw(rel), created: true });
   }
   return marks;
 }

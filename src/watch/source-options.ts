@@ -38,6 +38,12 @@ export interface SourceOptions {
   /** thin this source's snapshots after each one */
   retention?: RetentionPolicy;
   lockWaitMs?: number;
+  /**
+   * early word of big directory renames (watch/move-hints.ts; watchman only, whose report of a
+   * moved tree waits for its re-crawl): false turns it off (STRATA_MOVE_HINTS=0); a number sets
+   * the entries below a directory that make it big (default 2000)
+   */
+  moveHints?: boolean | number;
   /** fault injection for tests: drop this share (0..1) of watcher events */
   dropEvents?: number;
 }

@@ -95,7 +95,7 @@ export class SourceSnapshots {
 /** Whether any directory marked as created now holds subdirectories (parcel's inotify backend never watches those). */
 export function createdNestedDirs(root: string, marks: readonly DirtyMark[]): boolean {
   for (const m of marks) {
-    if (!m.recursive || m.dir === '') continue;
+    if (!(m.recursive || m.created) || m.dir === '') continue;
     try {
       const abs = Buffer.concat([Buffer.from(root + '/'), Buffer.from(m.dir, 'latin1')]);
       if (fs.readdirSync(abs, { withFileTypes: true }).some((d) => d.isDirectory())) return true;

@@ -155,6 +155,7 @@ export function register(program: Command): void {
         onSnapshot: report,
         retention,
         dropEvents: Number(process.env.STRATA_TEST_DROP_EVENTS ?? 0),
+        moveHints: moveHintsEnv(process.env.STRATA_MOVE_HINTS),
         faults: testFaults(),
         onReconcile: (r) => {
           // in --json mode stdout stays one line per snapshot: a reconcile that found changes
@@ -202,4 +203,11 @@ export function register(program: Command): void {
       // a backend thread that never answered must not keep the process alive
       setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
     });
+}
+
+/** STRATA_MOVE_HINTS: '0' turns rename hints off, a number sets how many entries make a directory big. */
+function moveHintsEnv(v: string | undefined): boolean | number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 ? n : v === '0' ? false : undefined;
 }
