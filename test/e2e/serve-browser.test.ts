@@ -3,7 +3,7 @@
 // two versions → download, snapshot diff with drill-down, image preview,
 // restore, each checked against the CLI (snapshots, ls, log, diff, cat);
 // live updates while `strata watch` runs; a 100k-entry root listed in < 1 s.
-// Screenshots of each view go to docs/screenshots/.
+// Screenshots of each view go to docs/screenshots/ with STRATA_SCREENSHOTS=1.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -1,14 +1,19 @@
 // Debian's chromium driven by playwright-core (never downloads a browser):
-// a fresh profile per test, closed in teardown; screenshots into docs/screenshots/.
+// a fresh profile per test, closed in teardown; screenshots into a temporary
+// folder, or docs/screenshots/ when STRATA_SCREENSHOTS=1 (a test run leaves the
+// committed ones alone).
 import type { ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, tmpDir } from '../helpers/cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = fs.existsSync(CHROMIUM);
-export const SHOTS = path.join(ROOT, 'docs/screenshots');
+const KEEP_SHOTS = process.env.STRATA_SCREENSHOTS === '1';
+export const SHOTS = KEEP_SHOTS ? path.join(ROOT, 'docs/screenshots') : path.join(os.tmpdir(), `strata-screenshots-${process.pid}`);
+if (!KEEP_SHOTS) process.on('exit', () => fs.rmSync(SHOTS, { recursive: true, force: true }));
 
 export async function openBrowser(t: ExecutionContext): Promise<{ context: BrowserContext; page: Page; downloads: string }> {
   const profile = tmpDir(t, 'strata-chromium-');
