@@ -266,10 +266,11 @@ export class Repository implements BlobWriter {
       }
       if (!loc) throw new StrataError('E_BLOB_MISSING', `blob ${hex} is not in the index`);
       where = `pack ${loc.pack.toString('hex')}`;
-      // compressed bytes land in a reused scratch buffer (free while no other read uses it), raw ones where they belong
-      scratch = loc.comp === COMP_NONE ? undefined : this.takeScratch(loc.length);
+      // compressed or sealed bytes land in a reused scratch buffer (free while no other read uses it), plain raw ones where they belong
+      const direct = loc.comp === COMP_NONE && this.cipher.encryption === 'none';
+      scratch = direct ? undefined : this.takeScratch(loc.length);
       try {
-        stored = await this.store.get(packObjectName(loc.pack), loc.offset, loc.length, loc.comp === COMP_NONE ? into : scratch);
+        stored = await this.store.get(packObjectName(loc.pack), loc.offset, loc.length, direct ? into : scratch);
       } catch (e) {
         this.releaseScratch(scratch);
         if (isStrataError(e, 'E_OBJECT_MISSING')) {
@@ -289,7 +290,8 @@ export class Repository implements BlobWriter {
       ({ comp, type, rawLength } = loc);
     }
     try {
-      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher);
+      // `stored` is this read's own (scratch, a fresh buffer, or the open pack's copy): a sealed blob is opened over it
+      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher, true);
     } catch (e) {
       // a blob read from a pack failed verification: it leaves the index (never one still in an open pack)
       if (!pending && isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);
