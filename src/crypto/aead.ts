@@ -6,6 +6,7 @@
 // Associated data binds a blob to its id, type and compression, and an object
 // to its kind and name, so nothing can be swapped for something else.
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type CipherGCMTypes, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { StrataError } from '../errors.js';
 
 export type AeadName = 'aes-256-gcm' | 'chacha20-poly1305';
@@ -153,6 +154,45 @@ export function openObject(aead: AeadName, key: Uint8Array, kind: ObjectKind, na
   return open(aead, key, sealed, objectAad(kind, name), `${kind} ${name}`);
 }
 
+type NativeOpen = (alg: number, key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, out: Uint8Array) => boolean;
+
+/**
+ * strata-native's `aeadOpen` (native/src/aead.c: OpenSSL's EVP, decrypting
+ * straight into a given buffer), when the addon has it and it agrees with
+ * node:crypto on a sample; else undefined and blobs are opened in pieces.
+ * STRATA_NO_NATIVE turns it off like the rest of the addon.
+ */
+const nativeOpen: NativeOpen | undefined = (() => {
+  try {
+    if (process.env.STRATA_NO_NATIVE) return undefined;
+    const a = createRequire(import.meta.url)('strata-native') as { aeadOpen?: NativeOpen; aeadAvailable?: () => boolean };
+    if (typeof a.aeadOpen !== 'function' || !a.aeadAvailable?.()) return undefined;
+    for (const [alg, name] of [[0, 'aes-256-gcm'], [1, 'chacha20-poly1305']] as const) {
+      const key = randomBytes(KEY_LEN);
+      const plain = randomBytes(1000);
+      const sealed = seal(name, key, plain, BLOB_TAG);
+      const out = Buffer.alloc(plain.length);
+      const iv = sealed.subarray(SALT_LEN, SALT_LEN + IV_LEN);
+      const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
+      const tag = sealed.subarray(sealed.length - TAG_LEN);
+      const k = subkey(key, sealed.subarray(0, SALT_LEN));
+      if (!a.aeadOpen(alg, k, iv, BLOB_TAG, body, tag, out) || !out.equals(plain)) return undefined;
+      tag[0]! ^= 1;
+      if (a.aeadOpen(alg, k, iv, BLOB_TAG, body, tag, out)) return undefined;
+    }
+    return a.aeadOpen;
+  } catch {
+    return undefined;
+  }
+})();
+let useNative = nativeOpen !== undefined;
+
+/** Whether blobs are opened by strata-native; `on` (tests, benchmarks) switches to node:crypto pieces and back. */
+export function nativeBlobOpen(on?: boolean): boolean {
+  if (on !== undefined) useNative = on && nativeOpen !== undefined;
+  return useNative;
+}
+
 /**
  * Bytes given to one `update` call. node:crypto has no "decrypt into this
  * buffer": every update returns a fresh buffer (for GCM allocated twice and
@@ -240,6 +280,13 @@ export class BlobCrypter {
     const iv = sealed.subarray(SALT_LEN, SALT_LEN + IV_LEN);
     const tag = sealed.subarray(sealed.length - TAG_LEN);
     const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
+    if (useNative && !sharesMemory(out, body)) {
+      const k = subkey(this.hmacKey, sealed.subarray(0, SALT_LEN));
+      if (!nativeOpen!(this.aead === 'aes-256-gcm' ? 0 : 1, k, iv, this.blobAad(id, type, comp), body, tag, out)) {
+        throw new StrataError('E_CORRUPT', `${what()}: authentication failed (damaged, tampered with, or not of this repository)`);
+      }
+      return out;
+    }
     try {
       const d = createDecipheriv(this.aead as CipherGCMTypes, subkey(this.hmacKey, sealed.subarray(0, SALT_LEN)), iv, { authTagLength: TAG_LEN });
       d.setAAD(this.blobAad(id, type, comp), { plaintextLength: n });
@@ -257,6 +304,11 @@ export class BlobCrypter {
       throw new StrataError('E_CORRUPT', `${what()}: authentication failed (damaged, tampered with, or not of this repository)`, { cause: e });
     }
   }
+}
+
+/** Whether two views share any byte. */
+function sharesMemory(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** Whether `out` shares memory with `input` and starts after input's first byte (writing it would overwrite unread input). */

@@ -4,8 +4,8 @@
 // In an encrypted repository the stored bytes are first opened (authenticated
 // with the blob's id, type and compression code, format.md §11.6.3), straight
 // into memory that is reused: the caller's `into` for an uncompressed blob,
-// else the stored bytes themselves (when the caller owns them) or this
-// module's scratch buffer, from which zstd decompresses into `into`.
+// this module's scratch buffer for a compressed one (zstd decompresses from
+// it into `into`).
 import { COMP_NONE, decompressBlob } from '../compress.js';
 import { SEAL_OVERHEAD } from '../crypto/aead.js';
 import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
@@ -44,8 +44,12 @@ export function decodeStoredBlob(stored: Buffer, e: StoredForm, where: string, i
   let inner = stored;
   if (cipher.encryption !== 'none') {
     const n = stored.length - SEAL_OVERHEAD;
-    // an uncompressed blob's plaintext is its raw bytes: open it where they are wanted
-    const target = e.comp === COMP_NONE && into && into.length >= n && !shares(into, stored) ? into : ownsStored ? stored : e.comp === COMP_NONE ? undefined : scratchOf('opened', n);
+    // an uncompressed blob's plaintext is its raw bytes: open it where they are wanted (else over its own
+    // sealed copy, else new memory); a compressed one into the scratch zstd then reads
+    let target: Buffer | undefined;
+    if (e.comp !== COMP_NONE) target = scratchOf('opened', n);
+    else if (into && into.length >= n && !shares(into, stored)) target = into;
+    else if (ownsStored) target = stored;
     try {
       inner = cipher.openBlobInto(e.hash, e.type, e.comp, stored, target);
     } catch (err) {
