@@ -6,8 +6,9 @@
 // alternating, and the median is reported: wall seconds and CPU seconds
 // (user + sys of the child, GNU time), and encrypted / plain. Key derivation:
 // `calibrateScrypt` and one derivation at the N it picks, timed in-process.
-// BENCH_CLIS="before=/path/main.js,after=dist/cli/main.js" runs several builds
-// in the same alternation (before/after comparisons on a shared machine).
+// BENCH_CLIS="before=/path/main.js,after=dist/cli/main.js,js=dist/cli/main.js@STRATA_NO_NATIVE=1"
+// runs several builds (each with optional @VAR=value environment) in the same
+// alternation (before/after comparisons on a shared machine).
 // Prints a markdown table and the JSON rows; BENCH_ENC_SCALE=small: 1/8 size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -57,8 +58,8 @@ interface Row {
   maxRssMiB: number;
 }
 
-async function timed(argv: string[]): Promise<Measured> {
-  const m = await measure(argv);
+async function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
+  const m = await measure(argv, { env });
   if (m.cpuS === null) throw new Error('GNU time (/usr/bin/time) is needed for CPU seconds');
   return m;
 }
@@ -67,8 +68,9 @@ async function main(): Promise<void> {
   const div = process.env.BENCH_ENC_SCALE === 'small' ? 8 : 1;
   const reps = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
   const builds = (process.env.BENCH_CLIS ?? `current=${path.join(ROOT, 'dist/cli/main.js')}`).split(',').map((s) => {
-    const [label, cli] = s.split('=') as [string, string];
-    return { label, cli: path.resolve(cli) };
+    const [label, rest] = [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)];
+    const [cli, ...envs] = rest.split('@') as [string, ...string[]];
+    return { label, cli: path.resolve(cli), env: Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) };
   });
   const base = benchDir();
   const specs = encCorpus(div);
@@ -103,19 +105,19 @@ async function main(): Promise<void> {
         fs.mkdirSync(work, { recursive: true });
         const repo = path.join(work, 'repo');
         const cli = [process.execPath, b.cli];
-        sh([...cli, 'init', '--repo', repo, ...(mode === 'none' ? ['--no-encryption'] : [])]);
+        sh([...cli, 'init', '--repo', repo, ...(mode === 'none' ? ['--no-encryption'] : [])], { env: b.env });
         sh(['sync']);
         const add = (step: Step, m: Measured) => {
           rows.push({ rep, build: b.label, mode, step, wallS: m.wallS, cpuS: m.cpuS!, userS: m.userS!, sysS: m.sysS!, maxRssMiB: m.maxRssMiB! });
           log(`rep ${rep} ${b.label} ${mode} ${step}: wall ${m.wallS.toFixed(2)} s, cpu ${m.cpuS!.toFixed(2)} s`);
         };
         // the fixed cost of every command: process start and opening the repository (scrypt, in an encrypted one)
-        add('open', await timed([...cli, 'snapshots', '--repo', repo, '--quiet']));
-        add('snapshot', await timed([...cli, 'snapshot', corpus.dir, '--repo', repo, '--quiet']));
+        add('open', await timed([...cli, 'snapshots', '--repo', repo, '--quiet'], b.env));
+        add('snapshot', await timed([...cli, 'snapshot', corpus.dir, '--repo', repo, '--quiet'], b.env));
         sh(['sync']);
-        add('restore', await timed([...cli, 'restore', 'latest', '--repo', repo, '--target', path.join(work, 'out'), '--quiet']));
+        add('restore', await timed([...cli, 'restore', 'latest', '--repo', repo, '--target', path.join(work, 'out'), '--quiet'], b.env));
         sh(['sync']);
-        add('restore-one', await timed([...cli, 'restore', `latest:${one.rel}`, '--repo', repo, '--target', path.join(work, 'one'), '--quiet']));
+        add('restore-one', await timed([...cli, 'restore', `latest:${one.rel}`, '--repo', repo, '--target', path.join(work, 'one'), '--quiet'], b.env));
         for (const got of [path.join(work, 'out', one.rel), path.join(work, 'one', path.basename(one.rel))]) {
           if (fs.statSync(got).size !== one.size) throw new Error(`restored ${got} has ${fs.statSync(got).size} bytes, expected ${one.size}`);
         }

@@ -1,4 +1,4 @@
-// aeadOpen: AES-256-GCM / ChaCha20-Poly1305 decryption straight into a buffer
+// aeadOpen / aeadSeal: AES-256-GCM / ChaCha20-Poly1305 straight into a buffer
 // the caller owns, with OpenSSL's EVP API (the OpenSSL node itself is linked
 // with: its symbols are resolved from the node process, nothing else is
 // linked). node:crypto's Decipher returns every update's output in a fresh
@@ -6,8 +6,8 @@
 // repository opens every blob, so that is a fresh allocation per blob piece
 // (docs/bench.md, "Encryption cost"). Input and output must not overlap (the
 // caller checks; OpenSSL's assembly may read ahead of what it writes).
-// Returns true when the tag verifies, false otherwise (output then holds
-// unauthenticated bytes the caller must not use).
+// aeadOpen returns true when the tag verifies, false otherwise (output then
+// holds unauthenticated bytes the caller must not use).
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <string.h>
@@ -15,13 +15,14 @@
 #include <openssl/evp.h>
 
 napi_value aead_open(napi_env env, napi_callback_info info);
+napi_value aead_seal(napi_env env, napi_callback_info info);
 napi_value aead_available(napi_env env, napi_callback_info info);
 
 static int bytes_of(napi_env env, napi_value v, unsigned char** data, size_t* len) {
   napi_typedarray_type type; size_t n; void* d; napi_value ab; size_t off;
   bool is_ta = false;
-  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) { napi_throw_type_error(env, NULL, "aeadOpen: expected a Uint8Array"); return -1; }
-  if (napi_get_typedarray_info(env, v, &type, &n, &d, &ab, &off) != napi_ok || type != napi_uint8_array) { napi_throw_type_error(env, NULL, "aeadOpen: expected a Uint8Array"); return -1; }
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) { napi_throw_type_error(env, NULL, "aead: expected a Uint8Array"); return -1; }
+  if (napi_get_typedarray_info(env, v, &type, &n, &d, &ab, &off) != napi_ok || type != napi_uint8_array) { napi_throw_type_error(env, NULL, "aead: expected a Uint8Array"); return -1; }
   *data = d; *len = n;
   return 0;
 }
@@ -61,4 +62,31 @@ napi_value aead_open(napi_env env, napi_callback_info info) {
   napi_value r;
   napi_get_boolean(env, verified, &r);
   return r;
+}
+
+// aeadSeal(alg, key[32], iv[12], aad, plaintext, out, tag[16]): out gets the ciphertext (plaintext's length), tag the tag
+napi_value aead_seal(napi_env env, napi_callback_info info) {
+  size_t argc = 7; napi_value argv[7];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) { napi_throw_error(env, "E_NATIVE", "aeadSeal: 7 arguments"); return NULL; }
+  int32_t alg;
+  if (napi_get_value_int32(env, argv[0], &alg) != napi_ok || (alg != 0 && alg != 1)) { napi_throw_type_error(env, NULL, "aeadSeal: bad algorithm"); return NULL; }
+  unsigned char *key, *iv, *aad, *pt, *out, *tag;
+  size_t key_len, iv_len, aad_len, pt_len, out_len, tag_len;
+  if (bytes_of(env, argv[1], &key, &key_len) || bytes_of(env, argv[2], &iv, &iv_len) || bytes_of(env, argv[3], &aad, &aad_len) ||
+      bytes_of(env, argv[4], &pt, &pt_len) || bytes_of(env, argv[5], &out, &out_len) || bytes_of(env, argv[6], &tag, &tag_len)) return NULL;
+  if (key_len != 32 || iv_len != 12 || tag_len != 16 || out_len < pt_len || pt_len > 0x7fffffff || aad_len > 0x7fffffff) { napi_throw_range_error(env, NULL, "aeadSeal: bad lengths"); return NULL; }
+  if (pt_len > 0 && ((out < pt + pt_len && pt < out + pt_len) || (tag < pt + pt_len && pt < tag + 16) || (tag < out + pt_len && out < tag + 16))) { napi_throw_range_error(env, NULL, "aeadSeal: buffers overlap"); return NULL; }
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) { napi_throw_error(env, "E_NATIVE", "aeadSeal: out of memory"); return NULL; }
+  int n = 0, fin = 0;
+  int ok = EVP_EncryptInit_ex(ctx, alg == 0 ? EVP_aes_256_gcm() : EVP_chacha20_poly1305(), NULL, NULL, NULL) == 1
+    && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1
+    && EVP_EncryptInit_ex(ctx, NULL, NULL, key, iv) == 1;
+  if (ok && aad_len > 0) ok = EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1;
+  if (ok && pt_len > 0) ok = EVP_EncryptUpdate(ctx, out, &n, pt, (int)pt_len) == 1 && (size_t)n == pt_len;
+  if (ok) ok = EVP_EncryptFinal_ex(ctx, out + pt_len, &fin) == 1 && fin == 0;
+  if (ok) ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  if (!ok) { napi_throw_error(env, "E_NATIVE", "aeadSeal: OpenSSL failed"); return NULL; }
+  return NULL;
 }

@@ -177,6 +177,7 @@ static napi_value lremove(napi_env env, napi_callback_info info) {
 }
 
 napi_value aead_open(napi_env env, napi_callback_info info);
+napi_value aead_seal(napi_env env, napi_callback_info info);
 napi_value aead_available(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -189,6 +190,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lsetxattr", NULL, lset, NULL, NULL, NULL, napi_default, NULL},
     {"lremovexattr", NULL, lremove, NULL, NULL, NULL, napi_default, NULL},
     {"aeadOpen", NULL, aead_open, NULL, NULL, NULL, napi_default, NULL},
+    {"aeadSeal", NULL, aead_seal, NULL, NULL, NULL, napi_default, NULL},
     {"aeadAvailable", NULL, aead_available, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

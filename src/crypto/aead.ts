@@ -154,42 +154,52 @@ export function openObject(aead: AeadName, key: Uint8Array, kind: ObjectKind, na
   return open(aead, key, sealed, objectAad(kind, name), `${kind} ${name}`);
 }
 
-type NativeOpen = (alg: number, key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, out: Uint8Array) => boolean;
+type NativeAead = (alg: number, key: Uint8Array, iv: Uint8Array, aad: Uint8Array, input: Uint8Array, out: Uint8Array, tag: Uint8Array) => boolean | undefined;
+interface Native {
+  /** aeadOpen(alg, key, iv, aad, ciphertext, tag, out): whether the tag verifies */
+  open: NativeAead;
+  /** aeadSeal(alg, key, iv, aad, plaintext, out, tag) */
+  seal: NativeAead;
+}
 
 /**
- * strata-native's `aeadOpen` (native/src/aead.c: OpenSSL's EVP, decrypting
- * straight into a given buffer), when the addon has it and it agrees with
- * node:crypto on a sample; else undefined and blobs are opened in pieces.
- * STRATA_NO_NATIVE turns it off like the rest of the addon.
+ * strata-native's `aeadOpen` and `aeadSeal` (native/src/aead.c: OpenSSL's EVP,
+ * straight into a given buffer), when the addon has them and they agree with
+ * node:crypto on a sample both ways; else undefined and blobs go through
+ * node:crypto in pieces. STRATA_NO_NATIVE turns it off like the rest of the addon.
  */
-const nativeOpen: NativeOpen | undefined = (() => {
+const native: Native | undefined = (() => {
   try {
     if (process.env.STRATA_NO_NATIVE) return undefined;
-    const a = createRequire(import.meta.url)('strata-native') as { aeadOpen?: NativeOpen; aeadAvailable?: () => boolean };
-    if (typeof a.aeadOpen !== 'function' || !a.aeadAvailable?.()) return undefined;
+    const a = createRequire(import.meta.url)('strata-native') as { aeadOpen?: NativeAead; aeadSeal?: NativeAead; aeadAvailable?: () => boolean };
+    if (typeof a.aeadOpen !== 'function' || typeof a.aeadSeal !== 'function' || !a.aeadAvailable?.()) return undefined;
     for (const [alg, name] of [[0, 'aes-256-gcm'], [1, 'chacha20-poly1305']] as const) {
       const key = randomBytes(KEY_LEN);
       const plain = randomBytes(1000);
       const sealed = seal(name, key, plain, BLOB_TAG);
-      const out = Buffer.alloc(plain.length);
       const iv = sealed.subarray(SALT_LEN, SALT_LEN + IV_LEN);
       const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
       const tag = sealed.subarray(sealed.length - TAG_LEN);
       const k = subkey(key, sealed.subarray(0, SALT_LEN));
+      const out = Buffer.alloc(plain.length);
       if (!a.aeadOpen(alg, k, iv, BLOB_TAG, body, tag, out) || !out.equals(plain)) return undefined;
+      const ct = Buffer.alloc(plain.length);
+      const t2 = Buffer.alloc(TAG_LEN);
+      a.aeadSeal(alg, k, iv, BLOB_TAG, plain, ct, t2);
+      if (!ct.equals(body) || !t2.equals(tag)) return undefined;
       tag[0]! ^= 1;
       if (a.aeadOpen(alg, k, iv, BLOB_TAG, body, tag, out)) return undefined;
     }
-    return a.aeadOpen;
+    return { open: a.aeadOpen, seal: a.aeadSeal };
   } catch {
     return undefined;
   }
 })();
-let useNative = nativeOpen !== undefined;
+let useNative = native !== undefined;
 
-/** Whether blobs are opened by strata-native; `on` (tests, benchmarks) switches to node:crypto pieces and back. */
-export function nativeBlobOpen(on?: boolean): boolean {
-  if (on !== undefined) useNative = on && nativeOpen !== undefined;
+/** Whether blobs are sealed and opened by strata-native; `on` (tests, benchmarks) switches to node:crypto pieces and back. */
+export function nativeBlobCrypto(on?: boolean): boolean {
+  if (on !== undefined) useNative = on && native !== undefined;
   return useNative;
 }
 
@@ -205,21 +215,27 @@ export const PIECE = 64 << 10;
 /**
  * Sealing and opening blobs under one key, for the hot paths (packer, reads):
  * the HMAC key object is made once, the 46-byte associated data buffer is
- * reused, and the bytes go in 64 KiB pieces straight where they belong
- * (`sealBlobTo` hands them to a writer, `openBlobInto` writes them into a
- * buffer the caller owns). Same bytes as `sealBlob` / `openBlob`.
+ * reused, and the bytes go straight where they belong (`sealBlobTo` hands
+ * them to a writer, `openBlobInto` writes them into a buffer the caller
+ * owns): through strata-native when it is there (no allocation per blob),
+ * else through node:crypto in 64 KiB pieces. Same bytes as `sealBlob` / `openBlob`.
  * Not re-entrant across an await: every method is synchronous.
  */
 export class BlobCrypter {
   private readonly hmacKey: KeyObject;
   private readonly aad = Buffer.allocUnsafe(BLOB_TAG.length + 2 + 32);
   private readonly head = Buffer.allocUnsafe(SALT_LEN + IV_LEN);
+  private readonly tag = Buffer.allocUnsafe(TAG_LEN);
+  /** ciphertext of the blob being sealed natively (reused; grows to the largest blob) */
+  private sealed = Buffer.allocUnsafe(0);
+  private readonly alg: number;
 
   constructor(
     readonly aead: AeadName,
     key: Uint8Array,
   ) {
     checkKey(key);
+    this.alg = aead === 'aes-256-gcm' ? 0 : 1;
     this.hmacKey = createSecretKey(key);
     BLOB_TAG.copy(this.aad, 0);
   }
@@ -241,6 +257,16 @@ export class BlobCrypter {
   sealBlobTo(id: Uint8Array, type: number, comp: number, stored: Uint8Array, emit: (bytes: Uint8Array) => void): number {
     const head = this.head;
     takeRandom(head);
+    if (useNative) {
+      const n = stored.length;
+      if (this.sealed.length < n) this.sealed = Buffer.allocUnsafe(Math.max(n, 1 << 20));
+      const out = this.sealed.subarray(0, n);
+      native!.seal(this.alg, subkey(this.hmacKey, head.subarray(0, SALT_LEN)), head.subarray(SALT_LEN), this.blobAad(id, type, comp), stored, out, this.tag);
+      emit(head);
+      if (n > 0) emit(out);
+      emit(this.tag);
+      return n + SEAL_OVERHEAD;
+    }
     const c = createCipheriv(this.aead as CipherGCMTypes, subkey(this.hmacKey, head.subarray(0, SALT_LEN)), head.subarray(SALT_LEN), { authTagLength: TAG_LEN });
     c.setAAD(this.blobAad(id, type, comp), { plaintextLength: stored.length });
     emit(head);
@@ -282,7 +308,7 @@ export class BlobCrypter {
     const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
     if (useNative && !sharesMemory(out, body)) {
       const k = subkey(this.hmacKey, sealed.subarray(0, SALT_LEN));
-      if (!nativeOpen!(this.aead === 'aes-256-gcm' ? 0 : 1, k, iv, this.blobAad(id, type, comp), body, tag, out)) {
+      if (!native!.open(this.alg, k, iv, this.blobAad(id, type, comp), body, tag, out)) {
         throw new StrataError('E_CORRUPT', `${what()}: authentication failed (damaged, tampered with, or not of this repository)`);
       }
       return out;

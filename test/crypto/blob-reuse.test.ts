@@ -1,14 +1,14 @@
 // Buffer reuse on the hot sealing/opening path (src/crypto/aead.ts BlobCrypter,
-// src/store/blob-codec.ts, Repository.getBlob): many blobs of varying sizes
-// (around the 64 KiB piece size too) sealed piece by piece and opened into one
-// reused buffer, in place over their sealed copy, and through the codec and a
+// src/store/blob-codec.ts, Repository.getBlob), through strata-native and
+// through node:crypto in pieces: many blobs of varying sizes (around the
+// 64 KiB piece size too) sealed and opened into one reused buffer, in place over their sealed copy, and through the codec and a
 // repository with a reused `into`, always give the right bytes; the format is
 // the one of the plain functions (each opens what the other sealed); a
 // tampered blob or other associated data is still detected after reuse, and
 // a failure leaves no state behind for the next blob.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { BlobCrypter, PIECE, SEAL_OVERHEAD, nativeBlobOpen, openBlob, sealBlob } from '../../src/crypto/aead.js';
+import { BlobCrypter, PIECE, SEAL_OVERHEAD, nativeBlobCrypto, openBlob, sealBlob } from '../../src/crypto/aead.js';
 import { newMasterKey } from '../../src/crypto/keys.js';
 import { encryptedCipher } from '../../src/crypto/repo-cipher.js';
 import { COMP_NONE, compressBlob } from '../../src/compress.js';
@@ -45,18 +45,18 @@ function corrupt(t: import('ava').ExecutionContext, f: () => unknown): void {
 }
 
 // strata-native's decryption (when built) and node:crypto in pieces, switched per test (serial tests: the switch is per process)
-const NATIVE = nativeBlobOpen();
+const NATIVE = nativeBlobCrypto();
 const modes = NATIVE ? (['native', 'pieces'] as const) : (['pieces'] as const);
 
-test.serial('strata-native opens blobs here (built with the addon)', (t) => {
-  t.log(NATIVE ? 'native AEAD open in use' : 'native AEAD open not available: node:crypto pieces only');
+test.serial('strata-native seals and opens blobs here (built with the addon)', (t) => {
+  t.log(NATIVE ? 'native AEAD seal/open in use' : 'native AEAD not available: node:crypto pieces only');
   t.pass();
 });
 
 for (const aead of ['aes-256-gcm', 'chacha20-poly1305'] as const) for (const mode of modes) {
   test.serial(`${aead}, ${mode}: 1000 blobs sealed in pieces and opened into one reused buffer, and in place, give their bytes`, (t) => {
-    nativeBlobOpen(mode === 'native');
-    t.teardown(() => nativeBlobOpen(NATIVE));
+    nativeBlobCrypto(mode === 'native');
+    t.teardown(() => nativeBlobCrypto(NATIVE));
     const c = new BlobCrypter(aead, KEY);
     const blobs = sizes().map((n, i) => ({ raw: content(i, n), id: randomBytes(32), type: i % 3, comp: i % 2 }));
     const sealed = blobs.map((b) => {
@@ -113,8 +113,8 @@ for (const aead of ['aes-256-gcm', 'chacha20-poly1305'] as const) for (const mod
 }
 
 for (const mode of modes) test.serial(`${mode}: the codec: 1000 sealed blobs (zstd and raw) decoded with a reused into, over their own copy, and checked; a tampered one is not intact`, (t) => {
-  nativeBlobOpen(mode === 'native');
-  t.teardown(() => nativeBlobOpen(NATIVE));
+  nativeBlobCrypto(mode === 'native');
+  t.teardown(() => nativeBlobCrypto(NATIVE));
   const cipher = encryptedCipher(newMasterKey());
   const blobs = sizes().map((n, i) => {
     const raw = content(i, n);
@@ -153,8 +153,8 @@ for (const mode of modes) test.serial(`${mode}: the codec: 1000 sealed blobs (zs
 });
 
 for (const mode of modes) test.serial(`${mode}: an encrypted repository: 1000 blobs read back with one reused buffer, from the open pack and from flushed packs`, async (t) => {
-  nativeBlobOpen(mode === 'native');
-  t.teardown(() => nativeBlobOpen(NATIVE));
+  nativeBlobCrypto(mode === 'native');
+  t.teardown(() => nativeBlobCrypto(NATIVE));
   const store = new MemoryObjectStore();
   const repo = await Repository.fromParts({ store, config: Repository.newConfig({ packSize: 1 << 20 }), cache: new MemoryCache(), cipher: encryptedCipher(newMasterKey()) });
   const blobs = sizes().map((n, i) => content(i, n + 1)); // ids must differ: no empty blob twice
