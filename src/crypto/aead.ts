@@ -5,6 +5,8 @@
 // ChaCha20-Poly1305 from node:crypto. Layout: salt ‖ iv ‖ ciphertext ‖ tag.
 // Associated data binds a blob to its id, type and compression, and an object
 // to its kind and name, so nothing can be swapped for something else.
+// BlobCrypter is the hot path for blobs: same bytes, no per-blob key object,
+// AAD or output allocation (strata-native's EVP calls, else 64 KiB pieces).
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type CipherGCMTypes, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { StrataError } from '../errors.js';
