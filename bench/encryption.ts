@@ -9,7 +9,8 @@
 // BENCH_CLIS="before=/path/main.js,after=dist/cli/main.js,js=dist/cli/main.js@STRATA_NO_NATIVE=1"
 // runs several builds (each with optional @VAR=value environment) in the same
 // alternation (before/after comparisons on a shared machine).
-// Prints a markdown table and the JSON rows; BENCH_ENC_SCALE=small: 1/8 size.
+// Prints a markdown table and the JSON rows; BENCH_ENC_SCALE=small: 1/8 size;
+// BENCH_ENC_TARGET: where restores go (default beside the repositories).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { calibrateScrypt, deriveKey } from '../src/crypto/kdf.js';
@@ -56,6 +57,7 @@ interface Row {
   userS: number;
   sysS: number;
   maxRssMiB: number;
+  keyN: number | null;
 }
 
 async function timed(argv: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
     return { label, cli: path.resolve(cli), env: Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) };
   });
   const base = benchDir();
+  // where restores go: BENCH_ENC_TARGET (e.g. /dev/shm, so that the target disk's write-back under other load is not measured), else beside the repositories
+  const targetBase = process.env.BENCH_ENC_TARGET ?? base;
   const specs = encCorpus(div);
   const corpus = ensureTree(path.join(base, `enc-corpus-${div}`), specs, `enc-corpus-${div}`, log);
   const mib = corpus.bytes / MiB;
@@ -104,24 +108,29 @@ async function main(): Promise<void> {
         fs.rmSync(work, { recursive: true, force: true });
         fs.mkdirSync(work, { recursive: true });
         const repo = path.join(work, 'repo');
+        const out = path.join(targetBase, `enc-out-${mode}`);
+        fs.rmSync(out, { recursive: true, force: true });
         const cli = [process.execPath, b.cli];
         sh([...cli, 'init', '--repo', repo, ...(mode === 'none' ? ['--no-encryption'] : [])], { env: b.env });
         sh(['sync']);
+        // the scrypt N `init` calibrated for this repository: every command pays one derivation at it
+        const keyN = mode === 'none' ? null : (JSON.parse(fs.readFileSync(path.join(repo, 'keys', fs.readdirSync(path.join(repo, 'keys'))[0]!), 'utf8')) as { kdf: { N: number } }).kdf.N;
         const add = (step: Step, m: Measured) => {
-          rows.push({ rep, build: b.label, mode, step, wallS: m.wallS, cpuS: m.cpuS!, userS: m.userS!, sysS: m.sysS!, maxRssMiB: m.maxRssMiB! });
+          rows.push({ rep, build: b.label, mode, step, wallS: m.wallS, cpuS: m.cpuS!, userS: m.userS!, sysS: m.sysS!, maxRssMiB: m.maxRssMiB!, keyN });
           log(`rep ${rep} ${b.label} ${mode} ${step}: wall ${m.wallS.toFixed(2)} s, cpu ${m.cpuS!.toFixed(2)} s`);
         };
         // the fixed cost of every command: process start and opening the repository (scrypt, in an encrypted one)
         add('open', await timed([...cli, 'snapshots', '--repo', repo, '--quiet'], b.env));
         add('snapshot', await timed([...cli, 'snapshot', corpus.dir, '--repo', repo, '--quiet'], b.env));
         sh(['sync']);
-        add('restore', await timed([...cli, 'restore', 'latest', '--repo', repo, '--target', path.join(work, 'out'), '--quiet'], b.env));
+        add('restore', await timed([...cli, 'restore', 'latest', '--repo', repo, '--target', path.join(out, 'out'), '--quiet'], b.env));
         sh(['sync']);
-        add('restore-one', await timed([...cli, 'restore', `latest:${one.rel}`, '--repo', repo, '--target', path.join(work, 'one'), '--quiet'], b.env));
-        for (const got of [path.join(work, 'out', one.rel), path.join(work, 'one', path.basename(one.rel))]) {
+        add('restore-one', await timed([...cli, 'restore', `latest:${one.rel}`, '--repo', repo, '--target', path.join(out, 'one'), '--quiet'], b.env));
+        for (const got of [path.join(out, 'out', one.rel), path.join(out, 'one', path.basename(one.rel))]) {
           if (fs.statSync(got).size !== one.size) throw new Error(`restored ${got} has ${fs.statSync(got).size} bytes, expected ${one.size}`);
         }
         fs.rmSync(work, { recursive: true, force: true });
+        fs.rmSync(out, { recursive: true, force: true });
         load.push([...(await import('node:os')).loadavg()]);
       }
     }
@@ -132,7 +141,7 @@ async function main(): Promise<void> {
   const summary: Record<string, unknown>[] = [];
   for (const b of builds) {
     for (const step of STEPS) {
-      const med = (mode: Mode, k: 'wallS' | 'cpuS', st: Step = step) => median(rows.filter((r) => r.build === b.label && r.step === st && r.mode === mode).map((r) => r[k]));
+      const med = (mode: Mode, k: 'wallS' | 'cpuS' | 'userS', st: Step = step) => median(rows.filter((r) => r.build === b.label && r.step === st && r.mode === mode).map((r) => r[k]));
       const [pw, ew, pc, ec] = [med('none', 'wallS'), med('aes-256-gcm', 'wallS'), med('none', 'cpuS'), med('aes-256-gcm', 'cpuS')];
       const pct = (e: number, p: number) => `${e >= p ? '+' : ''}${(((e - p) / p) * 100).toFixed(0)} %`;
       const thr = step === 'restore-one' ? one.size / MiB : mib;
@@ -140,11 +149,15 @@ async function main(): Promise<void> {
       // the work itself: CPU beyond what opening the repository costs in the same mode
       const [po, eo] = step === 'open' ? [0, 0] : [med('none', 'cpuS', 'open'), med('aes-256-gcm', 'cpuS', 'open')];
       const net = step === 'open' ? '' : `${(pc - po).toFixed(2)} / ${(ec - eo).toFixed(2)} (${pct(ec - eo, pc - po)})`;
-      table.push([...(builds.length > 1 ? [b.label] : []), step, `${pw.toFixed(2)} / ${ew.toFixed(2)}`, rate, pct(ew, pw), `${pc.toFixed(2)} / ${ec.toFixed(2)}`, pct(ec, pc), net]);
-      summary.push({ build: b.label, step, plainWallS: pw, encWallS: ew, plainCpuS: pc, encCpuS: ec, cpuRatio: +(ec / pc).toFixed(3) });
+      // user CPU alone: the system time of writing the restored files swings with the other sessions' I/O
+      const [pu, eu] = [med('none', 'userS'), med('aes-256-gcm', 'userS')];
+      const [pou, eou] = step === 'open' ? [0, 0] : [med('none', 'userS', 'open'), med('aes-256-gcm', 'userS', 'open')];
+      const netUser = step === 'open' ? '' : `${(pu - pou).toFixed(2)} / ${(eu - eou).toFixed(2)} (${pct(eu - eou, pu - pou)})`;
+      table.push([...(builds.length > 1 ? [b.label] : []), step, `${pw.toFixed(2)} / ${ew.toFixed(2)}`, rate, pct(ew, pw), `${pc.toFixed(2)} / ${ec.toFixed(2)}`, pct(ec, pc), net, `${pu.toFixed(2)} / ${eu.toFixed(2)} (${pct(eu, pu)})`, netUser]);
+      summary.push({ build: b.label, step, plainWallS: pw, encWallS: ew, plainCpuS: pc, encCpuS: ec, cpuRatio: +(ec / pc).toFixed(3), plainUserS: pu, encUserS: eu });
     }
   }
-  const head = [...(builds.length > 1 ? ['build'] : []), 'step', 'wall s, plain / enc', 'MiB/s, plain / enc', 'wall', 'CPU s, plain / enc', 'CPU', 'CPU s beyond open, plain / enc'];
+  const head = [...(builds.length > 1 ? ['build'] : []), 'step', 'wall s, plain / enc', 'MiB/s, plain / enc', 'wall', 'CPU s, plain / enc', 'CPU', 'CPU s beyond open', 'user s', 'user s beyond open'];
   const md = mdTable(head, table);
   const result = { machine: machineInfo(), when: new Date().toISOString(), corpus: { files: corpus.files, MiB: +mib.toFixed(0), restoreOne: one.rel }, reps, kdf, cpuPressure: pressure, loadavg: load, summary, rows };
   const file = writeResult('encryption', result);

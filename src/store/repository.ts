@@ -290,8 +290,10 @@ export class Repository implements BlobWriter {
       ({ comp, type, rawLength } = loc);
     }
     try {
-      // `stored` is this read's own (scratch, a fresh buffer, or the open pack's copy): a sealed blob is opened over it
-      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher, true);
+      // a sealed blob may be opened over `stored` when it is this read's own (a fresh buffer, the open pack's copy),
+      // never over the shared scratch: what is returned must outlive the next read
+      const owned = !scratch || stored.buffer !== scratch.buffer;
+      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher, owned);
     } catch (e) {
       // a blob read from a pack failed verification: it leaves the index (never one still in an open pack)
       if (!pending && isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);

@@ -8,6 +8,9 @@
 // a failure leaves no state behind for the next blob.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BlobCrypter, PIECE, SEAL_OVERHEAD, nativeBlobCrypto, openBlob, sealBlob } from '../../src/crypto/aead.js';
 import { newMasterKey } from '../../src/crypto/keys.js';
 import { encryptedCipher } from '../../src/crypto/repo-cipher.js';
@@ -16,6 +19,7 @@ import { isStrataError } from '../../src/errors.js';
 import { hashBytes } from '../../src/hash.js';
 import { decodeStoredBlob, isIntactBlob } from '../../src/store/blob-codec.js';
 import { MemoryCache } from '../../src/store/memory-cache.js';
+import { LocalObjectStore } from '../../src/store/local-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import { BLOB_DATA, BLOB_TREE } from '../../src/store/pack.js';
 import { Repository } from '../../src/store/repository.js';
@@ -152,10 +156,13 @@ for (const mode of modes) test.serial(`${mode}: the codec: 1000 sealed blobs (zs
   }
 });
 
-for (const mode of modes) test.serial(`${mode}: an encrypted repository: 1000 blobs read back with one reused buffer, from the open pack and from flushed packs`, async (t) => {
+// in memory (get copies) and on disk (get reads into the repository's reused scratch buffer)
+for (const mode of modes) for (const where of ['memory', 'disk'] as const) test.serial(`${mode}, ${where}: an encrypted repository: 1000 blobs read back with one reused buffer, from the open pack and from flushed packs; without a buffer, every result stays intact`, async (t) => {
   nativeBlobCrypto(mode === 'native');
   t.teardown(() => nativeBlobCrypto(NATIVE));
-  const store = new MemoryObjectStore();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-blob-reuse-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const store = where === 'memory' ? new MemoryObjectStore() : new LocalObjectStore(dir);
   const repo = await Repository.fromParts({ store, config: Repository.newConfig({ packSize: 1 << 20 }), cache: new MemoryCache(), cipher: encryptedCipher(newMasterKey()) });
   const blobs = sizes().map((n, i) => content(i, n + 1)); // ids must differ: no empty blob twice
   const ids = blobs.map((b) => hashBytes(b));
@@ -169,9 +176,17 @@ for (const mode of modes) test.serial(`${mode}: an encrypted repository: 1000 bl
       if (got.length > into.length) into = Buffer.allocUnsafe(got.length);
     }
   };
+  // without `into`: every result is the caller's to keep, whatever is read next
+  const keepAll = async () => {
+    const kept = [];
+    for (let k = 0; k < blobs.length; k++) kept.push(await repo.getBlob(ids[(k * 7919) % blobs.length]!));
+    for (let k = 0; k < blobs.length; k++) if (!kept[k]!.equals(blobs[(k * 7919) % blobs.length]!)) wrong++;
+  };
   for (const [i, b] of blobs.entries()) await repo.putBlob(i % 10 === 0 ? BLOB_TREE : BLOB_DATA, ids[i]!, b);
   await readAll(); // some still in the open pack
+  await keepAll();
   await repo.flush();
   await readAll();
+  await keepAll();
   t.is(wrong, 0);
 });
