@@ -290,10 +290,10 @@ export class Repository implements BlobWriter {
       ({ comp, type, rawLength } = loc);
     }
     try {
-      // a sealed blob may be opened over `stored` when it is this read's own (a fresh buffer, the open pack's copy),
-      // never over the shared scratch: what is returned must outlive the next read
-      const owned = !scratch || stored.buffer !== scratch.buffer;
-      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher, owned);
+      // a sealed blob may be opened over `stored` only when it is surely this read's own (the open pack's copy):
+      // never over the shared scratch (what is returned must outlive the next read), nor over memory a store
+      // may keep (the ObjectStore contract does not promise a fresh buffer)
+      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher, pending !== undefined);
     } catch (e) {
       // a blob read from a pack failed verification: it leaves the index (never one still in an open pack)
       if (!pending && isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);
