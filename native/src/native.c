@@ -1,6 +1,7 @@
 // strata-native: the few Linux calls Node 20 lacks. utimensat with
 // nanoseconds (files, directories, symlinks), lseek SEEK_DATA/SEEK_HOLE, and
-// the l*xattr family (never following symlinks). Paths and names are Buffers
+// the l*xattr family (never following symlinks); and AEAD decryption into a
+// given buffer (aead.c). Paths and names are Buffers
 // (raw bytes); errors are thrown as Error with .code = the errno name.
 #include <errno.h>
 #include <fcntl.h>
@@ -175,6 +176,10 @@ static napi_value lremove(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+napi_value aead_open(napi_env env, napi_callback_info info);
+napi_value aead_seal(napi_env env, napi_callback_info info);
+napi_value aead_available(napi_env env, napi_callback_info info);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimens", NULL, utimens, NULL, NULL, NULL, napi_default, NULL},
@@ -184,6 +189,9 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lgetxattr", NULL, lget, NULL, NULL, NULL, napi_default, NULL},
     {"lsetxattr", NULL, lset, NULL, NULL, NULL, napi_default, NULL},
     {"lremovexattr", NULL, lremove, NULL, NULL, NULL, napi_default, NULL},
+    {"aeadOpen", NULL, aead_open, NULL, NULL, NULL, napi_default, NULL},
+    {"aeadSeal", NULL, aead_seal, NULL, NULL, NULL, napi_default, NULL},
+    {"aeadAvailable", NULL, aead_available, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

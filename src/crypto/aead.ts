@@ -5,7 +5,10 @@
 // ChaCha20-Poly1305 from node:crypto. Layout: salt ‖ iv ‖ ciphertext ‖ tag.
 // Associated data binds a blob to its id, type and compression, and an object
 // to its kind and name, so nothing can be swapped for something else.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, type CipherGCMTypes } from 'node:crypto';
+// BlobCrypter is the hot path for blobs: same bytes, no per-blob key object,
+// AAD or output allocation (strata-native's EVP calls, else 64 KiB pieces).
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type CipherGCMTypes, type KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { StrataError } from '../errors.js';
 
 export type AeadName = 'aes-256-gcm' | 'chacha20-poly1305';
@@ -24,7 +27,7 @@ export type ObjectKind = 'config' | 'pack-table' | 'index' | 'snapshot';
 export const isAead = (s: unknown): s is AeadName => s === 'aes-256-gcm' || s === 'chacha20-poly1305';
 
 /** The one-use key of a seal: HMAC-SHA256(key, salt). */
-export function subkey(key: Uint8Array, salt: Uint8Array): Buffer {
+export function subkey(key: Uint8Array | KeyObject, salt: Uint8Array): Buffer {
   return createHmac('sha256', key).update(salt).digest();
 }
 
@@ -151,4 +154,195 @@ export function sealObject(aead: AeadName, key: Uint8Array, kind: ObjectKind, na
 /** Opens a sealed object; E_CORRUPT names it as `kind name`. */
 export function openObject(aead: AeadName, key: Uint8Array, kind: ObjectKind, name: string, sealed: Uint8Array): Buffer {
   return open(aead, key, sealed, objectAad(kind, name), `${kind} ${name}`);
+}
+
+type NativeAead = (alg: number, key: Uint8Array, iv: Uint8Array, aad: Uint8Array, input: Uint8Array, out: Uint8Array, tag: Uint8Array) => boolean | undefined;
+interface Native {
+  /** aeadOpen(alg, key, iv, aad, ciphertext, tag, out): whether the tag verifies */
+  open: NativeAead;
+  /** aeadSeal(alg, key, iv, aad, plaintext, out, tag) */
+  seal: NativeAead;
+}
+
+/**
+ * strata-native's `aeadOpen` and `aeadSeal` (native/src/aead.c: OpenSSL's EVP,
+ * straight into a given buffer), when the addon has them and they agree with
+ * node:crypto on a sample both ways; else undefined and blobs go through
+ * node:crypto in pieces. STRATA_NO_NATIVE turns it off like the rest of the addon.
+ */
+const native: Native | undefined = (() => {
+  try {
+    if (process.env.STRATA_NO_NATIVE) return undefined;
+    const a = createRequire(import.meta.url)('strata-native') as { aeadOpen?: NativeAead; aeadSeal?: NativeAead; aeadAvailable?: () => boolean };
+    if (typeof a.aeadOpen !== 'function' || typeof a.aeadSeal !== 'function' || !a.aeadAvailable?.()) return undefined;
+    for (const [alg, name] of [[0, 'aes-256-gcm'], [1, 'chacha20-poly1305']] as const) {
+      const key = randomBytes(KEY_LEN);
+      const plain = randomBytes(1000);
+      const sealed = seal(name, key, plain, BLOB_TAG);
+      const iv = sealed.subarray(SALT_LEN, SALT_LEN + IV_LEN);
+      const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
+      const tag = sealed.subarray(sealed.length - TAG_LEN);
+      const k = subkey(key, sealed.subarray(0, SALT_LEN));
+      const out = Buffer.alloc(plain.length);
+      if (!a.aeadOpen(alg, k, iv, BLOB_TAG, body, tag, out) || !out.equals(plain)) return undefined;
+      const ct = Buffer.alloc(plain.length);
+      const t2 = Buffer.alloc(TAG_LEN);
+      a.aeadSeal(alg, k, iv, BLOB_TAG, plain, ct, t2);
+      if (!ct.equals(body) || !t2.equals(tag)) return undefined;
+      tag[0]! ^= 1;
+      if (a.aeadOpen(alg, k, iv, BLOB_TAG, body, tag, out)) return undefined;
+    }
+    return { open: a.aeadOpen, seal: a.aeadSeal };
+  } catch {
+    return undefined;
+  }
+})();
+let useNative = native !== undefined;
+
+/** Whether blobs are sealed and opened by strata-native; `on` (tests, benchmarks) switches to node:crypto pieces and back. */
+export function nativeBlobCrypto(on?: boolean): boolean {
+  if (on !== undefined) useNative = on && native !== undefined;
+  return useNative;
+}
+
+/**
+ * Bytes given to one `update` call. node:crypto has no "decrypt into this
+ * buffer": every update returns a fresh buffer (for GCM allocated twice and
+ * copied once inside node). Pieces of 64 KiB stay below malloc's mmap
+ * threshold, so that memory is reused hot instead of faulted in fresh per
+ * blob; they are copied where the caller wants the bytes.
+ */
+export const PIECE = 64 << 10;
+
+/**
+ * Sealing and opening blobs under one key, for the hot paths (packer, reads):
+ * the HMAC key object is made once, the 46-byte associated data buffer is
+ * reused, and the bytes go straight where they belong (`sealBlobTo` hands
+ * them to a writer, `openBlobInto` writes them into a buffer the caller
+ * owns): through strata-native when it is there (no allocation per blob),
+ * else through node:crypto in 64 KiB pieces. Same bytes as `sealBlob` / `openBlob`.
+ * Not re-entrant across an await: every method is synchronous.
+ */
+export class BlobCrypter {
+  private readonly hmacKey: KeyObject;
+  private readonly aad = Buffer.allocUnsafe(BLOB_TAG.length + 2 + 32);
+  private readonly head = Buffer.allocUnsafe(SALT_LEN + IV_LEN);
+  private readonly tag = Buffer.allocUnsafe(TAG_LEN);
+  /** ciphertext of the blob being sealed natively (reused; grows to the largest blob) */
+  private sealed = Buffer.allocUnsafe(0);
+  private readonly alg: number;
+
+  constructor(
+    readonly aead: AeadName,
+    key: Uint8Array,
+  ) {
+    checkKey(key);
+    this.alg = aead === 'aes-256-gcm' ? 0 : 1;
+    this.hmacKey = createSecretKey(key);
+    BLOB_TAG.copy(this.aad, 0);
+  }
+
+  /** `blobAad` written into the reused buffer (valid until the next call). */
+  private blobAad(id: Uint8Array, type: number, comp: number): Buffer {
+    if (id.length !== 32) throw new StrataError('E_USAGE', `blob id must be 32 bytes, got ${id.length}`);
+    this.aad[BLOB_TAG.length] = type;
+    this.aad[BLOB_TAG.length + 1] = comp;
+    this.aad.set(id, BLOB_TAG.length + 2);
+    return this.aad;
+  }
+
+  /**
+   * Seals a blob's stored bytes, handing salt ‖ iv, the ciphertext (in
+   * pieces) and the tag to `emit`, which must copy them before it returns
+   * (they may be reused). Returns the sealed length (stored + 44).
+   */
+  sealBlobTo(id: Uint8Array, type: number, comp: number, stored: Uint8Array, emit: (bytes: Uint8Array) => void): number {
+    const head = this.head;
+    takeRandom(head);
+    if (useNative) {
+      const n = stored.length;
+      if (this.sealed.length < n) this.sealed = Buffer.allocUnsafe(Math.max(n, 1 << 20));
+      const out = this.sealed.subarray(0, n);
+      native!.seal(this.alg, subkey(this.hmacKey, head.subarray(0, SALT_LEN)), head.subarray(SALT_LEN), this.blobAad(id, type, comp), stored, out, this.tag);
+      emit(head);
+      if (n > 0) emit(out);
+      emit(this.tag);
+      return n + SEAL_OVERHEAD;
+    }
+    const c = createCipheriv(this.aead as CipherGCMTypes, subkey(this.hmacKey, head.subarray(0, SALT_LEN)), head.subarray(SALT_LEN), { authTagLength: TAG_LEN });
+    c.setAAD(this.blobAad(id, type, comp), { plaintextLength: stored.length });
+    emit(head);
+    for (let o = 0; o < stored.length; o += PIECE) emit(c.update(stored.subarray(o, Math.min(o + PIECE, stored.length))));
+    const tail = c.final();
+    if (tail.length > 0) emit(tail);
+    emit(c.getAuthTag());
+    return stored.length + SEAL_OVERHEAD;
+  }
+
+  /** `sealBlobTo` into one new buffer. */
+  sealBlob(id: Uint8Array, type: number, comp: number, stored: Uint8Array): Buffer {
+    const out = Buffer.allocUnsafe(stored.length + SEAL_OVERHEAD);
+    let o = 0;
+    this.sealBlobTo(id, type, comp, stored, (b) => {
+      out.set(b, o);
+      o += b.length;
+    });
+    return out;
+  }
+
+  /**
+   * Opens a sealed blob. The plaintext goes into `into` when it is large
+   * enough (a view of it is returned), else into a new buffer. `into` may be
+   * `sealed` itself or start before it in the same memory (decrypting in
+   * place: each piece is read before its plaintext is written, 28 bytes
+   * lower); it must not start after `sealed`'s first byte when they overlap.
+   * When authentication fails, E_CORRUPT is thrown and `into` holds
+   * unauthenticated bytes the caller must not use.
+   */
+  openBlobInto(id: Uint8Array, type: number, comp: number, sealed: Uint8Array, into?: Buffer, where = ''): Buffer {
+    const what = (): string => `blob ${hex(id)}${where ? ` in ${where}` : ''}`;
+    if (sealed.length < SEAL_OVERHEAD) throw new StrataError('E_CORRUPT', `${what()}: sealed data too short (${sealed.length} bytes)`);
+    const n = sealed.length - SEAL_OVERHEAD;
+    if (into && into.length >= n && overlapsAfter(into, sealed)) throw new StrataError('E_USAGE', 'openBlobInto: output would overwrite ciphertext not yet read');
+    const out = into && into.length >= n ? into.subarray(0, n) : Buffer.allocUnsafe(n);
+    const iv = sealed.subarray(SALT_LEN, SALT_LEN + IV_LEN);
+    const tag = sealed.subarray(sealed.length - TAG_LEN);
+    const body = sealed.subarray(SALT_LEN + IV_LEN, sealed.length - TAG_LEN);
+    if (useNative && !sharesMemory(out, body)) {
+      const k = subkey(this.hmacKey, sealed.subarray(0, SALT_LEN));
+      if (!native!.open(this.alg, k, iv, this.blobAad(id, type, comp), body, tag, out)) {
+        throw new StrataError('E_CORRUPT', `${what()}: authentication failed (damaged, tampered with, or not of this repository)`);
+      }
+      return out;
+    }
+    try {
+      const d = createDecipheriv(this.aead as CipherGCMTypes, subkey(this.hmacKey, sealed.subarray(0, SALT_LEN)), iv, { authTagLength: TAG_LEN });
+      d.setAAD(this.blobAad(id, type, comp), { plaintextLength: n });
+      d.setAuthTag(tag); // copied by node now; decrypting in place never reaches it anyway (it is after the ciphertext)
+      let w = 0;
+      for (let o = 0; o < n; o += PIECE) {
+        const piece = d.update(body.subarray(o, Math.min(o + PIECE, n)));
+        out.set(piece, w);
+        w += piece.length;
+      }
+      const tail = d.final(); // throws when the tag does not verify
+      if (tail.length > 0) out.set(tail, w);
+      return out;
+    } catch (e) {
+      throw new StrataError('E_CORRUPT', `${what()}: authentication failed (damaged, tampered with, or not of this repository)`, { cause: e });
+    }
+  }
+}
+
+/** Whether two views share any byte. */
+function sharesMemory(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** Whether `out` shares memory with `input` and starts after input's first byte (writing it would overwrite unread input). */
+function overlapsAfter(out: Uint8Array, input: Uint8Array): boolean {
+  if (out.buffer !== input.buffer) return false;
+  const o = out.byteOffset;
+  const i = input.byteOffset;
+  return o > i && o < i + input.byteLength;
 }

@@ -5,7 +5,7 @@
 // segments) are checked against their name after opening, in both cases.
 import { StrataError } from '../errors.js';
 import { hashBytes, newHasher, toHex, type Hasher } from '../hash.js';
-import { SEAL_OVERHEAD, openBlob, openObject, sealBlob, sealObject, type AeadName, type ObjectKind } from './aead.js';
+import { BlobCrypter, SEAL_OVERHEAD, openObject, sealObject, type AeadName, type ObjectKind } from './aead.js';
 import { gearBytes, keyedHash, newKeyedHasher } from './keyed-hash.js';
 import type { MasterKey } from './keys.js';
 
@@ -21,7 +21,15 @@ export interface RepoCipher {
   /** the 1024 gear bytes, or undefined when the config's seed gives them (plain) */
   gearBytes(): Buffer | undefined;
   sealBlob(id: Uint8Array, type: number, comp: number, stored: Uint8Array): Buffer;
+  /** `sealBlob` handed to `emit` in pieces it must copy before returning (salt ‖ iv, ciphertext, tag); returns the total length */
+  sealBlobTo(id: Uint8Array, type: number, comp: number, stored: Uint8Array, emit: (bytes: Uint8Array) => void): number;
   openBlob(id: Uint8Array, type: number, comp: number, sealed: Uint8Array, where?: string): Buffer;
+  /**
+   * `openBlob` with the plaintext written into `into` when it is large enough
+   * (it may be `sealed` itself: decrypting in place); see BlobCrypter.openBlobInto.
+   * Plain: a view of `sealed`, whatever `into`.
+   */
+  openBlobInto(id: Uint8Array, type: number, comp: number, sealed: Uint8Array, into?: Buffer, where?: string): Buffer;
   /** an object sealed under a given name (a pack table, the config secret); plain: as it is */
   sealObject(kind: ObjectKind, name: string, plaintext: Uint8Array): Buffer;
   /** the plaintext of `sealObject`'s output (E_CORRUPT when it fails authentication) */
@@ -34,14 +42,17 @@ export interface RepoCipher {
 
 export function encryptedCipher(master: MasterKey, aead: AeadName = 'aes-256-gcm'): RepoCipher {
   const { encrypt, blobId, chunker } = master;
+  const blobs = new BlobCrypter(aead, encrypt); // one key object and AAD buffer for every blob
   return {
     encryption: aead,
     blobOverhead: SEAL_OVERHEAD,
     blobId: (raw) => keyedHash(blobId, raw),
     newBlobHasher: () => newKeyedHasher(blobId),
     gearBytes: () => gearBytes(chunker),
-    sealBlob: (id, type, comp, stored) => sealBlob(aead, encrypt, id, type, comp, stored),
-    openBlob: (id, type, comp, sealed, where) => openBlob(aead, encrypt, id, type, comp, sealed, where),
+    sealBlob: (id, type, comp, stored) => blobs.sealBlob(id, type, comp, stored),
+    sealBlobTo: (id, type, comp, stored, emit) => blobs.sealBlobTo(id, type, comp, stored, emit),
+    openBlob: (id, type, comp, sealed, where) => blobs.openBlobInto(id, type, comp, sealed, undefined, where),
+    openBlobInto: (id, type, comp, sealed, into, where) => blobs.openBlobInto(id, type, comp, sealed, into, where),
     sealObject: (kind, name, plaintext) => sealObject(aead, encrypt, kind, name, plaintext),
     openObject: (kind, name, bytes) => openObject(aead, encrypt, kind, name, bytes),
     sealNamed: (kind, plaintext) => {
@@ -64,7 +75,12 @@ export function plainCipher(): RepoCipher {
     newBlobHasher: () => newHasher(),
     gearBytes: () => undefined,
     sealBlob: (_id, _type, _comp, stored) => Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength),
+    sealBlobTo: (_id, _type, _comp, stored, emit) => {
+      emit(stored);
+      return stored.length;
+    },
     openBlob: (_id, _type, _comp, sealed) => Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength),
+    openBlobInto: (_id, _type, _comp, sealed) => Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength),
     sealObject: (_kind, _name, plaintext) => Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength),
     openObject: (_kind, _name, bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     sealNamed: (_kind, plaintext) => {

@@ -69,30 +69,42 @@ export class Packer {
   async put(hash: Buffer, type: BlobType, raw: Uint8Array, level: number, pool: CompressPool | null, onStored: (n: number) => void): Promise<void> {
     if (this.failure) throw this.failure;
     if (!pool || raw.length < 64 || raw.length > pool.maxBlob || level <= 0) {
+      if (this.failure) throw this.failure;
       const { data, comp } = compressBlob(raw, level);
-      const stored = this.cipher.sealBlob(hash, type, comp, data);
-      onStored(stored.length);
-      return this.add(hash, type, comp, stored, raw.length);
+      onStored(this.appendSealed(hash, type, comp, data, raw.length));
+      return this.afterAppend();
     }
     const hex = hash.toString('hex');
     this.compressing.add(hex);
     await pool.submit(raw, (comp, data) => {
       this.compressing.delete(hex);
-      const stored = this.cipher.sealBlob(hash, type, comp, data);
-      this.append(hash, type, comp, stored, raw.length);
-      onStored(stored.length);
+      onStored(this.appendSealed(hash, type, comp, data, raw.length));
       if (this.compressing.size === 0) this.wakeCompressWaiters();
     });
     await this.afterAppend();
   }
 
   private append(hash: Buffer, type: BlobType, comp: number, data: Uint8Array, rawLength: number): void {
-    this.cur ??= { sink: openSink(this.store, this.stages, packMagicFor(this.cipher)), entries: [] };
-    const p = this.cur;
-    const offset = p.sink.append(data);
-    const e: PackEntry = { hash, type, comp, offset, length: data.length, rawLength };
+    const p = this.open();
+    this.record(p, { hash, type, comp, offset: p.sink.append(data), length: data.length, rawLength });
+  }
+
+  /** Seal `data` (compressed or raw) straight into the open pack, piece by piece (no sealed copy in between); returns the stored length. */
+  private appendSealed(hash: Buffer, type: BlobType, comp: number, data: Uint8Array, rawLength: number): number {
+    const p = this.open();
+    const offset = p.sink.size;
+    const length = this.cipher.sealBlobTo(hash, type, comp, data, (b) => void p.sink.append(b));
+    this.record(p, { hash, type, comp, offset, length, rawLength });
+    return length;
+  }
+
+  private open(): OpenPack {
+    return (this.cur ??= { sink: openSink(this.store, this.stages, packMagicFor(this.cipher)), entries: [] });
+  }
+
+  private record(p: OpenPack, e: PackEntry): void {
     p.entries.push(e);
-    this.located.set(hash.toString('hex'), { pack: p, entry: e });
+    this.located.set(e.hash.toString('hex'), { pack: p, entry: e });
   }
 
   private async afterAppend(): Promise<void> {

@@ -283,10 +283,11 @@ export class Repository implements BlobWriter, PackReader {
       }
       if (!loc) throw new StrataError('E_BLOB_MISSING', `blob ${hex} is not in the index`);
       where = `pack ${loc.pack.toString('hex')}`;
-      // compressed bytes land in a reused scratch buffer (free while no other read uses it), raw ones where they belong
-      scratch = loc.comp === COMP_NONE ? undefined : this.takeScratch(loc.length);
+      // compressed or sealed bytes land in a reused scratch buffer (free while no other read uses it), plain raw ones where they belong
+      const direct = loc.comp === COMP_NONE && this.cipher.encryption === 'none';
+      scratch = direct ? undefined : this.takeScratch(loc.length);
       try {
-        stored = await this.readPackRange(loc.pack, loc.offset, loc.length, loc.comp === COMP_NONE ? into : scratch);
+        stored = await this.readPackRange(loc.pack, loc.offset, loc.length, direct ? into : scratch);
       } catch (e) {
         this.releaseScratch(scratch);
         if (isStrataError(e)) throw new StrataError(e.code, `blob ${hex}: ${e.message}`, { cause: e });
@@ -295,7 +296,10 @@ export class Repository implements BlobWriter, PackReader {
       ({ comp, type, rawLength } = loc);
     }
     try {
-      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher);
+      // a sealed blob may be opened over `stored` only when it is surely this read's own (the open pack's copy):
+      // never over the shared scratch (what is returned must outlive the next read), nor over memory a store
+      // may keep (the ObjectStore contract does not promise a fresh buffer)
+      return decodeStoredBlob(stored, { hash, type, comp, rawLength }, where, into, this.cipher, pending !== undefined);
     } catch (e) {
       // a blob read from a pack failed verification: it leaves the index (never one still in an open pack)
       if (!pending && isStrataError(e, 'E_CORRUPT')) throw this.lostBlob(hash, e);
