@@ -54,6 +54,8 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     return done();
   }
 
+  for (const d of repo.damagedSegments) add({ kind: 'damaged-segment', message: d.message });
+
   // 1. packs in the store against their trailers and the index
   say('checking packs');
   const dataEnd = new Map<string, number>(); // pack → end of its blob bytes

@@ -88,6 +88,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
   const say = opts.onProgress ?? (() => {});
   const threshold = opts.repackThreshold ?? 0.5;
   await repo.syncIndex();
+  repo.requireWholeIndex('prune');
   const segmentsBefore = await listSegments(repo);
   await repo.indexMissingPacks((name, err) => err && opts.onWarning?.(`pack ${name} cannot be indexed: ${err.message}`));
   faultPoint('prune');

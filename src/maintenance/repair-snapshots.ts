@@ -143,6 +143,7 @@ class Rewriter {
  * exclusive lock (a concurrent prune must not see half-written trees).
  */
 export async function repairSnapshots(repo: Repository, opts: { dryRun?: boolean; onProgress?: (m: string) => void } = {}): Promise<RepairedSnapshot[]> {
+  repo.requireWholeIndex('repair snapshots');
   const out: RepairedSnapshot[] = [];
   const rw = new Rewriter(repo, !!opts.dryRun);
   for (const s of await listSnapshots(repo)) {

@@ -207,7 +207,15 @@ export class Repository implements BlobWriter, PackReader {
           }
           throw e;
         }
-        this.index.addPacks(decodeSegment(bytes, segmentName(id), this.cipher));
+        let packs: ReturnType<typeof decodeSegment>;
+        try {
+          packs = decodeSegment(bytes, segmentName(id), this.cipher);
+        } catch (e) {
+          if (!isStrataError(e, 'E_CORRUPT')) throw e;
+          this.segmentDamaged(id, e.message);
+          continue;
+        }
+        this.index.addPacks(packs);
         this.index.markSegments([id]);
         out.segments++;
       }
@@ -215,6 +223,27 @@ export class Repository implements BlobWriter, PackReader {
     }
     if (this.config.version === 1) out.packsRead = await this.indexMissingPacks();
     return out;
+  }
+
+  /**
+   * Index segments that failed to decode (tampered, truncated): skipped, named once, never marked as
+   * ingested, so the rest of the repository stays usable; the blobs only they list are unknown (reads of
+   * them fail, a snapshot stores them again). Prune and `repair snapshots` refuse while any is listed.
+   */
+  readonly damagedSegments: { id: string; message: string }[] = [];
+
+  private segmentDamaged(id: string, message: string): void {
+    if (this.damagedSegments.some((d) => d.id === id)) return;
+    const why = message.replace(/; run 'strata repair index'$/, '');
+    const full = `${why}; skipped: the blobs only it lists are unknown to this command (reads of them fail, a snapshot stores them again); run 'strata repair index'`;
+    this.damagedSegments.push({ id, message: full });
+    this.notice?.(full);
+  }
+
+  /** E_INDEX when an index segment is damaged: what needs the whole index (prune, repair snapshots) stops first. */
+  requireWholeIndex(command: string): void {
+    const d = this.damagedSegments[0];
+    if (d) throw new StrataError('E_INDEX', `${command} refused, nothing was changed: index segment index/${d.id} is damaged${this.damagedSegments.length > 1 ? ` (and ${this.damagedSegments.length - 1} more)` : ''}; run 'strata repair index' first`);
   }
 
   get location(): string {

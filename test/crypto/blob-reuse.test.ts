@@ -16,7 +16,6 @@ import { newMasterKey } from '../../src/crypto/keys.js';
 import { encryptedCipher } from '../../src/crypto/repo-cipher.js';
 import { COMP_NONE, compressBlob } from '../../src/compress.js';
 import { isStrataError } from '../../src/errors.js';
-import { hashBytes } from '../../src/hash.js';
 import { decodeStoredBlob, isIntactBlob } from '../../src/store/blob-codec.js';
 import { MemoryCache } from '../../src/store/memory-cache.js';
 import { LocalObjectStore } from '../../src/store/local-store.js';
@@ -122,7 +121,7 @@ for (const mode of modes) test.serial(`${mode}: the codec: 1000 sealed blobs (zs
   const cipher = encryptedCipher(newMasterKey());
   const blobs = sizes().map((n, i) => {
     const raw = content(i, n);
-    const hash = hashBytes(raw);
+    const hash = cipher.blobId(raw);
     const { data, comp } = compressBlob(raw, 3);
     return { raw, e: { hash, type: BLOB_DATA, comp, rawLength: raw.length }, stored: cipher.sealBlob(hash, BLOB_DATA, comp, data) };
   });
@@ -165,7 +164,7 @@ for (const mode of modes) for (const where of ['memory', 'disk'] as const) test.
   const store = where === 'memory' ? new MemoryObjectStore() : new LocalObjectStore(dir);
   const repo = await Repository.fromParts({ store, config: Repository.newConfig({ packSize: 1 << 20 }), cache: new MemoryCache(), cipher: encryptedCipher(newMasterKey()) });
   const blobs = sizes().map((n, i) => content(i, n + 1)); // ids must differ: no empty blob twice
-  const ids = blobs.map((b) => hashBytes(b));
+  const ids = blobs.map((b) => repo.ids.blobId(b));
   let into = Buffer.allocUnsafe(1 << 16);
   let wrong = 0;
   const readAll = async () => {

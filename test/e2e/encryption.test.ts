@@ -5,6 +5,7 @@ import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { json, ok, strata, tmpDir, treeDiff, writeTree } from '../helpers/cli.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
 
 const MARK = { content: 'QXCONTENTMARKER', name: 'QXNAMEMARKER', dir: 'QXSOURCEMARKER' };
 const NOPW = { STRATA_PASSWORD: '', STRATA_PASSWORD_FILE: '', STRATA_PASSWORD_COMMAND: '' };
@@ -249,9 +250,17 @@ test('tampering: a flipped bit in a pack, an edited table, a truncated manifest,
   const segs = fs.readdirSync(path.join(repo, 'index'));
   t.true(segs.length >= 2);
   fs.copyFileSync(path.join(repo, 'index', segs[0]!), path.join(repo, 'index', segs[1]!));
-  const sg = strata(['snapshots'], { repo, env: { STRATA_CACHE_DIR: tmpDir(t) } });
-  t.not(sg.code, 0);
-  t.regex(sg.stderr, new RegExp(`index segment index/${segs[1]} is damaged \\(authentication failed\\)`));
+  // the rest stays usable: listed and skipped with one line; check names it; prune refuses until repaired
+  const segCache = { STRATA_CACHE_DIR: tmpDir(t) };
+  const sg = strata(['snapshots'], { repo, env: segCache });
+  t.is(sg.code, 0, sg.stderr);
+  t.regex(sg.stderr, new RegExp(`index segment index/${segs[1]} is damaged \\(authentication failed\\); skipped: .*run 'strata repair index'`));
+  const sgCheck = strata(['check'], { repo, env: segCache });
+  t.not(sgCheck.code, 0);
+  t.regex(sgCheck.stdout + sgCheck.stderr, new RegExp(`index/${segs[1]}`));
+  const sgPrune = strata(['prune'], { repo, env: segCache });
+  t.is(sgPrune.code, EXIT.INDEX);
+  t.regex(sgPrune.stderr, /prune refused, nothing was changed: index segment .* is damaged; run 'strata repair index' first/);
 
   // a key object edited in place: its name no longer matches; with no other key, the open fails and names it
   const keyDir = path.join(repo, 'keys');
