@@ -14,7 +14,8 @@ import { faultPoint } from '../fault.js';
 import { decodeStoredBlob } from './blob-codec.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
 import { newConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
-import { chunkSegments, decodeSegment, encodeSegment, isSegmentName, segmentName, type SegmentPack } from './index-segment.js';
+import { chunkSegments, encodeSegment, segmentName, type SegmentPack } from './index-segment.js';
+import { syncSegments } from './index-sync.js';
 import { openStore, prepareInit } from './open-store.js';
 import type { ObjectStore } from './object-store.js';
 import { BLOB_DATA, packObjectName, readPackEntries, type BlobType } from './pack.js';
@@ -25,19 +26,8 @@ import type { BlobIds, BlobLocation, BlobWriter, HashSet, HeldLock, PackReader, 
 
 export type { BlobIds, BlobReader, BlobWriter, HeldLock } from './ports.js';
 
-/** The blob ids of a repository with this cipher: keyed BLAKE3 when encrypted, plain otherwise (format.md §11.5.1). */
-export function blobIdsOf(cipher: RepoCipher): BlobIds {
-  return { blobId: (raw) => cipher.blobId(raw), plain: cipher.encryption === 'none' };
-}
-
-/** Plain BLAKE3 ids (format 1, "encryption": "none"). */
-export const PLAIN_IDS: BlobIds = blobIdsOf(plainCipher());
-
-/** Whether two repositories name every blob alike (one fixed probe blob named by both). */
-export function sameBlobIds(a: BlobIds, b: BlobIds): boolean {
-  const probe = Buffer.from('strata-blob-id-probe', 'latin1');
-  return a.blobId(probe).equals(b.blobId(probe));
-}
+import { blobIdsOf } from './blob-ids.js';
+export { PLAIN_IDS, blobIdsOf, sameBlobIds } from './blob-ids.js';
 export { FORMAT_VERSION, READABLE_VERSIONS, configCheck, parseConfig, readConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
 import { dropLostBlobs, dropMissingPacks } from './lost-blobs.js';
 import { classifyWriteError } from './space.js';
@@ -180,49 +170,16 @@ export class Repository implements BlobWriter, PackReader {
    * by the first release): their trailers are read.
    */
   async syncIndex(): Promise<{ segments: number; packsRead: number; reset: boolean }> {
-    const out = { segments: 0, packsRead: 0, reset: false };
-    for (let attempt = 0; ; attempt++) {
-      const listed: string[] = [];
-      for await (const name of this.store.list('index/')) if (isSegmentName(name)) listed.push(name.slice('index/'.length));
-      const present = new Set(listed);
-      let known = this.index.segmentIds();
-      if ([...known].some((id) => !present.has(id))) {
-        if (this.unsegmented.length > 0) throw new StrataError('E_LOCKED', `the repository was pruned while this process was writing to it; nothing was committed, run it again`);
-        this.index.resetIndex();
-        this.notice(`the repository was pruned or repaired since this cache was updated: rebuilding its index`);
-        out.reset = true;
-        known = new Set();
-      }
-      let vanished = false;
-      for (const id of listed) {
-        if (known.has(id)) continue;
-        let bytes: Buffer;
-        try {
-          bytes = await this.store.get(segmentName(id));
-        } catch (e) {
-          // removed by a prune after we listed: it wrote its consolidated segments first, so list again
-          if (isStrataError(e, 'E_OBJECT_MISSING') && attempt < 5) {
-            vanished = true;
-            break;
-          }
-          throw e;
-        }
-        let packs: ReturnType<typeof decodeSegment>;
-        try {
-          packs = decodeSegment(bytes, segmentName(id), this.cipher);
-        } catch (e) {
-          if (!isStrataError(e, 'E_CORRUPT')) throw e;
-          this.segmentDamaged(id, e.message);
-          continue;
-        }
-        this.index.addPacks(packs);
-        this.index.markSegments([id]);
-        out.segments++;
-      }
-      if (!vanished) break;
-    }
-    if (this.config.version === 1) out.packsRead = await this.indexMissingPacks();
-    return out;
+    const out = await syncSegments({
+      store: this.store,
+      index: this.index,
+      cipher: this.cipher,
+      writing: () => this.unsegmented.length > 0,
+      notice: this.notice,
+      damaged: (id, message) => this.segmentDamaged(id, message),
+    });
+    const packsRead = this.config.version === 1 ? await this.indexMissingPacks() : 0;
+    return { ...out, packsRead };
   }
 
   /**

@@ -46,8 +46,14 @@ test('blobs round-trip through sealed packs; the plaintext never appears in the 
   // a second repository over the same store with the same key reads everything from the segments
   const again = await Repository.fromParts({ store, config: repo.config, cache: new MemoryCache(), cipher });
   for (const b of blobs) t.deepEqual(await again.getBlob(cipher.blobId(b)), b);
-  // with another key, the segments fail authentication
-  await t.throwsAsync(Repository.fromParts({ store, config: repo.config, cache: new MemoryCache(), cipher: encryptedCipher(newMasterKey()) }), { message: /index segment .* is damaged \(authentication failed\)/ });
+  // with another key, every segment fails authentication: each is named and skipped, no blob becomes known
+  const notices: string[] = [];
+  const other = await Repository.fromParts({ store, config: repo.config, cache: new MemoryCache(), cipher: encryptedCipher(newMasterKey()), notice: (m) => notices.push(m) });
+  t.is(other.damagedSegments.length, segs.length);
+  t.is(notices.length, segs.length);
+  for (const m of notices) t.regex(m, /index segment .* is damaged \(authentication failed\); skipped/);
+  t.false(other.hasBlob(cipher.blobId(blobs[0]!)));
+  t.throws(() => other.requireWholeIndex('prune'), { code: 'E_INDEX' } as never);
 });
 
 test('a flipped bit in a sealed blob is E_CORRUPT naming blob and pack; other blobs still read', async (t) => {

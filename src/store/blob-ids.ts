@@ -1,0 +1,19 @@
+// How a repository names its blobs (docs/format.md §11.5.1): keyed BLAKE3 in an
+// encrypted repository, plain BLAKE3 otherwise; and whether two repositories
+// agree, which decides whether copy/migrate can move blobs as they are.
+import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
+import type { BlobIds } from './ports.js';
+
+/** The blob ids of a repository with this cipher: keyed BLAKE3 when encrypted, plain otherwise (format.md §11.5.1). */
+export function blobIdsOf(cipher: RepoCipher): BlobIds {
+  return { blobId: (raw) => cipher.blobId(raw), plain: cipher.encryption === 'none' };
+}
+
+/** Plain BLAKE3 ids (format 1, "encryption": "none"). */
+export const PLAIN_IDS: BlobIds = blobIdsOf(plainCipher());
+
+/** Whether two repositories name every blob alike (one fixed probe blob named by both). */
+export function sameBlobIds(a: BlobIds, b: BlobIds): boolean {
+  const probe = Buffer.from('strata-blob-id-probe', 'latin1');
+  return a.blobId(probe).equals(b.blobId(probe));
+}
