@@ -5,7 +5,7 @@
 // `repair snapshots` rewrites snapshots that reference lost data, naming every
 // path it drops. And a kill -9 at every step of either repair leaves the
 // previous state or one every command refuses clearly.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,16 +67,21 @@ test('one flipped byte in a data pack entry table: repair index keeps every blob
   ok(t, ['check', '--read-data'], { repo });
 });
 
-test('a truncated data pack: repair keeps the intact blobs, names per snapshot what is lost; repair snapshots drops exactly those paths', (t) => {
-  const { repo, a, b, snaps } = setup(t);
+/** Cut the first data pack to 60 % and run `repair index --json`: exit 4, one pack salvaged; its report. */
+function truncateFirstPackAndRepair(t: ExecutionContext, repo: string): any {
   const pack = packFiles(repo)[0]!;
-  const size = fs.statSync(pack).size;
   fs.chmodSync(pack, 0o600);
-  fs.truncateSync(pack, Math.floor(size * 0.6));
+  fs.truncateSync(pack, Math.floor(fs.statSync(pack).size * 0.6));
   const r = strata(['repair', 'index', '--json'], { repo });
   t.is(r.code, EXIT.INTEGRITY, r.stderr);
   const rep = JSON.parse(r.stdout);
   t.is(rep.packsSalvaged.length, 1);
+  return rep;
+}
+
+test('a truncated data pack: repair keeps the intact blobs, names per snapshot what is lost; repair snapshots drops exactly those paths', (t) => {
+  const { repo, a, b, snaps } = setup(t);
+  const rep = truncateFirstPackAndRepair(t, repo);
   t.true(rep.packsSalvaged[0].kept > 0, 'blobs wholly inside the truncated copy are kept');
   const lost = new Map<string, string[]>(rep.snapshotsDamaged.map((s: any) => [s.snapshot, s.paths]));
   t.true(lost.size >= 1);
@@ -107,14 +112,7 @@ test('a truncated data pack: repair keeps the intact blobs, names per snapshot w
 
 test('a truncated pack of an encrypted repository: repair keeps the sealed blobs that still open (the old index segments name them)', (t) => {
   const { repo, snaps } = setup(t, false);
-  const pack = packFiles(repo)[0]!;
-  const size = fs.statSync(pack).size;
-  fs.chmodSync(pack, 0o600);
-  fs.truncateSync(pack, Math.floor(size * 0.6));
-  const r = strata(['repair', 'index', '--json'], { repo });
-  t.is(r.code, EXIT.INTEGRITY, r.stderr);
-  const rep = JSON.parse(r.stdout);
-  t.is(rep.packsSalvaged.length, 1);
+  const rep = truncateFirstPackAndRepair(t, repo);
   t.true(rep.packsSalvaged[0].kept > 0, 'sealed blobs wholly inside the truncated copy are kept');
   const done = json(t, ['repair', 'snapshots'], { repo });
   t.true(done.snapshots.length >= 1);
