@@ -107,7 +107,9 @@ export async function runScale(cfg: WatchConfig, recs: Rec[]): Promise<void> {
         const { latencyS, event } = await d.timeChange(() => fs.appendFileSync(probe, 'one more line\n'), 600_000);
         rec('watch', { wallS: latencyS, bytesRead: event.bytesRead, value: event.durationMs });
         await d.idle(cfg.quietMs + 700);
-        rec('daemon', { rssMiB: d.rss().peakMiB });
+        const mem = d.rss();
+        rec('daemon', { rssMiB: mem.peakMiB });
+        rec('daemonAnon', { value: mem.anonMiB, note: 'RssAnon: the daemon\'s own memory, without LMDB pages mapped from disk' });
       } catch (e) {
         rec('watch', { error: (e as Error).message.slice(0, 600) });
       } finally {

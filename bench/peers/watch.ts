@@ -103,11 +103,11 @@ export class WatchDaemon {
     return { latencyS: (ev.at - t0) / 1000, event: ev.data };
   }
 
-  /** Current and peak resident set size (MiB). */
-  rss(): { rssMiB: number; peakMiB: number } {
+  /** Current and peak resident set size, and the anonymous part (the process's own memory, not mapped files) (MiB). */
+  rss(): { rssMiB: number; peakMiB: number; anonMiB: number } {
     const s = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
     const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);
-    return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+    return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024 };
   }
 
   async stop(): Promise<void> {
