@@ -1,9 +1,10 @@
 // strata-native: the few Linux calls Node 20 lacks. utimensat with
 // nanoseconds (files, directories, symlinks), lseek SEEK_DATA/SEEK_HOLE, and
 // the l*xattr family (never following symlinks); and AEAD decryption into a
-// given buffer (aead.c). Paths and names are Buffers
+// given buffer (aead.c); a directory's names and lstats in one call (scandir.c). Paths and names are Buffers
 // (raw bytes); errors are thrown as Error with .code = the errno name.
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -179,6 +180,7 @@ static napi_value lremove(napi_env env, napi_callback_info info) {
 napi_value aead_open(napi_env env, napi_callback_info info);
 napi_value aead_seal(napi_env env, napi_callback_info info);
 napi_value aead_available(napi_env env, napi_callback_info info);
+napi_value scan_dir(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -192,6 +194,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"aeadOpen", NULL, aead_open, NULL, NULL, NULL, napi_default, NULL},
     {"aeadSeal", NULL, aead_seal, NULL, NULL, NULL, napi_default, NULL},
     {"aeadAvailable", NULL, aead_available, NULL, NULL, NULL, napi_default, NULL},
+    {"scanDir", NULL, scan_dir, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

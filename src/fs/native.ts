@@ -1,5 +1,6 @@
 // The native addon (native/, built by node-gyp at install) for what Node 20
-// lacks: nanosecond utimensat, SEEK_DATA/SEEK_HOLE and l*xattr. When it is
+// lacks: nanosecond utimensat, SEEK_DATA/SEEK_HOLE and l*xattr, and a batch
+// directory read + lstat off the main thread (scanDir). When it is
 // absent everything still works in pure JS, with less fidelity: times to the
 // microsecond, no xattrs, holes read as zeros; `nativeMissing()` says why.
 import * as fs from 'node:fs';
@@ -13,6 +14,20 @@ interface Addon {
   lgetxattr(path: Buffer, name: Buffer): Buffer;
   lsetxattr(path: Buffer, name: Buffer, value: Buffer): void;
   lremovexattr(path: Buffer, name: Buffer): void;
+  scanDir?(path: Buffer, atime: boolean): Promise<ScannedDir>;
+}
+
+/** One directory read by the addon: names sorted bytewise, each entry's lstat (fs/dir-entry.ts slot layout). */
+export interface ScannedDir {
+  /** per entry: u16le length, then the name's bytes (a view of the same memory as the arrays) */
+  names: Uint8Array;
+  /** STAT_SLOTS fields per entry */
+  slots: BigInt64Array;
+  /** EXTRA_SLOTS fields per entry (atime only of files, and only when asked) */
+  extra: BigInt64Array;
+  /** per entry: 0, or the errno of its lstat (its slots are then zero) */
+  errs: Int32Array;
+  count: number;
 }
 
 let addon: Addon | null = null;
@@ -23,6 +38,14 @@ try {
 } catch (e) {
   missing = (e as Error).message.split('\n')[0]!;
 }
+
+/**
+ * Read directory `p` and lstat every entry on libuv's thread pool (off the main thread), or null
+ * without the addon (then callers list with readdirSync + lstatSync). Rejects with .code (ENOENT,
+ * ENOTDIR, EACCES…) when the directory itself cannot be read.
+ */
+export const scanDir: ((p: Buffer, atime: boolean) => Promise<ScannedDir>) | null =
+  addon?.scanDir && !process.env.STRATA_NO_NATIVE_SCAN ? addon.scanDir.bind(addon) : null;
 
 /** null when the addon is loaded, else the reason it is not. */
 export const nativeMissing = (): string | null => missing;

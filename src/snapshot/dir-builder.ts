@@ -8,7 +8,7 @@ import { StrataError, errnoCode, isStrataError } from '../errors.js';
 import { STAT_SLOTS, SlotStat, kindOf, lstatRaw, metaOf, readDirNames, type EntryStat, type ExtraStat } from '../fs/dir-entry.js';
 import { readExtras } from '../fs/entry-extras.js';
 import { displayName, isValidName, joinPath } from '../fs/paths.js';
-import { newHasher, type Hasher } from '../hash.js';
+import { hashBytes } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
 import { isRepositoryWriteError, type BlobWriter } from '../store/repository.js';
 import { XATTR_INLINE_MAX, sortEntries, type TreeEntry, type XAttr } from '../tree/codec.js';
@@ -17,7 +17,8 @@ import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import { KnownDirs } from './known-dirs.js';
 import type { FileSaver } from './file-saver.js';
 import type { IgnoreRules } from './ignore-rules.js';
-import { PRESENT, asBuffer, childPath, listDirectory, type ListingHooks } from './listing.js';
+import type { ScannedDir } from '../fs/native.js';
+import { PRESENT, ReadAhead, asBuffer, canScan, childPath, listDirectory, listScanned, startScan, type ListingHooks } from './listing.js';
 import type { DirCache, DirRecord, StatCache } from './stat-cache.js';
 
 export interface BuildContext {
@@ -58,6 +59,8 @@ export class DirBuilder {
   /** records returned by the digest fast path: their parent checks the subtree is still indexed */
   private readonly reused = new WeakSet<DirRecord>();
   private nameBuf = Buffer.allocUnsafe(64 * 1024);
+  /** subdirectories read ahead on the thread pool during full listings (with the addon) */
+  private readonly readAhead = new ReadAhead();
   /** directories to look at again next time (a file kept changing while read) */
   readonly retry: DirtyMark[] = [];
 
@@ -141,15 +144,17 @@ export class DirBuilder {
    * through the stat cache and nothing is encoded or written. Otherwise each
    * entry is built as usual. `fast` false: never take the digest shortcut.
    */
-  private async scanFull(abs: Buffer | string, rel: Buffer, parentRules: IgnoreRules, st: EntryStat, fast: boolean): Promise<DirRecord> {
+  private async scanFull(abs: Buffer | string, rel: Buffer, parentRules: IgnoreRules, st: EntryStat, fast: boolean, pre?: Promise<ScannedDir>): Promise<DirRecord> {
     this.dirsScanned++;
     this.dirsListed++;
     const ctx = this.ctx;
     const noticesAtStart = this.notices;
     // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on
-    const { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: listing } = await listDirectory(abs, rel, parentRules, this.listingHooks);
+    const L = canScan()
+      ? await listScanned(asBuffer(abs), rel, parentRules, this.listingHooks, pre ?? startScan(asBuffer(abs))!)
+      : await listDirectory(abs, rel, parentRules, this.listingHooks);
+    const { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: listing } = L;
     const n = names.length;
-    let h: Hasher;
     const listingClean = this.notices === noticesAtStart;
 
     // 2. the record says this listing is unchanged: build the subdirectories first, and if their
@@ -158,11 +163,13 @@ export class DirBuilder {
     const rels: Buffer[] = dirCount > 0 ? new Array(n) : [];
     let ownDirNotices = 0;
     let childNotices = 0; // notices from inside subdirectories: theirs to account for, not ours
+    const isSubdir = (i: number) => state[i] === PRESENT && (slots[i * STAT_SLOTS + 2]! & S_IFMT) === S_IFDIR;
+    const ahead = dirCount > 0 ? this.readAhead.plan(L, isSubdir) : null;
     const subdir = async (i: number): Promise<DirRecord | null> => {
       const r = (rels[i] = joinPath(rel, asBuffer(names[i]!)));
       const before = this.notices;
       try {
-        const sub = await this.scanFull(childPath(prefix, names[i]!), r, rules, new SlotStat(slots, i, extra), fast);
+        const sub = await this.scanFull(childPath(prefix, names[i]!), r, rules, new SlotStat(slots, i, extra), fast, ahead?.take(i));
         childNotices += this.notices - before;
         return sub;
       } catch (err) {
@@ -176,16 +183,16 @@ export class DirBuilder {
         return null;
       }
     };
-    const isSubdir = (i: number) => state[i] === PRESENT && (slots[i * STAT_SLOTS + 2]! & S_IFMT) === S_IFDIR;
     const known = fast && listingClean && !ctx.full ? ctx.dirCache.lookupListing(st, rel, listing) : undefined;
     if (known) {
-      h = newHasher();
-      h.update(listing);
-      for (let i = 0; i < n; i++) if (isSubdir(i)) h.update((subs[i] = await subdir(i))?.subtree ?? NO_SUBTREE);
-      if (ownDirNotices === 0 && h.digest().subarray(0, 16).equals(known.digest)) {
+      const parts: Uint8Array[] = [listing];
+      for (let i = 0; i < n; i++) if (isSubdir(i)) parts.push((subs[i] = await subdir(i))?.subtree ?? NO_SUBTREE);
+      if (ownDirNotices === 0 && hashBytes(Buffer.concat(parts)).subarray(0, 16).equals(known.digest)) {
         this.dirsReused++;
         this.reused.add(known.rec);
         if (fileCount > 0) ctx.onFiles?.(fileCount, fileBytes);
+        // renamed or moved: record it at its new path (same digests), for the watch daemon's path checks
+        if (!known.samePath && !ctx.dryRun) this.pending.push(...ctx.dirCache.encode(st, rel, known.rec, Buffer.concat([listing, known.digest])));
         return known.rec;
       }
     }
@@ -222,10 +229,9 @@ export class DirBuilder {
       const built = await this.leafEntry(e, est, asBuffer(childPath(prefix, names[i]!)), joinPath(rel, name), rel);
       if (built) entries.push(built);
     }
-    h = newHasher();
-    h.update(listing);
-    for (let i = 0; i < n; i++) if (isSubdir(i)) h.update(subs[i]?.subtree ?? NO_SUBTREE);
-    const digest = h.digest().subarray(0, 16);
+    const parts: Uint8Array[] = [listing];
+    for (let i = 0; i < n; i++) if (isSubdir(i)) parts.push(subs[i]?.subtree ?? NO_SUBTREE);
+    const digest = hashBytes(Buffer.concat(parts)).subarray(0, 16);
     // notices of our own (not of subdirectories, which decide for themselves) keep the digest out
     const clean = this.notices - noticesAtStart - childNotices === 0;
     return this.finish(sortEntries(entries), rel, st, clean ? Buffer.concat([listing, digest]) : undefined, true);
@@ -406,6 +412,7 @@ export class DirBuilder {
         e.size = Number(st.size);
       } else {
         // without an earlier version to keep, a file that keeps changing is stored as last read (never dropped)
+        this.readAhead.invalidate(); // listings read ahead before this (maybe long) read are not used
         const saved = await ctx.saver.save(abs, st, oldE?.kind !== 'file');
         e.content = saved.content;
         e.size = saved.size;

@@ -2,11 +2,16 @@
 // fields packed in one array (no Stats object kept per entry), which entries
 // are excluded or vanished, and the listing digest that the dir builder
 // compares with the recorded one to reuse an unchanged directory whole.
+// Two ways to the same listing: the native addon's scanDir (read and lstat on
+// the thread pool, so a walk can read ahead: startScan / listScanned), or
+// readdirSync + lstatSync here (listDirectory: without the addon).
 import * as fs from 'node:fs';
-import { EXTRA_SLOTS, STAT_SLOTS, readDirNames, toExtra, toSlots } from '../fs/dir-entry.js';
+import { getSystemErrorName } from 'node:util';
+import { EXTRA_SLOTS, RECORD_ATIME, STAT_SLOTS, SlotStat, readDirNames, toExtra, toSlots } from '../fs/dir-entry.js';
+import { scanDir, type ScannedDir } from '../fs/native.js';
 import { displayName, joinPath } from '../fs/paths.js';
 import { errnoCode } from '../errors.js';
-import { newHasher } from '../hash.js';
+import { hashBytes, newHasher } from '../hash.js';
 import { IGNORE_FILE, IGNORE_FILE_BUF, type IgnoreRules } from './ignore-rules.js';
 
 export const PRESENT = 0;
@@ -142,4 +147,167 @@ export async function listDirectory(abs: Buffer | string, rel: Buffer, parentRul
   h.update(new Uint8Array(extra.buffer, extra.byteOffset, extra.byteLength));
   h.update(state);
   return { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: h.digest().subarray(0, 16) };
+}
+
+const S_IFMT = BigInt(fs.constants.S_IFMT);
+const S_IFDIR = BigInt(fs.constants.S_IFDIR);
+const S_IFREG = BigInt(fs.constants.S_IFREG);
+const IGNORE_LEN = IGNORE_FILE_BUF.length;
+const noop = (): void => {};
+
+let nativeScan = scanDir !== null;
+
+/** Whether listings are read by the addon (startScan gives a promise) or by listDirectory. */
+export const canScan = (): boolean => nativeScan;
+
+/** Read listings with the addon (when it is there) or with readdirSync + lstatSync (tests inject races into the latter). */
+export function useNativeScan(on: boolean): void {
+  nativeScan = on && scanDir !== null;
+}
+
+/**
+ * Start reading directory `abs` on the thread pool (null without the addon). The promise is
+ * marked handled: a read-ahead nobody consumes (an abandoned snapshot) never crashes the process.
+ */
+export function startScan(abs: Buffer): Promise<ScannedDir> | null {
+  if (!scanDir || !nativeScan) return null;
+  const p = scanDir(abs, RECORD_ATIME);
+  p.catch(noop);
+  return p;
+}
+
+/**
+ * The listing of `abs` from the addon's read (`scan`, from startScan): the same names, fields,
+ * states and digest as listDirectory gives (names as raw bytes, text false).
+ */
+export async function listScanned(abs: Buffer, rel: Buffer, parentRules: IgnoreRules, hooks: ListingHooks, scan: Promise<ScannedDir>): Promise<Listing> {
+  const wait = hooks.beforeEntry();
+  if (wait) await wait;
+  const { names: raw, slots, extra, errs, count: n } = await scan;
+  const block = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const names: Buffer[] = new Array(n);
+  let hasIgnore = false;
+  for (let i = 0, o = 0; i < n; i++) {
+    const len = block[o]! | (block[o + 1]! << 8);
+    const name = (names[i] = block.subarray(o + 2, o + 2 + len));
+    if (len === IGNORE_LEN && name.equals(IGNORE_FILE_BUF)) hasIgnore = true;
+    o += 2 + len;
+  }
+  const rules = hasIgnore ? parentRules.enter(abs, displayName(rel)) : parentRules;
+  const filterAll = !rules.excludesNothingIn(abs.toString());
+  const prefix = Buffer.allocUnsafe(abs.length + 1);
+  abs.copy(prefix, 0);
+  prefix[abs.length] = SLASH;
+  const state = new Uint8Array(n);
+  let dirCount = 0;
+  let fileCount = 0;
+  let fileBytes = 0;
+  for (let i = 0; i < n; i++) {
+    if (errs[i] !== 0) {
+      const code = getSystemErrorName(-errs[i]!);
+      const r = joinPath(rel, names[i]!);
+      if (code === 'ENOENT' || code === 'ENOTDIR') hooks.notice(r, 'ENOENT', 'vanished before it could be read', false);
+      else hooks.notice(r, code, `${code}: lstat '${displayName(Buffer.concat([prefix, names[i]!]))}' failed`, true);
+      state[i] = MISSING;
+      continue;
+    }
+    const o = i * STAT_SLOTS;
+    const fmt = slots[o + 2]! & S_IFMT;
+    if (filterAll) {
+      const p = Buffer.concat([prefix, names[i]!]);
+      if (rules.excludes(p.toString(), displayName(joinPath(rel, names[i]!)), fmt === S_IFDIR, new SlotStat(slots, i))) {
+        state[i] = EXCLUDED;
+        continue;
+      }
+    }
+    if (fmt === S_IFDIR) dirCount++;
+    else if (fmt === S_IFREG) {
+      fileCount++;
+      fileBytes += Number(slots[o + 6]!);
+    }
+  }
+  // one hash call over the parts (BLAKE3 of the concatenation: the same digest as listDirectory's
+  // incremental one); small inputs go to the WebAssembly build, cheaper per call than a native hasher
+  const digest = hashBytes(
+    Buffer.concat([DIGEST_TAG, rules.fingerprint, block, new Uint8Array(slots.buffer, slots.byteOffset, slots.byteLength), new Uint8Array(extra.buffer, extra.byteOffset, extra.byteLength), state]),
+  ).subarray(0, 16);
+  return { text: false, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest };
+}
+
+/**
+ * Read-ahead of subdirectories for a depth-first walk: while the walk is in one subdirectory, the
+ * next few siblings are already being read on the thread pool (both cores lstat). At most `max`
+ * reads started and not yet taken across the whole walk, `perDir` per directory.
+ */
+export class ReadAhead {
+  private open = 0;
+  /** bumped whenever the walk reads file content: a read started before is not used after it */
+  generation = 0;
+
+  constructor(
+    private readonly max = 16,
+    readonly perDir = 6,
+  ) {}
+
+  /** Plan reading the subdirectories of `l` (the walk enters them in listing order); null without the addon. */
+  plan(l: Listing, isSubdir: (i: number) => boolean): DirReadAhead | null {
+    if (!nativeScan || l.text) return null;
+    const order: number[] = [];
+    for (let i = 0; i < l.names.length; i++) if (isSubdir(i)) order.push(i);
+    return order.length ? new DirReadAhead(this, l.prefix as Buffer, l.names as Buffer[], order) : null;
+  }
+
+  /** @internal */ tryOpen(): boolean {
+    if (this.open >= this.max) return false;
+    this.open++;
+    return true;
+  }
+
+  /** @internal */ close(): void {
+    this.open--;
+  }
+
+  /**
+   * The walk is about to read a file's content (which may take long): listings read ahead so far
+   * are dropped when taken, and read afresh. A directory is listed no earlier than without
+   * read-ahead once the walk has spent time elsewhere (a subdirectory deleted meanwhile is missed,
+   * as it would be without read-ahead, not stored empty).
+   */
+  invalidate(): void {
+    this.generation++;
+  }
+}
+
+export class DirReadAhead {
+  private next = 0;
+  private taken = 0;
+  private readonly started = new Map<number, { p: Promise<ScannedDir>; gen: number }>();
+
+  constructor(
+    private readonly ra: ReadAhead,
+    private readonly prefix: Buffer,
+    private readonly names: Buffer[],
+    private readonly order: number[],
+  ) {
+    this.fill();
+  }
+
+  private fill(): void {
+    while (this.next < this.order.length && this.next < this.taken + this.ra.perDir && this.ra.tryOpen()) {
+      const i = this.order[this.next++]!;
+      this.started.set(i, { p: startScan(Buffer.concat([this.prefix, this.names[i]!]))!, gen: this.ra.generation });
+    }
+  }
+
+  /** The read of subdirectory `i` if it was started (the caller awaits it), else undefined; starts the next ones. */
+  take(i: number): Promise<ScannedDir> | undefined {
+    const s = this.started.get(i);
+    if (s) {
+      this.started.delete(i);
+      this.ra.close();
+    } else if (this.order[this.next] === i) this.next++; // not started (the walk-wide cap): the caller reads it
+    this.taken++;
+    this.fill();
+    return s && s.gen === this.ra.generation ? s.p : undefined;
+  }
 }

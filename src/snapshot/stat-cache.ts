@@ -154,17 +154,20 @@ export class DirCache {
   }
 
   /**
-   * The record for this directory if it was last seen at `relPath` with exactly this listing
-   * digest, in this prune epoch; `digest`: the recorded digest over the listing and the subtrees
-   * of the subdirectories, for the caller to compare once it has built them.
+   * The record for this directory inode if it carries exactly this listing digest, written in this
+   * prune epoch; `digest`: the recorded digest over the listing and the subtrees of the
+   * subdirectories, for the caller to compare once it has built them. Wherever the directory was
+   * seen: its tree is a function of what the digests cover (names, every entry's lstat fields with
+   * ctime, exclusion outcome, subtrees), not of its own path, so a directory renamed or moved with
+   * its contents untouched is reused too. `samePath` false: re-record it at `relPath`.
    */
-  lookupListing(st: EntryStat, relPath: Buffer, listing: Buffer): { rec: DirRecord; digest: Buffer } | undefined {
+  lookupListing(st: EntryStat, relPath: Buffer, listing: Buffer): { rec: DirRecord; digest: Buffer; samePath: boolean } | undefined {
     const v = this.index.dirCache.get(this.key(st));
     if (!v || !isLong(v.length)) return undefined;
     if (v.readUInt32LE(DIR_RECORD_LEN) !== this.epoch >>> 0) return undefined;
     if (v.compare(listing, 0, 16, DIR_RECORD_LEN + 4, DIR_RECORD_LEN + 20) !== 0) return undefined;
-    if (!v.subarray(0, 8).equals(pathTag(relPath))) return undefined;
-    return { rec: DirCache.decode(v), digest: Buffer.from(v.subarray(DIR_RECORD_LEN + 20, DIR_RECORD_DIGEST_LEN)) };
+    const samePath = v.subarray(0, 8).equals(pathTag(relPath));
+    return { rec: DirCache.decode(v), digest: Buffer.from(v.subarray(DIR_RECORD_LEN + 20, DIR_RECORD_DIGEST_LEN)), samePath };
   }
 
   /** Key and value of a record; with `digest` (listing digest ‖ digest with subtrees, 16 + 16 bytes) the long form that full scans can reuse. */
