@@ -11,7 +11,7 @@ import { displayName, isValidName, joinPath } from '../fs/paths.js';
 import { hashBytes } from '../hash.js';
 import { BLOB_DATA } from '../store/pack.js';
 import { isRepositoryWriteError, type BlobWriter } from '../store/repository.js';
-import { XATTR_INLINE_MAX, sortEntries, type TreeEntry, type XAttr } from '../tree/codec.js';
+import { XATTR_INLINE_MAX, decodeChunkList, sortEntries, type FileContent, type TreeEntry, type XAttr } from '../tree/codec.js';
 import { findEntry, loadTree, type TreeSink } from '../tree/trees.js';
 import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import { KnownDirs } from './known-dirs.js';
@@ -407,9 +407,10 @@ export class DirBuilder {
     const ctx = this.ctx;
     try {
       const cached = ctx.full ? undefined : ctx.statCache.lookup(st, rel);
-      if (cached && this.allPresent(cached)) {
-        e.content = cached;
+      if (cached && (await this.allPresent(cached.content, cached.checkList))) {
+        e.content = cached.content;
         e.size = Number(st.size);
+        if (cached.checkList && !ctx.dryRun) ctx.statCache.store(st, rel, cached.content);
       } else {
         // without an earlier version to keep, a file that keeps changing is stored as last read (never dropped)
         this.readAhead.invalidate(); // listings read ahead before this (maybe long) read are not used
@@ -450,8 +451,16 @@ export class DirBuilder {
     return e;
   }
 
-  private allPresent(c: { chunks?: Buffer[]; chunkList?: Buffer }): boolean {
-    if (c.chunkList) return this.ctx.repo.hasBlob(c.chunkList);
-    return c.chunks!.every((h) => this.ctx.repo.hasBlob(h));
+  /** Every blob a cached content names is in the index (a chunk list's chunks too, when `checkList`). */
+  private async allPresent(c: FileContent, checkList: boolean): Promise<boolean> {
+    const repo = this.ctx.repo;
+    if (!c.chunkList) return c.chunks!.every((h) => repo.hasBlob(h));
+    if (!repo.hasBlob(c.chunkList)) return false;
+    if (!checkList) return true;
+    try {
+      return decodeChunkList(await repo.getBlob(c.chunkList)).every((h) => repo.hasBlob(h));
+    } catch {
+      return false; // an unreadable list: read the file again
+    }
   }
 }

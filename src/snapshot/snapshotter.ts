@@ -152,7 +152,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     repo,
     sink: req.treeSink ?? repoTreeSink(writer, repo.ids),
     saver: new FileSaver(writer, repo.ids, new Chunker(repo.config.chunker), counters),
-    statCache: new StatCache(repo.index, host, source),
+    statCache: new StatCache(repo.index, host, source, epoch),
     dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
     dryRun: !!req.dryRun,
     full: !!req.full,

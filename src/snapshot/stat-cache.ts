@@ -3,7 +3,10 @@
 // after a rename or move (found by inode). At the same path the ctime must
 // match too; after a move it cannot (rename updates ctime on Linux), so size,
 // mtime and inode decide. Entries are hints: a hit is used only when every
-// chunk it names is still in the index.
+// chunk it names is still in the index. An entry naming a chunk-list blob
+// records the prune epoch it was checked in: after blobs left the index (a
+// prune, a repair, a lost pack) the list's chunks are checked again before the
+// entry is trusted (a list blob can outlive one of its chunks).
 import type { EntryStat } from '../fs/dir-entry.js';
 import { hashBytes } from '../hash.js';
 import type { RepoCache } from '../store/ports.js';
@@ -23,6 +26,9 @@ export function pathTag(p: Buffer): Buffer {
   return out;
 }
 
+/** An entry naming a chunk list: stat fields, path tag, content hash, flag, list id, prune epoch. */
+const LIST_ENTRY_LEN = 65 + 32 + 4;
+
 export class StatCache {
   private readonly prefix: Buffer;
 
@@ -30,6 +36,8 @@ export class StatCache {
     private readonly index: Pick<RepoCache, 'statCache'>,
     host: string,
     source: string,
+    /** the index's prune epoch when this snapshot started (RepoCache.pruneEpoch) */
+    private readonly epoch = 0,
   ) {
     this.prefix = hashBytes(Buffer.from(`${host}\0${source}`)).subarray(0, 8);
   }
@@ -42,22 +50,31 @@ export class StatCache {
     return k;
   }
 
-  lookup(st: EntryStat, relPath: Buffer): FileContent | undefined {
+  /**
+   * The content recorded for this file, when its stat still matches. `checkList`: the entry names a
+   * chunk-list blob and was not checked in this prune epoch: the caller must find every chunk of the
+   * list in the index before using it (then `store` it again to record the check).
+   */
+  lookup(st: EntryStat, relPath: Buffer): { content: FileContent; checkList: boolean } | undefined {
     const v = this.index.statCache.get(this.key(st));
     if (!v || v.length < 8 + 8 + 8 + 8 + 33) return undefined;
     if (BigInt(v.readBigUInt64LE(0)) !== st.size || v.readBigInt64LE(8) !== st.mtimeNs) return undefined;
     const samePath = v.subarray(24, 32).equals(pathTag(relPath));
     if (samePath && v.readBigInt64LE(16) !== st.ctimeNs) return undefined;
     const hash = Buffer.from(v.subarray(32, 64));
-    if (v[64] === 1) return { hash, chunkList: Buffer.from(v.subarray(65, 97)) };
+    if (v[64] === 1) {
+      // entries written before the epoch was recorded (97 bytes) are checked once too
+      const checked = v.length >= LIST_ENTRY_LEN && v.readUInt32LE(97) === this.epoch >>> 0;
+      return { content: { hash, chunkList: Buffer.from(v.subarray(65, 97)) }, checkList: !checked };
+    }
     const chunks: Buffer[] = [];
     for (let o = 65; o + 32 <= v.length; o += 32) chunks.push(Buffer.from(v.subarray(o, o + 32)));
-    return { hash, chunks };
+    return { content: { hash, chunks }, checkList: false };
   }
 
   store(st: EntryStat, relPath: Buffer, c: FileContent): void {
     const refs = c.chunkList ? [c.chunkList] : c.chunks!;
-    const v = Buffer.allocUnsafe(65 + 32 * refs.length);
+    const v = Buffer.allocUnsafe(c.chunkList ? LIST_ENTRY_LEN : 65 + 32 * refs.length);
     v.writeBigUInt64LE(st.size, 0);
     v.writeBigInt64LE(st.mtimeNs, 8);
     v.writeBigInt64LE(st.ctimeNs, 16);
@@ -65,6 +82,7 @@ export class StatCache {
     c.hash.copy(v, 32);
     v[64] = c.chunkList ? 1 : 0;
     refs.forEach((h, i) => h.copy(v, 65 + 32 * i));
+    if (c.chunkList) v.writeUInt32LE(this.epoch >>> 0, 97);
     this.index.statCache.put(this.key(st), v).catch(cacheMiss);
   }
 }

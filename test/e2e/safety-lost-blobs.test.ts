@@ -114,3 +114,24 @@ test('a lost pack whose source is gone: prune refuses, repair snapshots drops ex
     t.deepEqual(m.warnings.filter((w: any) => w.code === 'W_REPAIRED').map((w: any) => w.path), ['big.bin', 'small.txt']);
   }
 });
+
+test('a corrupted chunk of a file long enough for a chunk-list blob: the next snapshot reads the file again, not the cached list', (t) => {
+  // 3 MiB in 64 KiB chunks: ~48 chunks, listed in a chunk-list blob; the stat cache names only the
+  // list, which survives the loss of one of its chunks — the cached entry must not be trusted then
+  const repo = path.join(tmpDir(t, 'strata-repo-'), 'repo');
+  ok(t, ['init', '--repo', repo, '--no-encryption', '--chunk-avg', '64K']);
+  const src = source(t);
+  const first = json(t, ['snapshot', src], { repo });
+  flipByte(packFiles(repo)[0]!, 1000); // the first chunk of big.bin
+  const c = strata(['check', '--read-data'], { repo });
+  t.is(c.code, EXIT.INTEGRITY);
+  t.regex(c.stderr, /dropped from the index: 1 corrupted blob/);
+  const second = json(t, ['snapshot', src], { repo });
+  t.true(second.filesRead >= 1, `big.bin read again: ${JSON.stringify(second)}`);
+  t.true(second.bytesAdded > 0, 'the damaged chunk was stored again');
+  ok(t, ['check'], { repo });
+  restoresTo(t, repo, second.id, src);
+  restoresTo(t, repo, first.id, src);
+  const third = json(t, ['snapshot', src], { repo });
+  t.is(third.filesRead, 0, 'checked once: the entry is trusted again');
+});
