@@ -36,6 +36,8 @@ export interface BuildContext {
   onFiles?(count: number, bytes: number): void;
   /** a dirty build: the source directory, the parent snapshot's root tree and the whole trie (moved directories are found through them) */
   moves?: { root: Buffer; parentRoot: Buffer; dirty: DirtyNode };
+  /** listings read while the repository was being opened (prescan.ts) */
+  prescan?: { take(abs: Buffer): Promise<ScannedDir> | undefined; stop(): void };
 }
 
 const S_IFMT = BigInt(fs.constants.S_IFMT);
@@ -60,13 +62,14 @@ export class DirBuilder {
   private readonly reused = new WeakSet<DirRecord>();
   private nameBuf = Buffer.allocUnsafe(64 * 1024);
   /** subdirectories read ahead on the thread pool during full listings (with the addon) */
-  private readonly readAhead = new ReadAhead();
+  private readonly readAhead: ReadAhead;
   /** directories to look at again next time (a file kept changing while read) */
   readonly retry: DirtyMark[] = [];
 
   private readonly known: KnownDirs | undefined;
 
   constructor(private readonly ctx: BuildContext) {
+    this.readAhead = new ReadAhead(16, 6, ctx.prescan);
     this.known = ctx.moves
       ? new KnownDirs(
           { repo: ctx.repo, dirCache: ctx.dirCache, ...ctx.moves },
@@ -151,7 +154,7 @@ export class DirBuilder {
     const noticesAtStart = this.notices;
     // 1. lstat every entry; the digest covers each name and the lstat fields a tree entry depends on
     const L = canScan()
-      ? await listScanned(asBuffer(abs), rel, parentRules, this.listingHooks, pre ?? startScan(asBuffer(abs))!)
+      ? await listScanned(asBuffer(abs), rel, parentRules, this.listingHooks, pre ?? this.readAhead.takeEarly(asBuffer(abs)) ?? startScan(asBuffer(abs))!)
       : await listDirectory(abs, rel, parentRules, this.listingHooks);
     const { text, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest: listing } = L;
     const n = names.length;

@@ -247,7 +247,14 @@ export class ReadAhead {
   constructor(
     private readonly max = 16,
     readonly perDir = 6,
+    /** listings read before the walk started (prescan.ts): taken instead of read again */
+    readonly early?: { take(abs: Buffer): Promise<ScannedDir> | undefined; stop(): void },
   ) {}
+
+  /** The listing of `abs` read before the walk started, while no file content has been read. */
+  takeEarly(abs: Buffer): Promise<ScannedDir> | undefined {
+    return this.generation === 0 ? this.early?.take(abs) : undefined;
+  }
 
   /** Plan reading the subdirectories of `l` (the walk enters them in listing order); null without the addon. */
   plan(l: Listing, isSubdir: (i: number) => boolean): DirReadAhead | null {
@@ -275,6 +282,7 @@ export class ReadAhead {
    */
   invalidate(): void {
     this.generation++;
+    this.early?.stop();
   }
 }
 
@@ -295,7 +303,8 @@ export class DirReadAhead {
   private fill(): void {
     while (this.next < this.order.length && this.next < this.taken + this.ra.perDir && this.ra.tryOpen()) {
       const i = this.order[this.next++]!;
-      this.started.set(i, { p: startScan(Buffer.concat([this.prefix, this.names[i]!]))!, gen: this.ra.generation });
+      const abs = Buffer.concat([this.prefix, this.names[i]!]);
+      this.started.set(i, { p: this.ra.takeEarly(abs) ?? startScan(abs)!, gen: this.ra.generation });
     }
   }
 

@@ -20,6 +20,7 @@ import type { DirtyMark, DirtyNode } from './dirty-tree.js';
 import { FileSaver } from './file-saver.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { saveManifest, type Manifest, type SkippedPath, type Snapshot, type SnapshotStats } from './manifest.js';
+import type { PreScan } from './prescan.js';
 import { DirCache, StatCache, type DirRecord } from './stat-cache.js';
 
 export interface Progress {
@@ -60,6 +61,8 @@ export interface SnapshotRequest {
   oneFileSystem?: boolean;
   /** abandon the snapshot cleanly: nothing is committed (stored blobs stay for reuse) */
   signal?: AbortSignal;
+  /** listings of `source` read while the repository was being opened (prescan.ts); stopped when the walk ends */
+  prescan?: PreScan | null;
   onProgress?: (p: Progress) => void;
   onNotice?: (n: Notice) => void;
 }
@@ -155,6 +158,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     statCache: new StatCache(repo.index, host, source, epoch),
     dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
     dryRun: !!req.dryRun,
+    prescan: req.prescan ?? undefined,
     full: !!req.full,
     signal: req.signal,
     moves: old && dirty ? { root: src, parentRoot: old.subtree, dirty } : undefined,
@@ -181,6 +185,8 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
   } catch (e) {
     if (isStrataError(e) || isRepositoryWriteError(e)) throw e; // a repository write failure is not the source's
     throw new StrataError('E_SOURCE', `cannot read source ${source}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    req.prescan?.stop();
   }
   if (!req.dryRun) {
     await repo.flush();

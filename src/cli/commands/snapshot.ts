@@ -7,6 +7,7 @@ import { StrataError, isStrataError } from '../../errors.js';
 import { recordAtimes } from '../../fs/dir-entry.js';
 import { filterSnapshots, listSnapshots, type Manifest } from '../../snapshot/manifest.js';
 import { takeSnapshot } from '../../snapshot/snapshotter.js';
+import { PreScan } from '../../snapshot/prescan.js';
 import { withLock } from '../../store/lock.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { storeRequests } from '../../store/open-store.js';
@@ -82,6 +83,8 @@ export function register(program: Command): void {
       const seen = { files: 0, bytes: 0, bytesRead: 0 };
       const interrupted = onInterrupt(() => abort.abort());
       let result;
+      // read the tree's listings while the key is derived and the cache opened (one directory, no --full re-read needed)
+      const prescan = chosen.paths.length === 0 && process.env.STRATA_NO_PRESCAN !== '1' ? PreScan.start(source) : null;
       try {
         result = await withRepo(g, (repo) =>
           withLock(repo, { exclusive: false, command: 'snapshot' }, async () => {
@@ -101,6 +104,7 @@ export function register(program: Command): void {
               tags: tagList(opts.tag),
               paths: chosen.paths,
               signal: abort.signal,
+              prescan,
               onProgress: (p) => {
                 Object.assign(seen, { files: p.files, bytes: p.bytes, bytesRead: p.bytesRead });
                 if (showProgress) progressLine(`${meter.line(p.files, p.bytes)} read ${fmtBytes(p.bytesRead)}  ${p.path}`);
@@ -123,6 +127,7 @@ export function register(program: Command): void {
         }
         throw e;
       } finally {
+        prescan?.stop();
         interrupted.dispose();
       }
       progressClear();

@@ -1,0 +1,97 @@
+// Reading the source tree before the repository is open. A one-shot snapshot
+// spends its first half second or more deriving the key (scrypt, on the
+// thread pool) and opening the cache, with the main thread and the other core
+// idle. A PreScan uses that time: it reads directories depth first, in the
+// order the walk will enter them, with the addon's scanDir (names and lstats
+// in one call on the thread pool), and keeps the raw results for the walk to
+// take. Bounded: at most `maxEntries` entries are held, a few reads in flight.
+// It reads nothing but listings, follows no symlink, and knows no exclusion
+// rules (an excluded directory read here is simply never taken). Once the walk
+// reads file content, or the snapshot ends, it stops and drops what is left:
+// a listing is never used after the walk has spent time elsewhere (the same
+// rule as the walk's own read-ahead, listing.ts).
+import { STAT_SLOTS } from '../fs/dir-entry.js';
+import type { ScannedDir } from '../fs/native.js';
+import { canScan, startScan } from './listing.js';
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const SLASH = Buffer.from('/');
+
+export class PreScan {
+  private readonly results = new Map<string, Promise<ScannedDir>>();
+  /** directories still to read, the next one last (depth first, listing order) */
+  private readonly stack: Buffer[] = [];
+  private inFlight = 0;
+  private held = 0;
+  private stopped = false;
+  /** for tests and --json: listings read ahead, and how many of them the walk took */
+  readonly stats = { read: 0, taken: 0 };
+
+  private constructor(
+    private readonly maxEntries: number,
+    private readonly maxInFlight: number,
+  ) {}
+
+  /** Start reading below `root` (an absolute directory path); null without the addon. */
+  static start(root: string, opts: { maxEntries?: number; maxInFlight?: number } = {}): PreScan | null {
+    if (!canScan()) return null;
+    const p = new PreScan(opts.maxEntries ?? 150_000, opts.maxInFlight ?? 4);
+    p.stack.push(Buffer.from(root));
+    p.pump();
+    return p;
+  }
+
+  /** The listing of `abs` read ahead, if there is one (each is given out once). */
+  take(abs: Buffer | string): Promise<ScannedDir> | undefined {
+    if (this.stopped) return undefined;
+    const key = typeof abs === 'string' ? Buffer.from(abs).toString('latin1') : abs.toString('latin1');
+    const p = this.results.get(key);
+    if (!p) return undefined;
+    this.results.delete(key);
+    this.stats.taken++;
+    return p;
+  }
+
+  /** Stop reading and drop every listing not taken (the walk read file content, or the snapshot ended). */
+  stop(): void {
+    this.stopped = true;
+    this.stack.length = 0;
+    this.results.clear();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.inFlight < this.maxInFlight && this.held < this.maxEntries && this.stack.length) {
+      const dir = this.stack.pop()!;
+      const p = startScan(dir);
+      if (!p) return;
+      this.inFlight++;
+      this.stats.read++;
+      this.results.set(dir.toString('latin1'), p);
+      p.then(
+        (s) => this.listed(dir, s),
+        () => {}, // the walk reads it again and reports what is wrong
+      ).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  /** Queue the subdirectories of `dir` so that the first in listing order is read next. */
+  private listed(dir: Buffer, s: ScannedDir): void {
+    if (this.stopped) return;
+    this.held += s.count;
+    const subdirs: Buffer[] = [];
+    const prefix = Buffer.concat([dir, SLASH]);
+    let o = 0;
+    for (let i = 0; i < s.count; i++) {
+      const len = s.names[o]! | (s.names[o + 1]! << 8);
+      const name = s.names.subarray(o + 2, o + 2 + len);
+      o += 2 + len;
+      if (s.errs[i] !== 0) continue;
+      if ((Number(s.slots[i * STAT_SLOTS + 2]!) & S_IFMT) === S_IFDIR) subdirs.push(Buffer.concat([prefix, name]));
+    }
+    for (let i = subdirs.length - 1; i >= 0; i--) this.stack.push(subdirs[i]!);
+  }
+}
