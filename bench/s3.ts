@@ -5,8 +5,11 @@
 // full restore and single-file restore; requests per snapshot for strata.
 // Not wired into make. Run: node --import=tsx bench/s3.ts
 // BENCH_ONLY=restore: first snapshot, then the restores only (no one-change or
-// watch steps); BENCH_CLI=path/to/dist/cli/main.js: another build of strata
-// (the same run measures a build before and after a change).
+// watch steps); BENCH_CLI=path/to/dist/cli/main.js: another build of strata;
+// BENCH_CLI_BEFORE=path/to/dist/cli/main.js: also restore with that build,
+// alternating with BENCH_CLI and restic (BENCH_RUNS rounds, default 3), so a
+// before/after comparison shares the same minutes. Times are wall (CPU user+sys
+// of the command in brackets, from /usr/bin/time when present).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,17 +19,30 @@ import { ROOT } from './lib/report.js';
 import { ensurePeerCorpus } from './peers/corpus.js';
 
 const CLI = process.env.BENCH_CLI ?? path.join(ROOT, 'dist/cli/main.js');
+const BEFORE = process.env.BENCH_CLI_BEFORE;
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const onlyRestore = process.env.BENCH_ONLY === 'restore';
 const log = (s: string) => process.stderr.write(s + '\n');
 const scale = (process.env.BENCH_SCALE ?? 'small') as Scale;
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; stdout: string } {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; cpu: number; stdout: string } {
+  const cpuFile = path.join(benchDir(), `s3-cpu-${process.pid}`);
+  const [c, a] = TIME ? [TIME, ['-o', cpuFile, '-f', '%U %S', cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
+  const r = spawnSync(c, a, { env: { ...process.env, ...env }, maxBuffer: 1 << 30, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+  let cpu = NaN;
+  if (TIME) {
+    const [u, s] = fs.readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    cpu = u! + s!;
+    fs.rmSync(cpuFile, { force: true });
+  }
+  return { ms, cpu, stdout: r.stdout };
 }
+
+const fmt = (r: { ms: number; cpu: number }, mb?: number) => `${r.ms.toFixed(0)} ms${mb ? ` (${(mb / (r.ms / 1000)).toFixed(1)} MB/s)` : ''}${Number.isNaN(r.cpu) ? '' : ` [cpu ${r.cpu.toFixed(2)} s]`}`;
 
 async function main(): Promise<void> {
   const base = path.join(benchDir(), 's3');
@@ -44,10 +60,11 @@ async function main(): Promise<void> {
     log(`| ${r.join(' | ')} |`);
   };
   try {
-    const env = { ...ceph.env(), STRATA_CACHE_DIR: path.join(base, 'cache'), RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: path.join(base, 'restic-cache') };
+    const env = { ...ceph.env(), STRATA_CACHE_DIR: path.join(base, 'cache'), STRATA_PASSWORD: 'bench', RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: path.join(base, 'restic-cache') };
     const sRepo = `s3:${ceph.endpoint}/bench-strata/repo`;
     const rRepo = `s3:${ceph.endpoint}/bench-restic`;
-    const strata = (args: string[]) => run(process.execPath, [CLI, ...args, '--repo', sRepo], env);
+    const strataWith = (cli: string, args: string[]) => run(process.execPath, [cli, ...args, '--repo', sRepo], env);
+    const strata = (args: string[]) => strataWith(CLI, args);
     const restic = (args: string[]) => run('restic', ['-r', rRepo, '--no-lock', ...args], env);
     strata(['init']);
     run('restic', ['-r', rRepo, 'init'], env);
@@ -110,20 +127,28 @@ async function main(): Promise<void> {
 
     const sOut = path.join(base, 'out-strata');
     const rOut = path.join(base, 'out-restic');
-    const s4 = strata(['restore', 'latest', '--target', sOut]);
-    const r4 = restic(['restore', 'latest', '--target', rOut]);
-    push(['full restore', `${s4.ms.toFixed(0)} ms (${(mb / (s4.ms / 1000)).toFixed(1)} MB/s)`, `${r4.ms.toFixed(0)} ms (${(mb / (r4.ms / 1000)).toFixed(1)} MB/s)`]);
+    for (let k = 0; k < RUNS; k++) {
+      for (const o of [sOut, rOut, `${sOut}-before`]) fs.rmSync(o, { recursive: true, force: true });
+      if (BEFORE) {
+        const b = strataWith(BEFORE, ['restore', 'latest', '--target', `${sOut}-before`]);
+        push([`full restore #${k + 1}, before (${BEFORE})`, fmt(b, mb), '']);
+      }
+      const s4 = strata(['restore', 'latest', '--target', sOut]);
+      const r4 = restic(['restore', 'latest', '--target', rOut]);
+      push([`full restore #${k + 1}`, fmt(s4, mb), fmt(r4, mb)]);
+    }
+    for (const o of [sOut, rOut, `${sOut}-before`]) fs.rmSync(o, { recursive: true, force: true });
     const s4j = strata(['restore', 'latest', '--target', `${sOut}-json`, '--json']);
     push(['  requests (strata full restore)', JSON.stringify(JSON.parse(s4j.stdout).requests ?? null), '']);
     const one = corpus.appendFile;
     const s5 = strata(['restore', `latest:${one}`, '--target', path.join(base, 'one-strata')]);
     const r5 = restic(['restore', 'latest', '--target', path.join(base, 'one-restic'), '--include', path.join(work, one)]);
-    push(['single-file restore', `${s5.ms.toFixed(0)} ms`, `${r5.ms.toFixed(0)} ms`]);
+    push(['single-file restore', fmt(s5), fmt(r5)]);
     const big = corpus.rewriteFile;
     if (big) {
       const s6 = strata(['restore', `latest:${big}`, '--target', path.join(base, 'big-strata')]);
       const r6 = restic(['restore', 'latest', '--target', path.join(base, 'big-restic'), '--include', path.join(work, big)]);
-      push([`single large file restore (${big})`, `${s6.ms.toFixed(0)} ms`, `${r6.ms.toFixed(0)} ms`]);
+      push([`single large file restore (${big})`, fmt(s6), fmt(r6)]);
     }
   } finally {
     ceph.stop();

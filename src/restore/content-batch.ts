@@ -1,30 +1,32 @@
 // The content of many files restored at once. Files are added as the
 // restorer walks the tree; their chunks fill a window (bounded in files,
 // chunks and bytes, never by the repository's size) whose blobs are fetched
-// by grouped ranged reads (fetch-plan.ts), several in flight, while the walk
-// fills the next window. Each verified blob is written to every file offset
-// that needs it (a blob may occur in several files, or twice in one). A file
-// is finished (its `done` called) once all its chunks are written and the
-// whole file checks against its size and BLAKE3 — hashed in order, reading
-// back from the temporary what arrived ahead of its turn. A damaged or
-// missing blob fails the files that need it; the others proceed. Files
-// marked sparse get their all-zero chunks as holes.
+// by grouped ranged reads (fetch-plan.ts) while the walk fills the next
+// window; up to WINDOWS_IN_FLIGHT windows fetch at once, sharing one count of
+// reads in flight. Each verified blob is decoded into a buffer of a bounded
+// pool (write-buffers.ts) and written to every file offset that needs it (a
+// blob may occur in several files, or twice in one) by positional writes off
+// the main thread. A file is finished (its `done` called) once all its
+// chunks are written and the whole file checks against its size and BLAKE3 —
+// hashed in order, reading back from the temporary (once written) what
+// arrived ahead of its turn. A damaged or missing blob fails the files that
+// need it; the others proceed. Files marked sparse get their all-zero chunks
+// as holes (written synchronously).
+//
+// Memory: the windows' bookkeeping, range buffers (one per read in flight or
+// range being decoded, each ≤ 8 MiB or one blob), and decoded blobs waiting
+// for their writes (DEFAULT_WRITE_BYTES).
 import * as fs from 'node:fs';
 import { StrataError } from '../errors.js';
-import { hashBytes, newHasher } from '../hash.js';
 import type { BlobLocation, BlobReader, PackReader } from '../store/ports.js';
-import type { TreeEntry } from '../tree/codec.js';
 import { fileChunks } from '../tree/trees.js';
 import { writeSparse } from './content.js';
-import { fetchRanges, planRanges, type Want } from './fetch-plan.js';
+import type { ChunkLists } from './tree-prefetch.js';
+import { Slots, fetchRanges, planRanges, type Want } from './fetch-plan.js';
+import { BufferPool, writeAt } from './write-buffers.js';
+import { ReadBack, newJob, verifyJob, type FileJob, type Job } from './file-job.js';
 
-/** A file whose content is being restored into `fd` (opened read-write: arrivals ahead of their turn are read back). */
-export interface FileJob {
-  entry: TreeEntry;
-  fd: number;
-  /** Called once: all bytes written and verified (err undefined), or the file failed. */
-  done(err: Error | undefined): Promise<void>;
-}
+export type { FileJob } from './file-job.js';
 
 export interface WindowLimits {
   files: number;
@@ -33,21 +35,17 @@ export interface WindowLimits {
   bytes: number;
 }
 
-export const DEFAULT_WINDOW: WindowLimits = { files: 512, chunks: 8192, bytes: 256 << 20 };
+/** files: with WINDOWS_IN_FLIGHT windows fetching and one filling, at most ~1,000 temporaries are open at once */
+export const DEFAULT_WINDOW: WindowLimits = { files: 336, chunks: 8192, bytes: 256 << 20 };
+/** windows fetching at once (the walk fills the next meanwhile) */
+const WINDOWS_IN_FLIGHT = 2;
+/** decoded bytes waiting for their writes */
+export const DEFAULT_WRITE_BYTES = 64 << 20;
 
-const EMPTY = hashBytes(Buffer.alloc(0));
-
-interface Job {
-  file: FileJob;
-  chunks: Buffer[];
-  size: number;
-  remaining: number; // chunks not yet written
-  pos: number; // file offset of the next chunk to add
-  cursor: number; // next chunk to hash
-  ahead: Map<number, { offset: number; length: number; zero: boolean }>;
-  hasher: ReturnType<typeof newHasher> | undefined;
-  sparse: boolean;
-  failed: boolean;
+/** A decoded blob's buffer, given back to the pool when its last write is done. */
+interface Hold {
+  buf: Buffer;
+  refs: number;
 }
 
 interface Slot {
@@ -65,13 +63,21 @@ export class ContentBatch {
   private windowFiles = new Set<Job>();
   private windowChunks = 0;
   private windowBytes = 0;
-  /** the window being fetched while the walk fills the next one */
-  private running: Promise<void> | null = null;
+  /** windows being fetched while the walk fills the next one */
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly windowDone = new Set<number>();
+  private readonly pool: BufferPool;
+  private readonly rangeBuffers: Buffer[] = [];
+  private slotsOf: Slots | undefined;
+  /** writes and catch-ups in flight */
+  private readonly ops = new Set<Promise<void>>();
   private readonly finished: { job: Job; err: Error | undefined }[] = [];
   private readonly unfinished = new Set<Job>();
   private readonly zeroChunks = new Map<string, number>();
   private zeroBuf = Buffer.alloc(0);
-  private readBack = Buffer.allocUnsafe(1 << 20);
+  private readonly readBack = new ReadBack();
+  /** chunk lists read ahead (tree-prefetch.ts) */
+  chunkLists: ChunkLists | undefined;
   /** windows handed to the fetcher / completed: a file added before window n started is done once completed > n */
   started = 0;
   completed = 0;
@@ -81,7 +87,10 @@ export class ContentBatch {
     private readonly onBytes: (n: number) => void,
     private readonly signal?: AbortSignal,
     private readonly limits: WindowLimits = DEFAULT_WINDOW,
-  ) {}
+    writeBytes: number = DEFAULT_WRITE_BYTES,
+  ) {
+    this.pool = new BufferPool(writeBytes);
+  }
 
   private get packs(): PackReader | undefined {
     return this.reader.packs;
@@ -97,26 +106,26 @@ export class ContentBatch {
     const e = file.entry;
     let chunks: Buffer[];
     try {
-      chunks = await fileChunks(this.reader, e.content!);
+      const listed = e.content!.chunkList && this.chunkLists?.get(e.content!.chunkList.toString('latin1'));
+      chunks = listed || (await fileChunks(this.reader, e.content!));
     } catch (err) {
-      await file.done(err as Error);
+      await file.done(err as Error, await file.open.catch(() => undefined));
       return;
     }
-    const job: Job = {
-      file,
-      chunks,
-      size: e.size,
-      remaining: chunks.length,
-      pos: 0,
-      cursor: 0,
-      ahead: new Map(),
-      // a one-chunk file's id is its content hash only with plain ids (format.md §11.5.1)
-      hasher: chunks.length > 1 || (chunks.length === 1 && !this.reader.ids.plain) ? newHasher() : undefined,
-      sparse: !!e.sparse,
-      failed: false,
-    };
+    const job = newJob(file, chunks, this.reader.ids.plain);
     this.unfinished.add(job);
-    if (chunks.length === 0) this.finish(job);
+    job.opened = file.open.then(
+      (fd) => {
+        job.fd = fd;
+        job.writing--;
+        this.settled(job);
+      },
+      (err: Error) => {
+        job.writing--;
+        this.fail(job, err);
+      },
+    );
+    this.track(job.opened); // no chunks: finished once open (settled)
     for (let i = 0; i < chunks.length && !job.failed; i++) {
       if ((i & 63) === 63) {
         await new Promise((r) => setImmediate(r));
@@ -124,12 +133,16 @@ export class ContentBatch {
       }
       const h = chunks[i]!;
       const zlen = this.zeroChunks.get(h.toString('latin1'));
+      const loc = zlen === undefined ? this.packs?.locateBlob(h) : undefined;
+      if (!loc && job.fd < 0) {
+        await job.opened; // written below, now
+        if (job.failed) break;
+      }
       if (zlen !== undefined) {
         this.written(job, i, job.pos, this.zeros(zlen), true);
         job.pos += zlen;
         continue;
       }
-      const loc = this.packs?.locateBlob(h);
       if (!loc) {
         // not in the index, or still in an open pack: getBlob reads it (or says why not)
         let data: Buffer;
@@ -168,55 +181,81 @@ export class ContentBatch {
     return this.windowFiles.size >= l.files || this.windowChunks >= l.chunks || this.windowBytes >= l.bytes;
   }
 
-  /** Hand the filled window to the fetcher once the previous one is done; the walk goes on meanwhile. */
+  /** Hand the filled window to the fetcher once fewer than WINDOWS_IN_FLIGHT are fetching; the walk goes on meanwhile. */
   private async cycle(): Promise<void> {
     const wanted = this.window;
+    const files = this.windowFiles;
     this.window = new Map();
     this.windowFiles = new Set();
     this.windowChunks = 0;
     this.windowBytes = 0;
-    if (this.running) await this.running;
-    this.running = null;
     if (wanted.size === 0) return;
-    this.started++;
-    const run = this.fetch(wanted).then(() => {
-      this.completed++;
+    while (this.running.size >= WINDOWS_IN_FLIGHT) await Promise.race(this.running.values());
+    const n = this.started++;
+    const run = this.fetch(wanted, files).finally(() => {
+      this.running.delete(n);
+      // windows may end out of order: `completed` counts those ended in a row from the first
+      this.windowDone.add(n);
+      while (this.windowDone.delete(this.completed)) this.completed++;
     });
     run.catch(() => undefined); // awaited by the next cycle or drain
-    this.running = run;
+    this.running.set(n, run);
   }
 
-  private async fetch(wanted: Map<string, Wanted>): Promise<void> {
+  private get slots(): Slots {
+    return (this.slotsOf ??= new Slots(this.packs!.rangeReadsInFlight));
+  }
+
+  private async fetch(wanted: Map<string, Wanted>, files: Set<Job>): Promise<void> {
     const ranges = planRanges(wanted.values());
+    for (const job of files) if (job.fd < 0) await job.opened;
     await fetchRanges(
       this.packs!,
       ranges,
-      (w, data, err) => {
+      (w, data, err, held) => {
+        const hold: Hold | undefined = held ? { buf: held, refs: 1 } : undefined;
         for (const s of (w as Wanted).slots) {
-          if (data) this.written(s.job, s.idx, s.offset, data, false);
+          if (data) this.written(s.job, s.idx, s.offset, data, false, hold);
           else this.fail(s.job, err!);
         }
+        if (hold) this.release(hold);
       },
-      { inFlight: this.packs!.rangeReadsInFlight, signal: this.signal, afterRange: () => this.settle() },
+      { inFlight: this.packs!.rangeReadsInFlight, signal: this.signal, afterRange: () => this.settle(), into: (n) => this.pool.take(n), slots: this.slots, rangeBuffers: this.rangeBuffers },
     );
+    await this.quiesce();
     await this.settle();
+  }
+
+  private release(hold: Hold): void {
+    if (--hold.refs === 0) this.pool.give(hold.buf);
+  }
+
+  /** Every write and catch-up started so far is over. */
+  private async quiesce(): Promise<void> {
+    while (this.ops.size > 0) await Promise.all(this.ops);
+  }
+
+  private track(p: Promise<void>): void {
+    this.ops.add(p);
+    p.finally(() => this.ops.delete(p)).catch(() => undefined); // awaited by quiesce
   }
 
   /** Fetch everything added so far and finish those files. */
   async drain(): Promise<void> {
     await this.cycle();
-    if (this.running) await this.running;
-    this.running = null;
+    // a window that failed (E_ABORTED) rejects here
+    while (this.running.size > 0) await Promise.all(this.running.values());
+    await this.quiesce();
     await this.settle();
   }
 
-  /** After E_ABORTED: let the window in flight stop, close what is still open (the temporaries stay tracked for the caller). */
+  /** After E_ABORTED: let the windows in flight stop and their writes end, close what is still open (the temporaries stay tracked for the caller). */
   async stop(): Promise<void> {
-    await this.running?.catch(() => undefined);
-    this.running = null;
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((p) => p.catch(() => undefined)));
+    await this.quiesce();
     for (const job of this.unfinished) {
       try {
-        fs.closeSync(job.file.fd);
+        if (job.fd >= 0) fs.closeSync(job.fd);
       } catch {}
     }
     this.unfinished.clear();
@@ -227,11 +266,12 @@ export class ContentBatch {
     return this.zeroBuf.subarray(0, n);
   }
 
-  /** Chunk `idx` of `job` (verified) goes to `offset`. */
-  private written(job: Job, idx: number, offset: number, data: Buffer, knownZero: boolean): void {
+  /** Chunk `idx` of `job` (verified) goes to `offset`; `hold`: the pooled buffer `data` lies in (kept until written). */
+  private written(job: Job, idx: number, offset: number, data: Buffer, knownZero: boolean, hold?: Hold): void {
     if (job.failed) return;
-    const fd = job.file.fd;
+    const fd = job.fd;
     let zero = knownZero;
+    let wrote: Promise<void> | undefined;
     try {
       if (job.sparse) {
         if (!zero && data.equals(this.zeros(data.length))) {
@@ -239,55 +279,78 @@ export class ContentBatch {
           this.zeroChunks.set(job.chunks[idx]!.toString('latin1'), data.length); // never fetched again
         }
         if (!zero) writeSparse(fd, data, offset);
+      } else if (hold) {
+        hold.refs++;
+        job.writing++;
+        wrote = writeAt(fd, data, offset).then(
+          () => {
+            this.release(hold);
+            job.writing--;
+            this.onBytes(data.length);
+            this.settled(job);
+          },
+          (err: Error) => {
+            this.release(hold);
+            job.writing--;
+            this.fail(job, err);
+          },
+        );
+        this.track(wrote);
       } else {
         let off = 0;
         while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, offset + off);
       }
       if (job.hasher) {
-        if (idx === job.cursor) {
+        // in order: hashed now (the bytes are still here); ahead of its turn: read back once written
+        if (idx === job.cursor && !job.catching) {
           job.hasher.update(data);
           job.cursor++;
-          for (let a = job.ahead.get(job.cursor); a; a = job.ahead.get(job.cursor)) {
-            job.ahead.delete(job.cursor);
-            job.hasher.update(a.zero ? this.zeros(a.length) : this.readAt(fd, a.offset, a.length));
-            job.cursor++;
-          }
-        } else job.ahead.set(idx, { offset, length: data.length, zero });
+          if (job.ahead.has(job.cursor)) this.track(this.catchUp(job));
+        } else job.ahead.set(idx, { offset, length: data.length, zero, ...(wrote ? { wrote } : {}) });
       }
     } catch (err) {
       this.fail(job, err as Error);
       return;
     }
-    this.onBytes(data.length);
-    if (--job.remaining === 0) this.finish(job);
+    job.remaining--;
+    if (!wrote) {
+      this.onBytes(data.length);
+      this.settled(job);
+    }
   }
 
-  private readAt(fd: number, offset: number, length: number): Buffer {
-    if (this.readBack.length < length) this.readBack = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(fd, this.readBack, got, length - got, offset + got);
-      if (n === 0) break; // a hole at the end, not yet truncated: zeros
-      got += n;
+  /** Hash the chunks that arrived ahead of their turn, in order, each once its write is done. */
+  private async catchUp(job: Job): Promise<void> {
+    job.catching = true;
+    try {
+      for (let a = job.ahead.get(job.cursor); a && !job.failed; a = job.ahead.get(job.cursor)) {
+        if (a.wrote) await a.wrote; // never rejects: a failed write fails the job
+        if (job.failed) break;
+        job.ahead.delete(job.cursor);
+        job.hasher!.update(a.zero ? this.zeros(a.length) : this.readBack.at(job.fd, a.offset, a.length));
+        job.cursor++;
+      }
+    } catch (err) {
+      job.catching = false;
+      this.fail(job, err as Error);
+      return;
     }
-    this.readBack.fill(0, got, length);
-    return this.readBack.subarray(0, length);
+    job.catching = false;
+    this.settled(job);
+  }
+
+  /** Finish `job` once it has no write or catch-up in flight: failed, or every chunk written and hashed. */
+  private settled(job: Job): void {
+    if (!this.unfinished.has(job) || job.writing > 0 || job.catching) return;
+    if (job.err) {
+      this.unfinished.delete(job);
+      this.finished.push({ job, err: job.err });
+    } else if (job.remaining === 0) this.finish(job);
   }
 
   /** Every chunk written: check size and content hash, then hand the file back. */
   private finish(job: Job): void {
-    const c = job.file.entry.content!;
-    const got = job.hasher ? job.hasher.digest() : job.chunks.length === 1 ? job.chunks[0]! : EMPTY;
-    let err: Error | undefined;
-    if (job.pos !== job.size || !got.equals(c.hash)) {
-      err = new StrataError('E_CORRUPT', `content does not match the snapshot (size ${job.pos}/${job.size}, or its BLAKE3)`);
-    } else if (job.sparse) {
-      try {
-        fs.ftruncateSync(job.file.fd, job.size);
-      } catch (e) {
-        err = e as Error;
-      }
-    }
+    const err = verifyJob(job);
     job.failed = !!err;
     this.unfinished.delete(job);
     this.finished.push({ job, err });
@@ -296,15 +359,15 @@ export class ContentBatch {
   private fail(job: Job, err: Error): void {
     if (job.failed || !this.unfinished.has(job)) return;
     job.failed = true;
-    this.unfinished.delete(job);
-    this.finished.push({ job, err: err instanceof Error ? err : new Error(String(err)) });
+    job.err = err instanceof Error ? err : new Error(String(err));
+    this.settled(job); // handed over once its writes in flight are done (its fd stays open until then)
   }
 
   /** Call `done` of the files finished so far. */
   private async settle(): Promise<void> {
     while (this.finished.length > 0) {
       const { job, err } = this.finished.shift()!;
-      await job.file.done(err);
+      await job.file.done(err, job.fd >= 0 ? job.fd : undefined);
     }
   }
 }

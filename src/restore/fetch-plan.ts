@@ -57,14 +57,42 @@ export function planRanges(wants: Iterable<Want>, limits: RangeLimits = DEFAULT_
   return out;
 }
 
-/** Called once per blob of a range, synchronously: `data` (valid only during the call) or why it could not be had. */
-export type OnBlob = (w: Want, data: Buffer | undefined, err: Error | undefined) => void;
+/**
+ * Called once per blob of a range, synchronously: `data` or why it could not
+ * be had. Without `FetchOptions.into`, `data` is valid only during the call;
+ * with it, `data` lies in `held` (the buffer `into` gave), which the callee
+ * now owns (also when decoding failed).
+ */
+export type OnBlob = (w: Want, data: Buffer | undefined, err: Error | undefined, held?: Buffer) => void;
+
+/** A count of range reads in flight shared by several fetches. */
+export class Slots {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = Math.max(1, n);
+  }
+  async take(): Promise<void> {
+    while (this.free === 0) await new Promise<void>((r) => this.waiters.push(r));
+    this.free--;
+  }
+  give(): void {
+    this.free++;
+    this.waiters.shift()?.();
+  }
+}
 
 export interface FetchOptions {
   inFlight: number;
   signal?: AbortSignal;
   /** awaited after each range's blobs were handed over (the caller finishes files there) */
   afterRange?: () => Promise<void>;
+  /** where each blob is decoded (awaited: the caller bounds its memory); the buffer goes to onBlob */
+  into?: (rawLength: number) => Promise<Buffer>;
+  /** range reads in flight across fetches running at once (else `inFlight` for this one) */
+  slots?: Slots;
+  /** range buffers shared across fetches (reused; at most one per read in flight and range being decoded) */
+  rangeBuffers?: Buffer[];
 }
 
 /**
@@ -73,7 +101,7 @@ export interface FetchOptions {
  * Throws only E_ABORTED; every other failure is a blob's.
  */
 export async function fetchRanges(reader: PackReader, ranges: readonly PackRange[], onBlob: OnBlob, opts: FetchOptions): Promise<void> {
-  const buffers: Buffer[] = [];
+  const buffers: Buffer[] = opts.rangeBuffers ?? [];
   let decodeBuf = Buffer.allocUnsafe(1 << 20);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -82,6 +110,11 @@ export async function fetchRanges(reader: PackReader, ranges: readonly PackRange
       await new Promise((r) => setImmediate(r));
       if (opts.signal?.aborted) throw new StrataError('E_ABORTED', 'restore interrupted');
       if (next >= ranges.length) break; // another worker took the last one meanwhile
+      await opts.slots?.take();
+      if (next >= ranges.length) {
+        opts.slots?.give();
+        break;
+      }
       const r = ranges[next++]!;
       const pooled = buffers.pop();
       const buf = pooled && pooled.length >= r.length ? pooled : Buffer.allocUnsafe(Math.max(r.length, DEFAULT_LIMITS.maxRange));
@@ -91,24 +124,32 @@ export async function fetchRanges(reader: PackReader, ranges: readonly PackRange
         bytes = await reader.readPackRange(r.pack, r.offset, r.length, buf);
       } catch (e) {
         failure = e as Error;
+      } finally {
+        opts.slots?.give(); // decoding is not a read in flight: the next request may start meanwhile
       }
-      for (const w of r.blobs) {
-        if (!bytes) {
-          onBlob(w, undefined, failure);
-          continue;
+      try {
+        for (const w of r.blobs) {
+          if (!bytes) {
+            onBlob(w, undefined, failure);
+            continue;
+          }
+          const held = opts.into ? await opts.into(w.loc.rawLength) : undefined;
+          let data: Buffer;
+          try {
+            const at = w.loc.offset - r.offset;
+            data = reader.decodeBlob(w.hash, w.loc, bytes.subarray(at, at + w.loc.length), held ?? decodeBuf);
+            // the caller keeps `held`: bytes returned in place (stored plain) are copied there, off the range buffer
+            if (held && data.buffer !== held.buffer) data = data.length <= held.length ? held.subarray(0, data.copy(held)) : Buffer.from(data);
+          } catch (e) {
+            onBlob(w, undefined, e as Error, held);
+            continue;
+          }
+          onBlob(w, data, undefined, held);
+          if (!held && w.loc.rawLength > decodeBuf.length) decodeBuf = Buffer.allocUnsafe(w.loc.rawLength); // big enough next time
         }
-        let data: Buffer;
-        try {
-          const at = w.loc.offset - r.offset;
-          data = reader.decodeBlob(w.hash, w.loc, bytes.subarray(at, at + w.loc.length), decodeBuf);
-        } catch (e) {
-          onBlob(w, undefined, e as Error);
-          continue;
-        }
-        onBlob(w, data, undefined);
-        if (w.loc.rawLength > decodeBuf.length) decodeBuf = Buffer.allocUnsafe(w.loc.rawLength); // big enough next time
+      } finally {
+        buffers.push(buf);
       }
-      buffers.push(buf);
       await opts.afterRange?.();
     }
   };

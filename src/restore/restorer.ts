@@ -46,6 +46,8 @@ class Restorer {
   private readonly batch: ContentBatch;
   /** directories walked whose metadata waits for their files (post-order); `stamp`: windows started when it was walked */
   private readonly dirs: { dest: Buffer; e: TreeEntry; existed: boolean; children?: readonly TreeEntry[]; stamp: number }[] = [];
+  /** the last temporary being created (they are created in order, one at a time) */
+  private opening: Promise<unknown> = Promise.resolve();
   /** hard-link groups: "dev:ino" → the first name restored */
   private readonly links = new Map<string, Buffer>();
 
@@ -57,7 +59,7 @@ class Restorer {
     this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
     this.meta = new MetaWriter(repo, { xattrs: req.xattrs !== false, warn: (path, code, message) => this.warning(path, code, message) });
     this.content = new ContentWriter(repo, (n) => this.advance(n, false), req.signal);
-    this.batch = new ContentBatch(repo, (n) => this.advance(n, false), req.signal);
+    this.batch = new ContentBatch(repo, (n) => this.advance(n, false), req.signal, req.windowLimits, req.writeBytes);
     if (!req.dryRun) this.meta.checkNative(false);
   }
 
@@ -73,7 +75,7 @@ class Restorer {
     }
     try {
       if (e.kind === 'dir') {
-        await prefetchTrees(this.repo, e.subtree!, this.req.signal);
+        this.batch.chunkLists = await prefetchTrees(this.repo, e.subtree!, this.req.signal);
         // the target takes the snapshot root's place: its own mode, owner and times too
         await this.restoreDir(e, target, st);
         await this.settle();
@@ -339,21 +341,19 @@ class Restorer {
     }
     this.action(st ? 'update' : 'create', dest, 'file');
     const tmp = tmpName(dest);
-    let fd: number;
-    try {
-      fd = fs.openSync(tmp, 'wx+', 0o600); // read too: chunks that arrive ahead of their turn are hashed from here
-    } catch (err) {
-      untrack(tmp);
-      throw err;
-    }
-    await this.batch.add({ entry: e, fd, done: (err) => this.fileDone(e, dest, tmp, fd, st, err) });
+    // read too: chunks that arrive ahead of their turn are hashed from here. Opened off the main thread, one
+    // at a time: creates in one directory at once contend in the kernel (docs/bench.md)
+    const open = this.opening.then(() => new Promise<number>((resolve, reject) => fs.open(tmp, 'wx+', 0o600, (err, fd) => (err ? reject(err) : resolve(fd)))));
+    this.opening = open.catch(() => undefined); // the batch fails the file
+    await this.batch.add({ entry: e, open, done: (err, fd) => this.fileDone(e, dest, tmp, fd, st, err) });
   }
 
-  /** A file's content is written and verified (or failed): its metadata, then renamed into place. */
-  private async fileDone(e: TreeEntry, dest: Buffer, tmp: Buffer, fd: number, st: fs.Stats | undefined, failure: Error | undefined): Promise<void> {
-    let open = true;
+  /** A file's content is written and verified (or failed; `fd` undefined: not opened): its metadata, then renamed into place. */
+  private async fileDone(e: TreeEntry, dest: Buffer, tmp: Buffer, fd: number | undefined, st: fs.Stats | undefined, failure: Error | undefined): Promise<void> {
+    let open = fd !== undefined;
     try {
       if (failure) throw failure;
+      if (fd === undefined) throw new StrataError('E_IO', 'not opened');
       faultPoint('restore'); // tests: SIGKILL with a written temporary, before its metadata
       await this.meta.applyOwnerXattrsMode(tmp, e, false, fd);
       this.meta.applyTimes(tmp, e, fd);
@@ -363,7 +363,7 @@ class Restorer {
       fs.renameSync(tmp, dest);
       untrack(tmp);
     } catch (err) {
-      if (open) fs.closeSync(fd);
+      if (open) fs.closeSync(fd!);
       fs.rmSync(tmp, { force: true });
       untrack(tmp);
       this.failed(dest, 'file', err);

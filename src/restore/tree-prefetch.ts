@@ -1,22 +1,69 @@
 // Before a restore walks a directory tree, its trees are read level by level
-// by grouped ranged reads (fetch-plan.ts), several in flight, into the tree
-// cache (tree/trees.ts), so the walk does not wait for one request per
-// directory. Bounded: it stops after `maxEntries` entries (the cache's
-// size); trees not prefetched are loaded by the walk as before. A tree that
-// cannot be read or verified is left for the walk, which reports it.
-import type { BlobReader } from '../store/ports.js';
-import { decodeTree, type TreeEntry } from '../tree/codec.js';
+// into the tree cache (tree/trees.ts), so the walk does not wait for one
+// request per directory. Trees are packed children first, so the bytes just
+// before a tree in its pack are mostly its subtrees: the first time a level
+// needs a pack, up to SPAN bytes ending at its last wanted tree are read in
+// one request, and later levels find their trees there (a first snapshot's
+// whole tree in one or two reads instead of one per level). Large files'
+// chunk lists (also tree blobs) come along with the next level and are
+// returned decoded. What no span covers is read by grouped ranged reads
+// (fetch-plan.ts), several in flight. Bounded: it stops after `maxEntries`
+// entries (the cache's size), spans hold at most SPANS_TOTAL bytes, chunk
+// lists at most MAX_LISTED hashes; trees not prefetched are loaded by the
+// walk as before. A blob that cannot be read or verified is left for the
+// walk, which reports it.
+import type { BlobReader, PackReader } from '../store/ports.js';
+import { decodeChunkList, decodeTree, type TreeEntry } from '../tree/codec.js';
 import { isTreeCached, rememberTree } from '../tree/trees.js';
 import { fetchRanges, planRanges, type Want } from './fetch-plan.js';
 
-export async function prefetchTrees(reader: BlobReader, root: Buffer, signal?: AbortSignal, maxEntries = 100_000): Promise<void> {
+const SPAN = 4 << 20;
+const SPANS_TOTAL = 32 << 20;
+const MAX_LISTED = 256 << 10;
+
+/** Decoded chunk lists by their blob id (latin1). */
+export type ChunkLists = Map<string, Buffer[]>;
+
+interface Span {
+  offset: number;
+  bytes: Buffer;
+}
+
+export async function prefetchTrees(reader: BlobReader, root: Buffer, signal?: AbortSignal, maxEntries = 100_000): Promise<ChunkLists> {
+  const lists: ChunkLists = new Map();
   const packs = reader.packs;
-  if (!packs) return;
+  if (!packs) return lists;
+  const spans = new Map<string, Span>();
+  let spanBytes = 0;
+  let listed = 0;
   let level: Buffer[] = [root];
+  let levelLists: Buffer[] = [];
   let seen = 0;
-  while (level.length > 0 && seen < maxEntries) {
+  /** a tree (its subtrees and chunk lists go to the next level) or a chunk list */
+  const take = (w: Want, data: Buffer | undefined, next: Buffer[], nextLists: Buffer[]): void => {
+    if (!data) return;
+    const k = w.hash.toString('latin1');
+    try {
+      if (wantedLists.has(k)) {
+        const chunks = decodeChunkList(data);
+        listed += chunks.length;
+        lists.set(k, chunks);
+        return;
+      }
+      const entries = decodeTree(data);
+      seen += entries.length;
+      rememberTree(w.hash, entries);
+      for (const e of entries) {
+        if (e.kind === 'dir' && e.subtree) next.push(e.subtree);
+        else if (e.kind === 'file' && e.content?.chunkList) nextLists.push(e.content.chunkList);
+      }
+    } catch {}
+  };
+  const wantedLists = new Set<string>();
+  while ((level.length > 0 || levelLists.length > 0) && seen < maxEntries) {
     const wants: Want[] = [];
     const next: Buffer[] = [];
+    const nextLists: Buffer[] = [];
     const known = new Set<string>();
     for (const h of level) {
       const k = h.toString('latin1');
@@ -25,24 +72,67 @@ export async function prefetchTrees(reader: BlobReader, root: Buffer, signal?: A
       const loc = isTreeCached(h) ? undefined : packs.locateBlob(h);
       if (loc) wants.push({ hash: h, loc });
     }
-    if (wants.length === 0) return; // cached already (or not in the index: the walk says why)
-    await fetchRanges(
-      packs,
-      planRanges(wants),
-      (w, data) => {
-        if (!data) return;
-        let entries: TreeEntry[];
-        try {
-          entries = decodeTree(data);
-        } catch {
-          return;
-        }
-        seen += entries.length;
-        rememberTree(w.hash, entries);
-        for (const e of entries) if (e.kind === 'dir' && e.subtree) next.push(e.subtree);
-      },
-      { inFlight: packs.rangeReadsInFlight, signal },
-    );
+    for (const h of levelLists) {
+      const k = h.toString('latin1');
+      if (known.has(k) || lists.has(k) || listed >= MAX_LISTED) continue;
+      known.add(k);
+      const loc = packs.locateBlob(h);
+      if (!loc) continue;
+      wantedLists.add(k);
+      wants.push({ hash: h, loc });
+    }
+    if (wants.length === 0) break; // cached already (or not in the index: the walk says why)
+    // packs not spanned yet: one read each, ending at the last tree wanted there
+    const ends = new Map<string, { pack: Buffer; end: number }>();
+    for (const w of wants) {
+      const k = w.loc.pack.toString('latin1');
+      if (spans.has(k)) continue;
+      const e = ends.get(k);
+      const end = w.loc.offset + w.loc.length;
+      if (!e) ends.set(k, { pack: w.loc.pack, end });
+      else e.end = Math.max(e.end, end);
+    }
+    const fresh: [string, { pack: Buffer; end: number }][] = [];
+    for (const e of ends) {
+      if (spanBytes >= SPANS_TOTAL) break;
+      spanBytes += SPAN;
+      fresh.push(e);
+    }
+    await readSpans(packs, fresh, spans, signal);
+    const rest: Want[] = [];
+    for (const w of wants) {
+      const s = spans.get(w.loc.pack.toString('latin1'));
+      const at = s ? w.loc.offset - s.offset : -1;
+      if (!s || at < 0 || at + w.loc.length > s.bytes.length) {
+        rest.push(w);
+        continue;
+      }
+      let data: Buffer | undefined;
+      try {
+        data = packs.decodeBlob(w.hash, w.loc, s.bytes.subarray(at, at + w.loc.length));
+      } catch {
+        continue; // the walk reads it again and reports it
+      }
+      take(w, data, next, nextLists);
+    }
+    if (rest.length > 0) await fetchRanges(packs, planRanges(rest), (w, data) => take(w, data, next, nextLists), { inFlight: packs.rangeReadsInFlight, signal });
     level = next;
+    levelLists = nextLists;
   }
+  return lists;
+}
+
+/** Read the spans ending at `ends` (several in flight); a span that cannot be read is left out (its trees are read one range at a time). */
+async function readSpans(packs: PackReader, ends: [string, { pack: Buffer; end: number }][], spans: Map<string, Span>, signal?: AbortSignal): Promise<void> {
+  let i = 0;
+  const worker = async (): Promise<void> => {
+    while (i < ends.length && !signal?.aborted) {
+      const [k, { pack, end }] = ends[i++]!;
+      const offset = Math.max(0, end - SPAN);
+      try {
+        spans.set(k, { offset, bytes: await packs.readPackRange(pack, offset, end - offset) });
+      } catch {}
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(packs.rangeReadsInFlight, ends.length)) }, worker));
 }

@@ -43,6 +43,10 @@ export interface RestoreRequest {
   onWarning?: (n: RestoreNotice) => void;
   /** stop soon (E_ABORTED): the file being written is removed, finished ones stay */
   signal?: AbortSignal;
+  /** tests: smaller content windows (content-batch.ts DEFAULT_WINDOW) */
+  windowLimits?: { files: number; chunks: number; bytes: number };
+  /** tests: a smaller pool of decoded bytes waiting for their writes (DEFAULT_WRITE_BYTES) */
+  writeBytes?: number;
 }
 
 export interface RestoreStats {
