@@ -75,10 +75,12 @@ export class Packer {
       return this.afterAppend();
     }
     const hex = hash.toString('hex');
+    // `raw` is the caller's once copied: it may be reused, or detached (a transferred ArrayBuffer: length 0)
+    const rawLength = raw.length;
     this.compressing.add(hex);
     await pool.submit(raw, (comp, data) => {
       this.compressing.delete(hex);
-      onStored(this.appendSealed(hash, type, comp, data, raw.length));
+      onStored(this.appendSealed(hash, type, comp, data, rawLength));
       if (this.compressing.size === 0) this.wakeCompressWaiters();
     });
     await this.afterAppend();

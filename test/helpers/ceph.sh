@@ -164,7 +164,7 @@ mon data = $DIR/mon/\$cluster-\$id
 osd data = $DIR/osd/\$cluster-\$id
 crash dir = $DIR/log
 [client.rgw.x]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
+rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw gc obj min wait = 30
 rgw thread pool size = 64
 rgw data = $DIR/rgw

@@ -54,3 +54,25 @@ test('streamed packs: readable before and after flush, named by content, nothing
   for (const i of [0, 150, 299]) t.true((await again.getBlob(hashes[i]!)).equals(blobs[i]!));
   await again.close();
 });
+
+test('a blob whose buffer is detached once putBlob resolved (a transferred ArrayBuffer) keeps its raw length', async (t) => {
+  // the file cutter hands chunks in buffers it transfers back to its worker as soon as they are stored
+  const dir = path.join(tmpDir(t), 'repo');
+  const repo = await Repository.init(dir, { packSize: 4 << 20, password: undefined } as Parameters<typeof Repository.init>[1]);
+  const blobs = Array.from({ length: 40 }, (_, i) => pseudoRandom(200_000 + i, i + 7)); // 8 MB: past the pool's start
+  for (const b of blobs) {
+    const ab = new ArrayBuffer(b.length);
+    const view = Buffer.from(ab);
+    b.copy(view);
+    await repo.putBlob(BLOB_DATA, repo.ids.blobId(b), view);
+    structuredClone(ab, { transfer: [ab] }); // detach: view.length is 0 from now on
+    t.is(view.length, 0);
+  }
+  await repo.flush();
+  for (const b of blobs) {
+    const loc = repo.locateBlob(repo.ids.blobId(b))!;
+    t.is(loc.rawLength, b.length);
+    t.true((await repo.getBlob(repo.ids.blobId(b))).equals(b));
+  }
+  await repo.close();
+});
