@@ -14,6 +14,9 @@ import { parseS3Address, type S3Address } from './s3-address.js';
 import { DEFAULT_RETRY, S3CallerFailure, toStrataError, withRetry, type RequestSite, type RetryPolicy } from './s3-retry.js';
 import { BufferPool, S3Writer, SpoolFiles, type WriterHost } from './s3-writer.js';
 
+
+/** STRATA_TRACE_S3=1: one line per request attempt on stderr (kind, object, duration), for diagnosing request counts */
+const TRACE = process.env.STRATA_TRACE_S3 === '1';
 export { parseS3Address, isS3Address, type S3Address } from './s3-address.js';
 
 export type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -131,7 +134,9 @@ export class S3ObjectStore implements ObjectStore, WriterHost {
     const res = await withRetry(
       () => {
         this.requests[kind]++;
-        return fn(client, s3);
+        if (!TRACE) return fn(client, s3);
+        const t0 = performance.now();
+        return fn(client, s3).finally(() => process.stderr.write(`s3 ${kind} ${object ?? ''} ${(performance.now() - t0).toFixed(1)} ms\n`));
       },
       site,
       this.retry,
