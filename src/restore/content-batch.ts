@@ -16,6 +16,7 @@
 // Memory: the windows' bookkeeping, range buffers (one per read in flight or
 // range being decoded, each ≤ 8 MiB or one blob), and decoded blobs waiting
 // for their writes (DEFAULT_WRITE_BYTES).
+import { openFileLimit } from '../fs/fd-limit.js';
 import * as fs from 'node:fs';
 import { StrataError } from '../errors.js';
 import type { BlobLocation, BlobReader, PackReader } from '../store/ports.js';
@@ -35,8 +36,15 @@ export interface WindowLimits {
   bytes: number;
 }
 
-/** files: with WINDOWS_IN_FLIGHT windows fetching and one filling, at most ~1,000 temporaries are open at once */
-export const DEFAULT_WINDOW: WindowLimits = { files: 336, chunks: 8192, bytes: 256 << 20 };
+/**
+ * files: with WINDOWS_IN_FLIGHT windows fetching and one filling, up to three windows' files have
+ * their temporaries open at once: at most ~1,000, and never more than about two thirds of the
+ * process's open-file limit (with 1,024, the usual soft limit: 288 per window, ~860 open).
+ */
+export function defaultWindow(fdLimit = openFileLimit()): WindowLimits {
+  const files = Math.max(4, Math.min(336, Math.floor((fdLimit - 160) / 3)));
+  return { files, chunks: 8192, bytes: 256 << 20 };
+}
 /** windows fetching at once (the walk fills the next meanwhile) */
 const WINDOWS_IN_FLIGHT = 2;
 /** decoded bytes waiting for their writes */
@@ -86,7 +94,7 @@ export class ContentBatch {
     private readonly reader: BlobReader,
     private readonly onBytes: (n: number) => void,
     private readonly signal?: AbortSignal,
-    private readonly limits: WindowLimits = DEFAULT_WINDOW,
+    private readonly limits: WindowLimits = defaultWindow(),
     writeBytes: number = DEFAULT_WRITE_BYTES,
   ) {
     this.pool = new BufferPool(writeBytes);

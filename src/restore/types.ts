@@ -43,7 +43,7 @@ export interface RestoreRequest {
   onWarning?: (n: RestoreNotice) => void;
   /** stop soon (E_ABORTED): the file being written is removed, finished ones stay */
   signal?: AbortSignal;
-  /** tests: smaller content windows (content-batch.ts DEFAULT_WINDOW) */
+  /** tests: smaller content windows (content-batch.ts defaultWindow) */
   windowLimits?: { files: number; chunks: number; bytes: number };
   /** tests: a smaller pool of decoded bytes waiting for their writes (DEFAULT_WRITE_BYTES) */
   writeBytes?: number;

@@ -61,6 +61,8 @@ export function decodeStoredBlob(stored: Buffer, e: StoredForm, where: string, i
   } catch (err) {
     throw new StrataError('E_CORRUPT', `blob ${e.hash.toString('hex')} in ${where} is corrupted: ${(err as Error).message}`, { cause: err });
   }
+  // an uncompressed blob's length is not checked by zstd: a recorded raw length that lies misplaces bytes on restore
+  if (raw.length !== e.rawLength) throw new StrataError('E_CORRUPT', `blob ${e.hash.toString('hex')} in ${where} is corrupted: ${raw.length} bytes, its entry says ${e.rawLength}`);
   // the id: plain BLAKE3 of the raw bytes, keyed BLAKE3 in an encrypted repository (format.md §11.5.1)
   if (!cipher.blobId(raw).equals(e.hash)) throw new StrataError('E_CORRUPT', `blob ${e.hash.toString('hex')} in ${where} is corrupted: hash mismatch`);
   return raw;
