@@ -62,6 +62,9 @@ export interface WriteStats {
   rawBytesAdded: number;
 }
 
+/** new blobs held unlisted before an index segment is written mid-snapshot (~5 MB of segment) */
+const SEGMENT_EARLY_BLOBS = Number(process.env.STRATA_SEGMENT_BLOBS) || 100_000;
+
 export class Repository implements BlobWriter, PackReader {
   private readonly dataPacker: Packer;
   private readonly treePacker: Packer;
@@ -72,8 +75,11 @@ export class Repository implements BlobWriter, PackReader {
   private pool: CompressPool | null = null;
   private rawSinceFlush = 0;
 
-  /** packs written by this process that no index segment lists yet */
+  /** packs written by this process that no index segment lists yet, and how many blobs they hold */
   private unsegmented: SegmentPack[] = [];
+  private unsegmentedBlobs = 0;
+  /** segments being written (their packs are in neither list nor index segment yet) */
+  private segmentWrites = 0;
   private readonly notice: (msg: string) => void;
   readonly store: ObjectStore;
   readonly config: RepoConfig;
@@ -97,8 +103,12 @@ export class Repository implements BlobWriter, PackReader {
     const onFlush = async (p: FlushedPack) => {
       this.index.addPack(p.id, p.size, p.entries);
       this.unsegmented.push({ id: p.id, size: p.size, entries: p.entries });
+      this.unsegmentedBlobs += p.entries.length;
       faultPoint('write'); // crash tests only (STRATA_FAULT_POINT)
       await this.lock?.refreshIfDue();
+      // a long first snapshot (millions of new blobs) publishes its packs as it goes: what this process
+      // holds in memory stays bounded, and the segments are correct before any snapshot uses their blobs
+      if (this.unsegmentedBlobs >= SEGMENT_EARLY_BLOBS) await this.writeSegment();
     };
     this.dataPacker = new Packer(this.store, this.config.packSize, onFlush, this.cipher);
     this.treePacker = new Packer(this.store, Math.min(this.config.packSize, 8 << 20), onFlush, this.cipher);
@@ -174,7 +184,7 @@ export class Repository implements BlobWriter, PackReader {
       store: this.store,
       index: this.index,
       cipher: this.cipher,
-      writing: () => this.unsegmented.length > 0,
+      writing: () => this.unsegmented.length > 0 || this.segmentWrites > 0,
       notice: this.notice,
       damaged: (id, message) => this.segmentDamaged(id, message),
     });
@@ -382,14 +392,31 @@ export class Repository implements BlobWriter, PackReader {
   /** Store an index segment listing the packs written since the last one (after the packs, before any manifest). */
   private async writeSegment(): Promise<void> {
     if (this.unsegmented.length === 0) return;
-    await this.lock?.verify(); // a writer whose lock was broken (a prune ran) must not publish packs
-    for (const part of chunkSegments(this.unsegmented)) {
-      const { id, bytes } = encodeSegment(part, this.cipher);
-      await this.store.put(segmentName(id), bytes);
-      faultPoint('write');
-      this.index.markSegments([id]);
-    }
+    // taken first: packs flushed while this segment is being written go into the next one
+    const packs = this.unsegmented;
     this.unsegmented = [];
+    this.unsegmentedBlobs = 0;
+    this.segmentWrites++;
+    const parts = chunkSegments(packs);
+    let written = 0;
+    try {
+      await this.lock?.verify(); // a writer whose lock was broken (a prune ran) must not publish packs
+      for (const part of parts) {
+        const { id, bytes } = encodeSegment(part, this.cipher);
+        await this.store.put(segmentName(id), bytes);
+        faultPoint('write');
+        this.index.markSegments([id]);
+        written++;
+      }
+    } catch (e) {
+      // not published: listed again by the next segment
+      const left = parts.slice(written).flat();
+      this.unsegmented = [...left, ...this.unsegmented];
+      this.unsegmentedBlobs += left.reduce((n, p) => n + p.entries.length, 0);
+      throw e;
+    } finally {
+      this.segmentWrites--;
+    }
   }
 
   /** Where this repository's cache keeps scratch sets (null: in memory). */
