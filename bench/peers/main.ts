@@ -40,8 +40,9 @@ async function main(): Promise<void> {
   if (skipped.length) log(`skipping tools that are not installed: ${skipped.join(', ')}`);
   const commands = tools.includes('strata') ? strataCommands() : new Set<string>();
   const hasWatch = commands.has('watch') && process.env.BENCH_WATCH !== '0';
-  // 0: the daemon snapshots as soon as a batch arrives; watchman already coalesces a burst (its 20 ms settle)
-  const quietMs = Number(process.env.BENCH_WATCH_QUIET_MS ?? 0);
+  // 1 ms (the least `strata watch --quiet-ms` accepts; it refuses 0): the daemon snapshots as soon as a
+  // batch arrives; watchman already coalesces a burst (its 20 ms settle)
+  const quietMs = Math.max(1, Number(process.env.BENCH_WATCH_QUIET_MS ?? 1));
   const scaleFiles = tools.includes('strata') ? scaleFilesFor(scale) : [];
   const versions = Object.fromEntries(tools.map((t) => [t, toolVersion(t)]));
   const build = strataBuild();

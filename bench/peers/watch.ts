@@ -43,8 +43,8 @@ export class WatchDaemon {
     this.exited = new Promise((resolve) => child.on('exit', (code) => (this.wake(), resolve(code ?? -1))));
   }
 
-  static start(repo: string, dir: string, quietMs: number): WatchDaemon {
-    const child = spawn(process.execPath, [STRATA_CLI, 'watch', dir, '--repo', repo, '--json', '--quiet-ms', String(quietMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  static start(repo: string, dir: string, quietMs: number, extra: string[] = []): WatchDaemon {
+    const child = spawn(process.execPath, [STRATA_CLI, 'watch', dir, '--repo', repo, '--json', '--quiet-ms', String(quietMs), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     return new WatchDaemon(child);
   }
 
@@ -108,6 +108,22 @@ export class WatchDaemon {
     const s = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
     const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN);
     return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024 };
+  }
+
+  /** Memory of the daemon now (MiB, /proc/PID/status): anonymous and file-backed resident, total, peak total. */
+  memory(): { anonMiB: number; fileMiB: number; rssMiB: number; peakMiB: number } {
+    const s = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? NaN) / 1024;
+    return { anonMiB: kb('RssAnon'), fileMiB: kb('RssFile'), rssMiB: kb('VmRSS'), peakMiB: kb('VmHWM') };
+  }
+
+  /** SIGKILL now (synchronous: for a signal handler) */
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null;
   }
 
   async stop(): Promise<void> {
