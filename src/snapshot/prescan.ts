@@ -5,11 +5,14 @@
 // order the walk will enter them, with the addon's scanDir (names and lstats
 // in one call on the thread pool), and keeps the raw results for the walk to
 // take. Bounded: at most `maxEntries` entries are held, a few reads in flight.
-// It reads nothing but listings, follows no symlink, and knows no exclusion
-// rules (an excluded directory read here is simply never taken). Once the walk
+// It reads nothing but listings, follows no symlink, stays on the root's file
+// system (a hung network mount below it must not tie up the thread pool the
+// key derivation and the walk need), and knows no exclusion rules (an excluded
+// directory read here is simply never taken). Once the walk
 // reads file content, or the snapshot ends, it stops and drops what is left:
 // a listing is never used after the walk has spent time elsewhere (the same
 // rule as the walk's own read-ahead, listing.ts).
+import * as fs from 'node:fs';
 import { STAT_SLOTS } from '../fs/dir-entry.js';
 import type { ScannedDir } from '../fs/native.js';
 import { canScan, startScan } from './listing.js';
@@ -31,12 +34,19 @@ export class PreScan {
   private constructor(
     private readonly maxEntries: number,
     private readonly maxInFlight: number,
+    private readonly dev: bigint,
   ) {}
 
   /** Start reading below `root` (an absolute directory path); null without the addon. */
   static start(root: string, opts: { maxEntries?: number; maxInFlight?: number } = {}): PreScan | null {
     if (!canScan()) return null;
-    const p = new PreScan(opts.maxEntries ?? 150_000, opts.maxInFlight ?? 4);
+    let dev: bigint;
+    try {
+      dev = fs.lstatSync(root, { bigint: true }).dev;
+    } catch {
+      return null; // the snapshot reports it
+    }
+    const p = new PreScan(opts.maxEntries ?? 150_000, opts.maxInFlight ?? 4, dev);
     p.stack.push(Buffer.from(root));
     p.pump();
     return p;
@@ -90,7 +100,10 @@ export class PreScan {
       const name = s.names.subarray(o + 2, o + 2 + len);
       o += 2 + len;
       if (s.errs[i] !== 0) continue;
-      if ((Number(s.slots[i * STAT_SLOTS + 2]!) & S_IFMT) === S_IFDIR) subdirs.push(Buffer.concat([prefix, name]));
+      const so = i * STAT_SLOTS;
+      if ((Number(s.slots[so + 2]!) & S_IFMT) !== S_IFDIR) continue;
+      if (BigInt.asUintN(64, BigInt(s.slots[so]!)) !== this.dev) continue; // a mount point: not read ahead
+      subdirs.push(Buffer.concat([prefix, name]));
     }
     for (let i = subdirs.length - 1; i >= 0; i--) this.stack.push(subdirs[i]!);
   }

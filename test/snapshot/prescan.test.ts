@@ -2,6 +2,7 @@
 // the snapshot is the one a walk without them takes, and what is read after file content was
 // read, or beyond the bound, is never used.
 import test, { type ExecutionContext } from 'ava';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canScan } from '../../src/snapshot/listing.js';
@@ -80,5 +81,24 @@ test('bounded: no more directories are read once maxEntries entries are held', a
   const p = PreScan.start(src, { maxEntries: 5, maxInFlight: 1 })!;
   await new Promise((r) => setTimeout(r, 200));
   t.true(p.stats.read <= 2, `read ${p.stats.read}: the root (5 entries), then at most one more`);
+  p.stop();
+});
+
+test('a file system mounted below the root is not read ahead (a hung network mount must not tie up the thread pool)', async (t) => {
+  if (!canScan()) return t.pass('no addon');
+  if (process.getuid?.() !== 0) return t.pass('mounting needs root');
+  const { src } = await setup(t);
+  const mnt = path.join(src, 'd0', 'mnt');
+  fs.mkdirSync(mnt);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+  t.teardown(() => {
+    spawnSync('umount', ['-l', mnt]);
+  });
+  fs.mkdirSync(path.join(mnt, 'inside'));
+  const p = PreScan.start(src)!;
+  await new Promise((r) => setTimeout(r, 300));
+  t.is(p.stats.read, 21, 'root, d*, d*/e*: not d0/mnt nor below it');
+  t.is(p.take(mnt), undefined);
+  t.truthy(p.take(path.join(src, 'd0', 'e0')));
   p.stop();
 });
