@@ -24,7 +24,7 @@ import { fileChunks } from '../tree/trees.js';
 import { writeSparse } from './content.js';
 import type { ChunkLists } from './tree-prefetch.js';
 import { Slots, fetchRanges, planRanges, type Want } from './fetch-plan.js';
-import { BufferPool, writeAt } from './write-buffers.js';
+import { BufferPool, writeAt, writeAtSync } from './write-buffers.js';
 import { ReadBack, newJob, verifyJob, type FileJob, type Job } from './file-job.js';
 
 export type { FileJob } from './file-job.js';
@@ -304,10 +304,7 @@ export class ContentBatch {
           },
         );
         this.track(wrote);
-      } else {
-        let off = 0;
-        while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, offset + off);
-      }
+      } else writeAtSync(fd, data, offset);
       if (job.hasher) {
         // in order: hashed now (the bytes are still here); ahead of its turn: read back once written
         if (idx === job.cursor && !job.catching) {

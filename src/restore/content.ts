@@ -10,6 +10,7 @@ import { hashBytes, newHasher } from '../hash.js';
 import type { BlobReader } from '../store/repository.js';
 import type { TreeEntry } from '../tree/codec.js';
 import { fileChunks } from '../tree/trees.js';
+import { writeAtSync } from './write-buffers.js';
 
 const EMPTY = hashBytes(Buffer.alloc(0));
 
@@ -62,10 +63,7 @@ export class ContentWriter {
         this.zeroChunks.set(key, data.length); // a hole: nothing written
       } else if (sparse) {
         writeSparse(fd!, data, pos);
-      } else if (fd !== null) {
-        let off = 0;
-        while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off, pos + off);
-      }
+      } else if (fd !== null) writeAtSync(fd, data, pos);
       pos += data.length;
       this.onBytes(data.length);
     }
@@ -95,8 +93,7 @@ export function writeSparse(fd: number, data: Buffer, pos: number): void {
         if (data.subarray(j, k).equals(zero.subarray(0, k - j))) break;
         j = k;
       }
-      let off = i;
-      while (off < j) off += fs.writeSync(fd, data, off, j - off, pos + off);
+      writeAtSync(fd, data, pos, i, j);
       i = j;
     } else i = end;
   }

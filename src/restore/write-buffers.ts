@@ -56,6 +56,12 @@ export class BufferPool {
   }
 }
 
+/** `data[from, to)` at file offset `pos + from`, synchronously (a short write continues). */
+export function writeAtSync(fd: number, data: Buffer, pos: number, from = 0, to = data.length): void {
+  let off = from;
+  while (off < to) off += fs.writeSync(fd, data, off, to - off, pos + off);
+}
+
 /** All of `data` at file offset `pos`, by the thread pool (a short write continues). */
 export function writeAt(fd: number, data: Buffer, pos: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {

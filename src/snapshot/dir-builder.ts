@@ -18,7 +18,7 @@ import { KnownDirs } from './known-dirs.js';
 import type { FileSaver } from './file-saver.js';
 import type { IgnoreRules } from './ignore-rules.js';
 import type { ScannedDir } from '../fs/native.js';
-import { PRESENT, ReadAhead, asBuffer, canScan, childPath, listDirectory, listScanned, startScan, type ListingHooks } from './listing.js';
+import { PRESENT, ReadAhead, asBuffer, canScan, childPath, listDirectory, listScanned, startScan, type EarlyListings, type ListingHooks } from './listing.js';
 import type { DirCache, DirRecord, StatCache } from './stat-cache.js';
 
 export interface BuildContext {
@@ -37,7 +37,7 @@ export interface BuildContext {
   /** a dirty build: the source directory, the parent snapshot's root tree and the whole trie (moved directories are found through them) */
   moves?: { root: Buffer; parentRoot: Buffer; dirty: DirtyNode };
   /** listings read while the repository was being opened (prescan.ts) */
-  prescan?: { take(abs: Buffer): Promise<ScannedDir> | undefined; stop(): void };
+  prescan?: EarlyListings;
 }
 
 const S_IFMT = BigInt(fs.constants.S_IFMT);

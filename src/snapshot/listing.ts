@@ -234,6 +234,12 @@ export async function listScanned(abs: Buffer, rel: Buffer, parentRules: IgnoreR
   return { text: false, names, prefix, rules, slots, extra, state, dirCount, fileCount, fileBytes, digest };
 }
 
+/** Listings read before the walk started (prescan.ts), taken instead of read again. */
+export interface EarlyListings {
+  take(abs: Buffer): Promise<ScannedDir> | undefined;
+  stop(): void;
+}
+
 /**
  * Read-ahead of subdirectories for a depth-first walk: while the walk is in one subdirectory, the
  * next few siblings are already being read on the thread pool (both cores lstat). At most `max`
@@ -247,8 +253,7 @@ export class ReadAhead {
   constructor(
     private readonly max = 16,
     readonly perDir = 6,
-    /** listings read before the walk started (prescan.ts): taken instead of read again */
-    readonly early?: { take(abs: Buffer): Promise<ScannedDir> | undefined; stop(): void },
+    readonly early?: EarlyListings,
   ) {}
 
   /** The listing of `abs` read before the walk started, while no file content has been read. */

@@ -156,7 +156,7 @@ export async function takeSnapshot(repo: Repository, req: SnapshotRequest): Prom
     sink: req.treeSink ?? repoTreeSink(writer, repo.ids),
     saver: new FileSaver(writer, repo.ids, new Chunker(repo.config.chunker), counters),
     statCache: new StatCache(repo.index, host, source, epoch),
-    dirCache: new DirCache(repo.index, host, source, repo.index.pruneEpoch()),
+    dirCache: new DirCache(repo.index, host, source, epoch),
     dryRun: !!req.dryRun,
     prescan: req.prescan ?? undefined,
     full: !!req.full,

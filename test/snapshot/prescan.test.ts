@@ -29,6 +29,15 @@ const settle = (p: PreScan) => new Promise<void>((resolve) => {
   tick();
 });
 
+/** A prescan of `src` that has read the whole (small) tree. */
+const prescanned = async (src: string): Promise<PreScan> => {
+  const p = PreScan.start(src)!;
+  await settle(p);
+  return p;
+};
+
+const freshRoot = async (repo: Repository, src: string) => (await takeSnapshot(repo, { source: src, dryRun: true, full: true })).root;
+
 const snap = async (repo: Repository, src: string, prescan: PreScan | null) =>
   takeSnapshot(repo, { source: src, parent: (await listSnapshots(repo)).at(-1) ?? null, prescan });
 
@@ -36,8 +45,7 @@ test('an unchanged tree: every listing comes from the prescan, and the root is t
   if (!canScan()) return t.pass('no addon: PreScan.start gives null');
   const { src, repo } = await setup(t);
   const first = await snap(repo, src, null);
-  const p = PreScan.start(src)!;
-  await settle(p);
+  const p = await prescanned(src);
   t.is(p.stats.read, 1 + 4 + 16, 'root, d*, d*/e* read ahead');
   const second = await snap(repo, src, p);
   t.is(second.root, first.root);
@@ -49,15 +57,14 @@ test('changes made after the prescan read the tree: the snapshot is the tree as 
   if (!canScan()) return t.pass('no addon');
   const { src, repo } = await setup(t);
   const first = await snap(repo, src, null);
-  const p = PreScan.start(src)!;
-  await settle(p);
+  const p = await prescanned(src);
   // as if made while the key was being derived: the listings already read are the tree at that moment
   fs.appendFileSync(path.join(src, 'd0', 'e0', 'f0.txt'), 'more\n');
   fs.rmSync(path.join(src, 'd3'), { recursive: true });
   const second = await snap(repo, src, p);
   t.is(second.root, first.root, 'the tree as the prescan read it (consistent: every listing from the same moment)');
   const third = await snap(repo, src, null);
-  t.is(third.root, (await takeSnapshot(repo, { source: src, dryRun: true, full: true })).root, 'nothing is lost: the next snapshot has the changes');
+  t.is(third.root, await freshRoot(repo, src), 'nothing is lost: the next snapshot has the changes');
   t.is(third.snapshot!.stats.files, 3 * 16 + 1 - 12);
 });
 
@@ -66,12 +73,11 @@ test('once the walk reads file content the prescan stops: later directories are 
   const { src, repo } = await setup(t);
   await snap(repo, src, null);
   fs.appendFileSync(path.join(src, 'd0', 'e0', 'f0.txt'), 'more\n'); // before the prescan: read first in walk order
-  const p = PreScan.start(src)!;
-  await settle(p);
+  const p = await prescanned(src);
   fs.rmSync(path.join(src, 'd3'), { recursive: true }); // after: d3's listing read ahead must not be used
   const second = await snap(repo, src, p);
   t.is(second.snapshot!.stats.files, 3 * 16 + 1 - 12);
-  t.is(second.root, (await takeSnapshot(repo, { source: src, dryRun: true, full: true })).root);
+  t.is(second.root, await freshRoot(repo, src));
   t.is(p.take(path.join(src, 'd2')), undefined, 'stopped');
 });
 
