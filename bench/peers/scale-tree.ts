@@ -82,7 +82,9 @@ export function ensureTinyTree(base: string, files: number, log: (s: string) => 
   const progressFile = path.join(root, 'progress');
   if (fs.existsSync(metaFile)) {
     const m = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ScaleTree & { version: number };
-    if (m.version === VERSION && m.files === files) return m;
+    // a tree deleted by hand behind its meta.json is built again
+    if (m.version === VERSION && m.files === files && fs.existsSync(path.join(m.dir, m.probe))) return m;
+    fs.rmSync(metaFile);
   }
   const leaves = Math.ceil(files / PER_DIR);
   const depth = Math.max(1, Math.ceil(Math.log10(leaves)));
