@@ -63,15 +63,37 @@ function loadWasm(): void {
   }
 }
 
-/** BLAKE3 of `data`. Not for views of shared memory (the native binding cannot read a SharedArrayBuffer). */
+const PIECE = 256 << 10;
+let piece: Buffer | undefined;
+
+/**
+ * `h.update(data)`, except that a view of shared memory is fed through a
+ * private copy in pieces: the native binding cannot read a SharedArrayBuffer
+ * (it crashes the process: SIGSEGV in blake3_hash_many_avx512, seen with the
+ * decode workers' buffers, store/decode-pool.ts).
+ */
+export function feedNative(h: { update(d: Uint8Array): unknown }, data: Uint8Array): void {
+  if (!(data.buffer instanceof SharedArrayBuffer)) {
+    h.update(data);
+    return;
+  }
+  piece ??= Buffer.allocUnsafeSlow(PIECE);
+  for (let o = 0; o < data.length; o += PIECE) {
+    const n = Math.min(PIECE, data.length - o);
+    piece.set(data.subarray(o, o + n));
+    h.update(piece.subarray(0, n));
+  }
+}
+
+/** BLAKE3 of `data` (a view of shared memory too). */
 export const hashBytes: (data: Uint8Array) => Buffer = nativeCreateHash
   ? (data) => {
-      if (data.length < SMALL) {
+      if (data.length < SMALL && !(data.buffer instanceof SharedArrayBuffer)) {
         if (wasmHash) return wasmHash(data);
         if (++smallCount === WASM_AFTER) loadWasm();
       }
       const h = nativeCreateHash();
-      h.update(data);
+      feedNative(h, data);
       return h.digest();
     }
   : (data) => blake3Pkg().hash(data) as Buffer;
@@ -86,7 +108,7 @@ export function newHasher(): Hasher {
   if (nativeCreateHash) {
     const h = nativeCreateHash();
     return {
-      update: (d) => void h.update(d),
+      update: (d) => feedNative(h, d),
       digest: () => h.digest(),
     };
   }
@@ -104,7 +126,7 @@ export const fromHex = (s: string): Buffer => Buffer.from(s, 'hex');
 export function hashXof(data: Uint8Array, length: number): Buffer {
   if (nativeCreateHash) {
     const h = nativeCreateHash();
-    h.update(data);
+    feedNative(h, data);
     return h.digest(length);
   }
   return blake3Pkg().hash(data, { length }) as Buffer;

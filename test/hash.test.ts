@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as b3 from 'blake3';
 import * as native from '@c4312/blake3-native';
 import { HASH_LEN, fromHex, hashBytes, nativeCreateHash, newHasher, toHex } from '../src/hash.js';
+import * as keyed from '../src/crypto/keyed-hash.js';
 import { ROOT, pseudoRandom } from './helpers/cli.js';
 
 /** The input of BLAKE3's test_vectors.json: byte i is i % 251. */
@@ -91,4 +92,23 @@ test('blake3 runs its native backend (a failed native build silently falls back 
   // and what `import 'blake3'` gives at run time is the native module's function
   t.is(b3.hash, native.hash);
   t.is(b3.createHash, native.createHash);
+});
+
+test('views of shared memory hash like private copies (the native binding would crash reading them)', (t) => {
+  const { keyedHash, newKeyedHasher } = keyed;
+  const key = Buffer.alloc(32, 7);
+  for (const n of [0, 1, 1000, 16 << 10, 300 << 10, (1 << 20) + 5]) {
+    const priv = pseudoRandom(n, n + 1);
+    const shared = Buffer.from(new SharedArrayBuffer(n + 3)).subarray(3);
+    priv.copy(shared);
+    t.deepEqual(hashBytes(shared), hashBytes(priv), `hashBytes ${n}`);
+    const h = newHasher();
+    h.update(shared.subarray(0, n >> 1));
+    h.update(shared.subarray(n >> 1));
+    t.deepEqual(h.digest(), hashBytes(priv), `newHasher ${n}`);
+    t.deepEqual(keyedHash(key, shared), keyedHash(key, priv), `keyedHash ${n}`);
+    const k = newKeyedHasher(key);
+    k.update(shared);
+    t.deepEqual(k.digest(), keyedHash(key, priv), `newKeyedHasher ${n}`);
+  }
 });

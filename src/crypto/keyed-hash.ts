@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import type * as Blake3 from 'blake3';
 import { StrataError } from '../errors.js';
-import type { Hasher } from '../hash.js';
+import { feedNative, type Hasher } from '../hash.js';
 
 const require = createRequire(import.meta.url);
 const besideBlake3 = (id: string): unknown => createRequire(require.resolve('blake3'))(id);
@@ -52,7 +52,7 @@ export function keyedHash(key: Uint8Array, data: Uint8Array, length = 32): Buffe
   checkKey(key);
   if (nativeCreateKeyed) {
     const h = nativeCreateKeyed(key);
-    h.update(data);
+    feedNative(h, data);
     return h.digest(length);
   }
   const h = blake3Pkg().createKeyed(Buffer.from(key));
@@ -65,7 +65,7 @@ export function newKeyedHasher(key: Uint8Array): Hasher {
   checkKey(key);
   if (nativeCreateKeyed) {
     const h = nativeCreateKeyed(key);
-    return { update: (d) => void h.update(d), digest: () => h.digest() };
+    return { update: (d) => feedNative(h, d), digest: () => h.digest() };
   }
   const h = blake3Pkg().createKeyed(Buffer.from(key));
   return { update: (d) => feed(h, d), digest: () => h.digest() as Buffer };

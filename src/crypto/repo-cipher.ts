@@ -38,6 +38,18 @@ export interface RepoCipher {
   sealNamed(kind: ObjectKind, plaintext: Uint8Array): { name: string; bytes: Buffer };
   /** the plaintext of a content-named object, checked against its name (E_CORRUPT otherwise) */
   openNamed(kind: ObjectKind, name: string, bytes: Uint8Array): Buffer;
+  /** what a worker thread of this process needs to build the same cipher (cipherFromSpec); never written anywhere */
+  spec(): CipherSpec;
+}
+
+/** The keys of a RepoCipher, handed to this process's own worker threads (store/decode-pool.ts). */
+export type CipherSpec = { encryption: 'none' } | { encryption: AeadName; master: MasterKey };
+
+export function cipherFromSpec(spec: CipherSpec): RepoCipher {
+  if (spec.encryption === 'none') return plainCipher();
+  const m = spec.master;
+  // structured clone hands Uint8Arrays over: make them Buffers again
+  return encryptedCipher({ encrypt: Buffer.from(m.encrypt), blobId: Buffer.from(m.blobId), chunker: Buffer.from(m.chunker) }, spec.encryption);
 }
 
 export function encryptedCipher(master: MasterKey, aead: AeadName = 'aes-256-gcm'): RepoCipher {
@@ -64,6 +76,7 @@ export function encryptedCipher(master: MasterKey, aead: AeadName = 'aes-256-gcm
       if (toHex(keyedHash(blobId, plain)) !== name) throw new StrataError('E_CORRUPT', `${kind} ${name}: content does not match its name`);
       return plain;
     },
+    spec: () => ({ encryption: aead, master }),
   };
 }
 
@@ -91,5 +104,6 @@ export function plainCipher(): RepoCipher {
       if (toHex(hashBytes(bytes)) !== name) throw new StrataError('E_CORRUPT', `${kind} ${name}: content does not match its name`);
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
+    spec: () => ({ encryption: 'none' }),
   };
 }

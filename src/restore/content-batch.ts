@@ -47,6 +47,8 @@ export function defaultWindow(fdLimit = openFileLimit()): WindowLimits {
 }
 /** windows fetching at once (the walk fills the next meanwhile) */
 const WINDOWS_IN_FLIGHT = 2;
+/** windows before the limits apply in full: the first is 1/2^RAMP_WINDOWS of them */
+const RAMP_WINDOWS = 4;
 /** decoded bytes waiting for their writes */
 export const DEFAULT_WRITE_BYTES = 64 << 20;
 
@@ -96,8 +98,10 @@ export class ContentBatch {
     private readonly signal?: AbortSignal,
     private readonly limits: WindowLimits = defaultWindow(),
     writeBytes: number = DEFAULT_WRITE_BYTES,
+    /** decode on the reader's worker threads (PackReader.decodeRange) */
+    private readonly offThread = false,
   ) {
-    this.pool = new BufferPool(writeBytes);
+    this.pool = new BufferPool(writeBytes, offThread);
   }
 
   private get packs(): PackReader | undefined {
@@ -184,9 +188,14 @@ export class ContentBatch {
     this.windowFiles.add(slot.job);
   }
 
+  /**
+   * The first windows are smaller (1/16 of the limits, doubling per window): the first read starts
+   * after a few files were opened, not a whole window's (time to first byte on a remote repository).
+   */
   private full(): boolean {
     const l = this.limits;
-    return this.windowFiles.size >= l.files || this.windowChunks >= l.chunks || this.windowBytes >= l.bytes;
+    const shift = Math.max(0, RAMP_WINDOWS - this.started);
+    return this.windowFiles.size >= Math.max(4, l.files >> shift) || this.windowChunks >= l.chunks >> shift || this.windowBytes >= l.bytes >> shift;
   }
 
   /** Hand the filled window to the fetcher once fewer than WINDOWS_IN_FLIGHT are fetching; the walk goes on meanwhile. */
@@ -216,7 +225,9 @@ export class ContentBatch {
 
   private async fetch(wanted: Map<string, Wanted>, files: Set<Job>): Promise<void> {
     const ranges = planRanges(wanted.values());
-    for (const job of files) if (job.fd < 0) await job.opened;
+    // reads start while temporaries are still being created: a blob for a file not open yet is written
+    // once it is (written()); sparse files are written synchronously, so theirs must be open first
+    for (const job of files) if (job.fd < 0 && job.sparse) await job.opened;
     await fetchRanges(
       this.packs!,
       ranges,
@@ -228,7 +239,7 @@ export class ContentBatch {
         }
         if (hold) this.release(hold);
       },
-      { inFlight: this.packs!.rangeReadsInFlight, signal: this.signal, afterRange: () => this.settle(), into: (n) => this.pool.take(n), slots: this.slots, rangeBuffers: this.rangeBuffers },
+      { inFlight: this.packs!.rangeReadsInFlight, signal: this.signal, afterRange: () => this.settle(), into: (n) => this.pool.take(n), slots: this.slots, rangeBuffers: this.rangeBuffers, ...(this.offThread ? { offThread: this.pool } : {}) },
     );
     await this.quiesce();
     await this.settle();
@@ -290,7 +301,9 @@ export class ContentBatch {
       } else if (hold) {
         hold.refs++;
         job.writing++;
-        wrote = writeAt(fd, data, offset).then(
+        // not open yet: written once it is (job.opened never rejects; a failed open fails the job)
+        const write = fd >= 0 ? writeAt(fd, data, offset) : job.opened.then(() => (job.failed ? undefined : writeAt(job.fd, data, offset)));
+        wrote = write.then(
           () => {
             this.release(hold);
             job.writing--;

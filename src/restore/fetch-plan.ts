@@ -7,6 +7,7 @@
 // the blobs in it, and everything else proceeds.
 import { StrataError } from '../errors.js';
 import type { BlobLocation, PackReader } from '../store/ports.js';
+import { sharedBuffer } from './write-buffers.js';
 
 export interface Want {
   hash: Buffer;
@@ -93,7 +94,21 @@ export interface FetchOptions {
   slots?: Slots;
   /** range buffers shared across fetches (reused; at most one per read in flight and range being decoded) */
   rangeBuffers?: Buffer[];
+  /**
+   * Decode on the reader's worker threads (PackReader.decodeRange) into buffers of this pool (shared
+   * memory; each handed to onBlob as `held`, like `into`'s); range buffers are then shared memory too.
+   */
+  offThread?: SharedBuffers;
 }
+
+/** Buffers in shared memory, bounded: `take` waits for room, `tryTake` does not. */
+export interface SharedBuffers {
+  take(n: number): Promise<Buffer>;
+  tryTake(n: number): Buffer | undefined;
+}
+
+/** decoded bytes handed to the workers in one job */
+const OFF_THREAD_BATCH = 8 << 20;
 
 /**
  * Read `ranges` with `inFlight` requests at once and hand every blob to
@@ -102,6 +117,7 @@ export interface FetchOptions {
  */
 export async function fetchRanges(reader: PackReader, ranges: readonly PackRange[], onBlob: OnBlob, opts: FetchOptions): Promise<void> {
   const buffers: Buffer[] = opts.rangeBuffers ?? [];
+  const slots = opts.slots ?? new Slots(opts.inFlight);
   let decodeBuf = Buffer.allocUnsafe(1 << 20);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -110,14 +126,15 @@ export async function fetchRanges(reader: PackReader, ranges: readonly PackRange
       await new Promise((r) => setImmediate(r));
       if (opts.signal?.aborted) throw new StrataError('E_ABORTED', 'restore interrupted');
       if (next >= ranges.length) break; // another worker took the last one meanwhile
-      await opts.slots?.take();
+      await slots.take();
       if (next >= ranges.length) {
-        opts.slots?.give();
+        slots.give();
         break;
       }
       const r = ranges[next++]!;
       const pooled = buffers.pop();
-      const buf = pooled && pooled.length >= r.length ? pooled : Buffer.allocUnsafe(Math.max(r.length, DEFAULT_LIMITS.maxRange));
+      const size = Math.max(r.length, DEFAULT_LIMITS.maxRange);
+      const buf = pooled && pooled.length >= r.length ? pooled : opts.offThread ? sharedBuffer(size) : Buffer.allocUnsafe(size);
       let bytes: Buffer | undefined;
       let failure: Error | undefined;
       try {
@@ -125,9 +142,14 @@ export async function fetchRanges(reader: PackReader, ranges: readonly PackRange
       } catch (e) {
         failure = e as Error;
       } finally {
-        opts.slots?.give(); // decoding is not a read in flight: the next request may start meanwhile
+        slots.give(); // decoding is not a read in flight: the next request may start meanwhile
       }
       try {
+        if (bytes && opts.offThread && reader.decodeRange && bytes.buffer instanceof SharedArrayBuffer) {
+          await decodeOffThread(reader, r, bytes, onBlob, opts.offThread);
+          await opts.afterRange?.();
+          continue;
+        }
         for (const w of r.blobs) {
           if (!bytes) {
             onBlob(w, undefined, failure);
@@ -153,8 +175,53 @@ export async function fetchRanges(reader: PackReader, ranges: readonly PackRange
       await opts.afterRange?.();
     }
   };
-  const n = Math.max(1, Math.min(opts.inFlight, ranges.length));
+  // twice as many workers as reads in flight: while one decodes the range it read, another reads
+  const n = Math.max(1, Math.min(opts.inFlight * 2, ranges.length));
   await Promise.all(Array.from({ length: n }, worker));
+}
+
+/**
+ * The blobs of range `r` (read into shared `bytes`) decoded by the reader's workers, in batches of
+ * about OFF_THREAD_BATCH raw bytes, each into a buffer of `pool` handed to `onBlob` as `held`. A batch
+ * is sent before waiting for more room in the pool (its buffers come back once written), so fetches
+ * never wait on each other's buffers. Should the workers fail, the batch is decoded here.
+ */
+async function decodeOffThread(reader: PackReader, r: PackRange, bytes: Buffer, onBlob: OnBlob, pool: SharedBuffers): Promise<void> {
+  let batch: { w: Want; out: Buffer }[] = [];
+  let raw = 0;
+  const flush = async (): Promise<void> => {
+    const b = batch;
+    batch = [];
+    raw = 0;
+    if (b.length === 0) return;
+    let failed: (Error | undefined)[];
+    try {
+      failed = await reader.decodeRange!(bytes, r.offset, b.map(({ w, out }) => ({ hash: w.hash, loc: w.loc, out })));
+    } catch {
+      failed = b.map(({ w, out }) => {
+        try {
+          const at = w.loc.offset - r.offset;
+          const data = reader.decodeBlob(w.hash, w.loc, bytes.subarray(at, at + w.loc.length), out);
+          if (data.buffer !== out.buffer || data.byteOffset !== out.byteOffset) data.copy(out);
+          return undefined;
+        } catch (e) {
+          return e as Error;
+        }
+      });
+    }
+    b.forEach(({ w, out }, i) => (failed[i] ? onBlob(w, undefined, failed[i], out) : onBlob(w, out.subarray(0, w.loc.rawLength), undefined, out)));
+  };
+  for (const w of r.blobs) {
+    let out = pool.tryTake(w.loc.rawLength);
+    if (!out) {
+      await flush();
+      out = await pool.take(w.loc.rawLength);
+    }
+    batch.push({ w, out });
+    raw += w.loc.rawLength;
+    if (raw >= OFF_THREAD_BATCH) await flush();
+  }
+  await flush();
 }
 
 /**

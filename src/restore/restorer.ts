@@ -34,6 +34,20 @@ export async function restore(repo: BlobReader, req: RestoreRequest, live?: (s: 
 
 const INTEGRITY = new Set(['E_CORRUPT', 'E_BLOB_MISSING', 'E_PACK_MISSING', 'E_OBJECT_MISSING']);
 
+/**
+ * Restores of at least this many bytes from a repository read with several requests in flight (S3)
+ * decode on worker threads, so the main thread keeps the requests going; their start costs ~50 ms of
+ * a core. From a local disk they did not pay (measured: docs/bench.md).
+ */
+const OFF_THREAD_BYTES = 32 << 20;
+const OFF_THREAD_READS = 4;
+
+/** STRATA_DECODE_THREADS: 0 never, 1 always, unset: large restores from a remote repository. */
+function decodeOffThread(bytes: number, readsInFlight: number): boolean {
+  const v = process.env.STRATA_DECODE_THREADS;
+  return v === '1' || (v !== '0' && bytes >= OFF_THREAD_BYTES && readsInFlight >= OFF_THREAD_READS);
+}
+
 class Restorer {
   readonly stats: RestoreStats = { files: 0, dirs: 0, symlinks: 0, others: 0, links: 0, bytes: 0, filesSkipped: 0, deleted: 0, errors: 0, integrityErrors: 0, warnings: 0, tempsSwept: 0, durationMs: 0 };
   private readonly progress: RestoreProgress;
@@ -59,7 +73,9 @@ class Restorer {
     this.progress = { files: 0, bytes: 0, totalBytes: e.size, totalFiles: e.kind === 'dir' ? (e.files ?? 0) : 1, path: '' };
     this.meta = new MetaWriter(repo, { xattrs: req.xattrs !== false, warn: (path, code, message) => this.warning(path, code, message) });
     this.content = new ContentWriter(repo, (n) => this.advance(n, false), req.signal);
-    this.batch = new ContentBatch(repo, (n) => this.advance(n, false), req.signal, req.windowLimits, req.writeBytes);
+    const offThread = !req.dryRun && repo.packs?.decodeRange !== undefined && decodeOffThread(e.size, repo.packs.rangeReadsInFlight);
+    if (offThread) repo.packs!.prepareDecode?.(); // the workers start while the tree is walked
+    this.batch = new ContentBatch(repo, (n) => this.advance(n, false), req.signal, req.windowLimits, req.writeBytes, offThread);
     if (!req.dryRun) this.meta.checkNative(false);
   }
 

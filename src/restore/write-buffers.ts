@@ -15,18 +15,40 @@ function sizeClass(n: number): number {
   return s;
 }
 
+/** `n` bytes of shared memory, which a decode worker can write into (store/decode-pool.ts). */
+export function sharedBuffer(n: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(n));
+}
+
 export class BufferPool {
   private readonly free = new Map<number, Buffer[]>();
   private out = 0;
   private cached = 0;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(readonly limit: number) {}
+  /** `shared`: buffers in shared memory (decoded on worker threads) */
+  constructor(
+    readonly limit: number,
+    readonly shared = false,
+  ) {}
 
   /** A buffer of at least `n` bytes; waits while `limit` bytes are out (one buffer may always be had, however large). */
   async take(n: number): Promise<Buffer> {
+    while (!this.fits(n)) await new Promise<void>((r) => this.waiters.push(r));
+    return this.takeNow(n);
+  }
+
+  /** `take` without waiting: undefined when it would wait. */
+  tryTake(n: number): Buffer | undefined {
+    return this.fits(n) ? this.takeNow(n) : undefined;
+  }
+
+  private fits(n: number): boolean {
+    return this.out === 0 || this.out + sizeClass(n) <= this.limit;
+  }
+
+  private takeNow(n: number): Buffer {
     const size = sizeClass(n);
-    while (this.out > 0 && this.out + size > this.limit) await new Promise<void>((r) => this.waiters.push(r));
     this.out += size;
     const b = this.free.get(size)?.pop();
     if (b) {
@@ -40,7 +62,7 @@ export class BufferPool {
         this.cached -= s;
       }
     }
-    return Buffer.allocUnsafe(size);
+    return this.shared ? sharedBuffer(size) : Buffer.allocUnsafe(size);
   }
 
   give(b: Buffer): void {

@@ -50,6 +50,15 @@ export interface PackReader {
   decodeBlob(hash: Buffer, loc: BlobLocation, stored: Buffer, into?: Buffer): Buffer;
   /** Range reads worth keeping in flight at once (S3: several; a local disk: few). */
   readonly rangeReadsInFlight: number;
+  /**
+   * Optional: decode the blobs of one range on worker threads (a large restore). `range`: the stored
+   * bytes read from `rangeOffset` of their pack; it and every `out` (≥ the blob's raw length) must be
+   * shared memory (restore/write-buffers.ts sharedBuffer). Per blob: undefined (its raw bytes are in
+   * `out`) or its error (E_CORRUPT: it left the index). Rejects when the workers failed: use decodeBlob.
+   */
+  decodeRange?(range: Buffer, rangeOffset: number, blobs: readonly { hash: Buffer; loc: BlobLocation; out: Buffer }[]): Promise<(Error | undefined)[]>;
+  /** Optional: start the decode workers now, so they are ready when the first range arrives. */
+  prepareDecode?(): void;
 }
 
 /** What the snapshotter needs to write. */

@@ -12,6 +12,7 @@ import { plainCipher, type RepoCipher } from '../crypto/repo-cipher.js';
 import { StrataError, isStrataError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { decodeStoredBlob } from './blob-codec.js';
+import { DecodePool } from './decode-pool.js';
 import { cacheRoot, openCacheDir } from './cache-dir.js';
 import { newConfig, readConfigUnlocked, type InitOptions, type RepoConfig } from './config.js';
 import { chunkSegments, encodeSegment, segmentName, type SegmentPack } from './index-segment.js';
@@ -350,6 +351,21 @@ export class Repository implements BlobWriter, PackReader {
     }
   }
 
+  /** decode workers of a large restore (decode-pool.ts), started by prepareDecode or the first decodeRange */
+  private decoder: DecodePool | undefined;
+
+  prepareDecode(): void {
+    (this.decoder ??= new DecodePool(this.cipher.spec())).start();
+  }
+
+  async decodeRange(range: Buffer, rangeOffset: number, blobs: readonly { hash: Buffer; loc: BlobLocation; out: Buffer }[]): Promise<(Error | undefined)[]> {
+    this.decoder ??= new DecodePool(this.cipher.spec());
+    const where = blobs.length > 0 ? `pack ${blobs[0]!.loc.pack.toString('hex')}` : '';
+    const items = blobs.map(({ hash, loc, out }) => ({ at: loc.offset - rangeOffset, length: loc.length, hash, type: loc.type, comp: loc.comp, rawLength: loc.rawLength, out }));
+    const failed = await this.decoder.decode(range, items, where);
+    return failed.map((m, i) => (m === undefined ? undefined : this.lostBlob(blobs[i]!.hash, new StrataError('E_CORRUPT', m))));
+  }
+
   /** A blob read from a pack failed verification (E_CORRUPT): drop it from the index (lost-blobs.ts) and say so. */
   private lostBlob(hash: Buffer, e: StrataError): StrataError {
     let dropped = 0;
@@ -473,6 +489,7 @@ export class Repository implements BlobWriter, PackReader {
     } catch (e) {
       failure ??= repositoryWriteError(e, this.store.location);
     }
+    await this.decoder?.close();
     await this.store.close();
     if (failure) throw failure;
   }

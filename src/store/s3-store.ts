@@ -15,7 +15,7 @@ import { DEFAULT_RETRY, S3CallerFailure, toStrataError, withRetry, type RequestS
 import { BufferPool, S3Writer, SpoolFiles, type WriterHost } from './s3-writer.js';
 
 
-/** STRATA_TRACE_S3=1: one line per request attempt on stderr (kind, object, duration), for diagnosing request counts */
+/** STRATA_TRACE_S3=1: one line per request attempt on stderr (start and end in ms since the process began, kind, object, duration), for diagnosing request counts and waits */
 const TRACE = process.env.STRATA_TRACE_S3 === '1';
 export { parseS3Address, isS3Address, type S3Address } from './s3-address.js';
 
@@ -136,7 +136,7 @@ export class S3ObjectStore implements ObjectStore, WriterHost {
         this.requests[kind]++;
         if (!TRACE) return fn(client, s3);
         const t0 = performance.now();
-        return fn(client, s3).finally(() => process.stderr.write(`s3 ${kind} ${object ?? ''} ${(performance.now() - t0).toFixed(1)} ms\n`));
+        return fn(client, s3).finally(() => process.stderr.write(`s3 @${t0.toFixed(0)}-${performance.now().toFixed(0)} ${kind} ${object ?? ''} ${(performance.now() - t0).toFixed(1)} ms\n`));
       },
       site,
       this.retry,

@@ -85,6 +85,30 @@ test('a damaged file is left out, everything else is restored, exit = integrity 
   t.deepEqual(temporaries(out), []);
 });
 
+test('decoded on worker threads (STRATA_DECODE_THREADS=1): the same bytes; a damaged blob fails its file alone, named', (t) => {
+  const repo = newRepo(t, { plain: true });
+  const src = path.join(tmpDir(t), 'src');
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < 40; i++) files[`d${i % 4}/f${i}.bin`] = i % 2 ? pseudoRandom(30_000 + i, i + 1) : Buffer.from(`text ${i} `.repeat(3000 + i));
+  files['big/large.bin'] = pseudoRandom(5 << 20, 77);
+  files['d2/bad.bin'] = pseudoRandom(150_000, 99);
+  writeTree(src, files);
+  ok(t, ['snapshot', src], { repo });
+  const env = { STRATA_DECODE_THREADS: '1' };
+  const good = path.join(tmpDir(t), 'good');
+  ok(t, ['restore', 'latest', '--target', good], { repo, env });
+  for (const [rel, data] of Object.entries(files)) t.true(fs.readFileSync(path.join(good, rel)).equals(data), rel);
+
+  corruptBlob(repo, hashBytes(files['d2/bad.bin']!));
+  const out = path.join(tmpDir(t), 'out');
+  const r = strata(['restore', 'latest', '--target', out], { repo, env });
+  t.is(r.code, EXIT.INTEGRITY, r.stderr);
+  t.regex(r.stderr, /d2\/bad\.bin: not restored: .*blob [0-9a-f]{64} in pack [0-9a-f]{64} is corrupted/i);
+  t.false(fs.existsSync(path.join(out, 'd2/bad.bin')), 'left out, not written with wrong bytes');
+  for (const [rel, data] of Object.entries(files)) if (rel !== 'd2/bad.bin') t.true(fs.readFileSync(path.join(out, rel)).equals(data), rel);
+  t.deepEqual(temporaries(out), []);
+});
+
 /** A source whose restore takes a while: three 40 MiB files of distinct content. */
 function bigSource(t: ExecutionContext): string {
   const src = path.join(tmpDir(t), 'src');
