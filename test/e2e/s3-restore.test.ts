@@ -2,7 +2,8 @@
 // (test/helpers/ceph.sh) read by ranged GETs grouped per pack
 // (src/restore/fetch-plan.ts): a full restore of 300 small files costs far
 // fewer GETs than blobs (a few per pack, plus the trees), one file a handful
-// of requests (its tree path and its chunks), cat of a multi-chunk file a few.
+// of requests (its tree path and its chunks), cat of a multi-chunk file a few;
+// a restore decoded on worker threads gives the same tree.
 import test, { type ExecutionContext } from 'ava';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -44,6 +45,12 @@ it('a full restore costs a few GETs per pack, one file a handful', async (t) => 
   t.log(`single-file restore: ${JSON.stringify(single.requests)}`);
   t.true(single.requests.gets <= 2 + 1 + 6, `single-file GETs: ${single.requests.gets}`); // 2 trees, 1 chunk, opening
   t.true(total(single.requests) <= 16, `single-file requests: ${total(single.requests)}`);
+
+  // the same restore with its blobs decoded on worker threads (a large restore from S3 does this by default)
+  const threaded = path.join(tmpDir(t), 'threaded');
+  const full2 = json(t, ['restore', 'latest', '--target', threaded, '--repo', repo], { env: { ...o.env, STRATA_DECODE_THREADS: '1' } });
+  t.is(full2.files, 301);
+  t.deepEqual(treeDiff(src, threaded), []);
 
   const big = strata(['cat', 'latest:big.bin', '--repo', repo], o);
   t.is(big.code, 0, big.stderr);
