@@ -10,7 +10,7 @@ import type { TreeEntry } from '../tree/codec.js';
 /** A file whose content is being restored into the file `open` opens (read-write: arrivals ahead of their turn are read back). */
 export interface FileJob {
   entry: TreeEntry;
-  /** opening (off the main thread); a window's writes start once its files are open */
+  /** opening (off the main thread); writes to the file wait for it (a window reads meanwhile) */
   open: Promise<number>;
   /** Called once, when no write to it is in flight: all bytes written and verified (err undefined), or the file failed; `fd` if it was opened (the callee closes it). */
   done(err: Error | undefined, fd: number | undefined): Promise<void>;
