@@ -154,9 +154,10 @@ export interface PickOptions extends SnapshotFilter {
 export async function pickSnapshot(repo: Repository, ref: string, f: PickOptions = {}): Promise<Snapshot> {
   const filter: SnapshotFilter = { source: f.source, host: f.host, at: f.at };
   if (f.source || !/^latest(?:~\d+)?$/.test(ref)) return resolveSnapshot(repo, ref, filter);
-  const cands = filterSnapshots(await listSnapshots(repo), filter);
+  const all = await listSnapshots(repo);
+  const cands = filterSnapshots(all, filter);
   const sources = [...new Set(cands.map((s) => s.source))];
-  if (sources.length <= 1) return resolveSnapshot(repo, ref, filter);
+  if (sources.length <= 1) return resolveSnapshot(repo, ref, filter, all);
   let source = sourceContaining(f.hint && path.isAbsolute(f.hint) ? f.hint : cwdReal(), sources);
   if (!source) {
     if (f.needSource) {
@@ -167,7 +168,7 @@ export async function pickSnapshot(repo: Repository, ref: string, f: PickOptions
     }
     source = cands.at(-1)!.source;
   }
-  return resolveSnapshot(repo, ref, { ...filter, source });
+  return resolveSnapshot(repo, ref, { ...filter, source }, all);
 }
 
 /**

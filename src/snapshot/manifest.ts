@@ -148,9 +148,9 @@ export function describeFilter(f: SnapshotFilter): string {
   );
 }
 
-/** Resolve `latest`, `latest~N` or a unique id prefix. */
-export async function resolveSnapshot(repo: Repository, ref: string, f: SnapshotFilter = {}): Promise<Snapshot> {
-  const all = await listSnapshots(repo);
+/** Resolve `latest`, `latest~N` or a unique id prefix; `listed`: the repository's snapshots when the caller already listed them (one LIST fewer on S3). */
+export async function resolveSnapshot(repo: Repository, ref: string, f: SnapshotFilter = {}, listed?: Snapshot[]): Promise<Snapshot> {
+  const all = listed ?? (await listSnapshots(repo));
   const m = /^latest(?:~(\d+))?$/.exec(ref);
   if (m) {
     const list = filterSnapshots(all, f);
