@@ -20,6 +20,7 @@ import type { IgnoreRules } from './ignore-rules.js';
 import type { ScannedDir } from '../fs/native.js';
 import { PRESENT, ReadAhead, asBuffer, canScan, childPath, listDirectory, listScanned, startScan, type EarlyListings, type ListingHooks } from './listing.js';
 import type { DirCache, DirRecord, StatCache } from './stat-cache.js';
+import { RecordArena } from './record-arena.js';
 
 export interface BuildContext {
   repo: BlobWriter;
@@ -56,8 +57,8 @@ export class DirBuilder {
   private notices = 0;
   /** a file whose size lied was reported (once per snapshot) */
   private sizeLiedWarned = false;
-  /** directory records to write once the snapshot's blobs are durable: key, value, key, value… */
-  private readonly pending: Buffer[] = [];
+  /** directory records to write once the snapshot's blobs are durable (copied compactly: record-arena.ts) */
+  private readonly pending = new RecordArena();
   /** records returned by the digest fast path: their parent checks the subtree is still indexed */
   private readonly reused = new WeakSet<DirRecord>();
   private nameBuf = Buffer.allocUnsafe(64 * 1024);
@@ -116,8 +117,8 @@ export class DirBuilder {
    * with a listing digest vouches for its whole subtree.
    */
   commitRecords(): void {
-    if (!this.ctx.dryRun) this.ctx.dirCache.storeEncoded(this.pending);
-    this.pending.length = 0;
+    const records = this.pending.take();
+    if (!this.ctx.dryRun) this.ctx.dirCache.storeEncoded(records);
   }
 
   /**
