@@ -9,7 +9,8 @@
 // repositories and caches live there), BENCH_10M_FILES (default 10,000,000;
 // e.g. 100000 for a quick run), BENCH_REPS (changes per kind, default 3),
 // BENCH_WATCH_QUIET_MS (default 1, the least `strata watch` takes), BENCH_DEADLINE (ISO time: phases not
-// started by then are skipped and reported missing), BENCH_DOCS (0/1).
+// started by then are skipped and reported missing), BENCH_DOCS (0/1), BENCH_10M_REUSE (a results JSON:
+// keep the repository and cache left in BENCH_DIR by that run and its first-snapshot figures).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,6 +28,7 @@ const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 3));
 const QUIET_MS = Math.max(1, Number(process.env.BENCH_WATCH_QUIET_MS ?? 1));
 const DEADLINE = process.env.BENCH_DEADLINE ? Date.parse(process.env.BENCH_DEADLINE) : Infinity;
 const BLOCK = 4096;
+const REUSE = process.env.BENCH_10M_REUSE ? (JSON.parse(fs.readFileSync(process.env.BENCH_10M_REUSE, 'utf8')) as TenMRun) : undefined;
 
 const strata = (args: string[]) => measure([process.execPath, STRATA_CLI, ...args], { check: 3 });
 /** allocated bytes (du -s -B1), next to du -sb's apparent size: LMDB files can be sparse */
@@ -102,10 +104,8 @@ async function runTree(base: string, files: number, tree: ScaleTree, run: TenMRu
   const work = path.join(base, `run-${files}`);
   const repo = path.join(work, 'repo');
   const cache = path.join(work, 'cache');
-  fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(work, { recursive: true });
-  process.env.STRATA_CACHE_DIR = cache;
   const r = (run.trees[String(files)] = { files, dirs: tree.dirs, phases: {}, notes: [] as string[] } as TenMRun['trees'][string]);
+  process.env.STRATA_CACHE_DIR = cache;
   const phase = async (name: string, f: () => Promise<Record<string, unknown> | void>) => {
     if (pastDeadline()) {
       r.phases[name] = { error: 'not run: past BENCH_DEADLINE' };
@@ -123,13 +123,23 @@ async function runTree(base: string, files: number, tree: ScaleTree, run: TenMRu
       log(`${files}: ${name} FAILED: ${(e as Error).message.slice(0, 600)}`);
     }
   };
-  await strata(['init', '--repo', repo]);
-  sh(['sync']);
-  await phase('first', async () => {
-    const m = await strata(['snapshot', tree.dir, '--repo', repo, '--json', '--quiet']);
-    const j = JSON.parse(m.stdout) as { id: string };
-    return { wallS: m.wallS, cpuS: m.cpuS, rssMiB: m.maxRssMiB, id: j.id, cacheBytes: duBytes(cache), cacheDiskBytes: diskBytes(cache), repoBytes: duBytes(repo) };
-  });
+  // BENCH_10M_REUSE=results.json: keep this tree's repository and cache from that run, and its first snapshot's figures
+  const previous = REUSE?.trees[String(files)];
+  if (previous?.phases.first && !previous.phases.first.error && fs.existsSync(path.join(repo, 'config'))) {
+    r.phases.first = previous.phases.first;
+    r.notes.push(`first snapshot: figures of the run of ${REUSE!.time} (its repository and cache were reused)`);
+    log(`${files}: first snapshot reused from ${REUSE!.time}`);
+  } else {
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { recursive: true });
+    await strata(['init', '--repo', repo]);
+    sh(['sync']);
+    await phase('first', async () => {
+      const m = await strata(['snapshot', tree.dir, '--repo', repo, '--json', '--quiet']);
+      const j = JSON.parse(m.stdout) as { id: string };
+      return { wallS: m.wallS, cpuS: m.cpuS, rssMiB: m.maxRssMiB, id: j.id, cacheBytes: duBytes(cache), cacheDiskBytes: diskBytes(cache), repoBytes: duBytes(repo) };
+    });
+  }
   if (r.phases.first?.error) return;
 
   const probe = path.join(tree.dir, tree.probe);
@@ -155,9 +165,13 @@ async function runTree(base: string, files: number, tree: ScaleTree, run: TenMRu
       }, 500);
       const left = Math.max(60_000, Math.min(4 * 3600_000, DEADLINE - Date.now()));
       const readyS = (await d.ready(left, QUIET_MS + 700)) / 1000;
+      // changes are timed once the watcher delivers events: until then the daemon protects the tree by
+      // polling stat scans (a full scan each at this size), which is start-up, not change latency
+      const liveS = (await d.live(left)) / 1000;
+      await d.idle(QUIET_MS + 700);
       const mem = d.memory();
       peakAnon = Math.max(peakAnon, mem.anonMiB);
-      return { readyS, backend, snapshotsDuringStart: d.snapshots().length, ...mem, peakAnonMiB: peakAnon, watchmanRssMiB: watchmanRssMiB(), watchmanRssBeforeMiB: wmBefore };
+      return { readyS, liveS, snapshotsBeforeLive: d.snapshots().length, backend, snapshotsDuringStart: d.snapshots().length, ...mem, peakAnonMiB: peakAnon, watchmanRssMiB: watchmanRssMiB(), watchmanRssBeforeMiB: wmBefore };
     });
     if (d && !r.phases['daemon-start']!.error) {
       const timed = async (name: string, change: (i: number) => void) =>

@@ -17,6 +17,8 @@ export class WatchDaemon {
   private waiters: (() => void)[] = [];
   readonly startedAt = performance.now();
   readyAt: number | undefined;
+  /** when the watcher itself delivers events: at ready, or (the daemon polled meanwhile, e.g. while watchman crawled a huge tree) when it says so */
+  liveAt: number | undefined;
 
   private constructor(private readonly child: ChildProcess) {
     let buf = '';
@@ -38,6 +40,7 @@ export class WatchDaemon {
     child.stderr!.on('data', (b: Buffer) => {
       this.stderr = (this.stderr + b.toString()).slice(-20000);
       if (this.readyAt === undefined && /\bready\b/.test(this.stderr)) this.readyAt = performance.now();
+      if (this.liveAt === undefined && this.readyAt !== undefined && (!/cannot watch/.test(this.stderr) || /watching with \w+ again/.test(this.stderr))) this.liveAt = performance.now();
       this.wake();
     });
     this.exited = new Promise((resolve) => child.on('exit', (code) => (this.wake(), resolve(code ?? -1))));
@@ -80,6 +83,12 @@ export class WatchDaemon {
     await this.until(() => this.readyAt !== undefined, timeoutMs, 'ready');
     await this.idle(idleMs, timeoutMs);
     return this.readyAt! - this.startedAt;
+  }
+
+  /** Wait until the watcher delivers events (see liveAt). Returns ms from spawn. */
+  async live(timeoutMs: number): Promise<number> {
+    await this.until(() => this.liveAt !== undefined, timeoutMs, 'the watcher to be live');
+    return this.liveAt! - this.startedAt;
   }
 
   async idle(idleMs: number, timeoutMs = 600_000): Promise<void> {
