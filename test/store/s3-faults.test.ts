@@ -25,8 +25,14 @@ function store(t: ExecutionContext, address: string, opts: S3StoreOptions = {}):
   return s;
 }
 
+/**
+ * A store on a new bucket. The bucket is made with the default timeouts: a gateway slow to answer right
+ * after an earlier test restarted it (on a loaded machine) is not what the test's short timeouts are for.
+ */
 async function newBucket(t: ExecutionContext, opts: S3StoreOptions = {}): Promise<S3ObjectStore> {
-  const s = store(t, `s3:${ceph().endpoint}/f-${randomBytes(5).toString('hex')}/repo`, opts);
+  const address = `s3:${ceph().endpoint}/f-${randomBytes(5).toString('hex')}/repo`;
+  await store(t, address).ensureBucket();
+  const s = store(t, address, opts);
   await s.ensureBucket();
   return s;
 }
